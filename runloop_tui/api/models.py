@@ -1,0 +1,155 @@
+"""Typed models for the Objects API (ObjectView, ObjectListView and the enums).
+
+Parsing is tolerant: unknown extra fields are kept aside rather than rejected, and an
+unknown enum value becomes a pseudo-member, because the real service adds fields and
+states over time and the browser must keep working when it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class _TolerantStrEnum(StrEnum):
+    @classmethod
+    def _missing_(cls, value: object) -> _TolerantStrEnum | None:
+        if not isinstance(value, str):
+            return None
+        pseudo = str.__new__(cls, value)
+        pseudo._name_ = value
+        pseudo._value_ = value
+        return pseudo
+
+
+class ContentType(_TolerantStrEnum):
+    UNSPECIFIED = "unspecified"
+    TEXT = "text"
+    BINARY = "binary"
+    GZIP = "gzip"
+    TAR = "tar"
+    TGZ = "tgz"
+
+
+class ObjectState(_TolerantStrEnum):
+    UPLOADING = "UPLOADING"
+    READ_ONLY = "READ_ONLY"
+    DELETED = "DELETED"
+    ERROR = "ERROR"
+
+
+KNOWN_CONTENT_TYPES: tuple[ContentType, ...] = tuple(ContentType)
+KNOWN_STATES: tuple[ObjectState, ...] = tuple(ObjectState)
+
+
+def _opt_int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectView:
+    """One Storage Object, as the API returns it."""
+
+    id: str
+    name: str
+    state: ObjectState
+    content_type: ContentType
+    create_time_ms: int
+    size_bytes: int | None = None
+    delete_after_time_ms: int | None = None
+    metadata: dict[str, str] | None = None
+    upload_url: str | None = field(default=None, repr=False)
+    upload_headers: dict[str, str] | None = field(default=None, repr=False)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    _KNOWN = frozenset(
+        {
+            "id",
+            "name",
+            "state",
+            "content_type",
+            "create_time_ms",
+            "size_bytes",
+            "delete_after_time_ms",
+            "metadata",
+            "upload_url",
+            "upload_headers",
+        }
+    )
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ObjectView:
+        """Build from a decoded JSON object; raises ValueError on a malformed one."""
+        if not isinstance(data, dict):
+            raise ValueError("an object must be a JSON object")
+        try:
+            metadata = data.get("metadata")
+            headers = data.get("upload_headers")
+            extra = {k: v for k, v in data.items() if k not in cls._KNOWN}
+            return cls(
+                id=str(data["id"]),
+                name=str(data["name"]),
+                state=ObjectState(data["state"]),
+                content_type=ContentType(data.get("content_type") or "unspecified"),
+                create_time_ms=int(data["create_time_ms"]),
+                size_bytes=_opt_int(data.get("size_bytes")),
+                delete_after_time_ms=_opt_int(data.get("delete_after_time_ms")),
+                metadata={str(k): str(v) for k, v in metadata.items()} if metadata else metadata,
+                upload_url=data.get("upload_url"),
+                upload_headers=(
+                    {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None
+                ),
+                extra=extra,
+            )
+        except KeyError as exc:
+            raise ValueError(f"object is missing the field {exc.args[0]!r}") from None
+        except (TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed object: {exc}") from None
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec's fields, for export; presigned URLs are left out on purpose."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "state": str(self.state),
+            "content_type": str(self.content_type),
+            "size_bytes": self.size_bytes,
+            "create_time_ms": self.create_time_ms,
+            "delete_after_time_ms": self.delete_after_time_ms,
+            "metadata": dict(self.metadata) if self.metadata is not None else None,
+        }
+
+    def is_expired(self, now_ms: int) -> bool:
+        return self.delete_after_time_ms is not None and self.delete_after_time_ms <= now_ms
+
+    @property
+    def is_live(self) -> bool:
+        return self.state is not ObjectState.DELETED
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectListView:
+    objects: list[ObjectView]
+    has_more: bool
+    total_count: int | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ObjectListView:
+        if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
+            raise ValueError("a list response must have an 'objects' array")
+        return cls(
+            objects=[ObjectView.from_json(o) for o in data["objects"]],
+            has_more=bool(data.get("has_more", False)),
+            total_count=_opt_int(data.get("total_count")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataValues:
+    key: str
+    values: list[str]

@@ -1,15 +1,36 @@
 """The async Objects API client: one class over one shared httpx.AsyncClient.
 
-STUB written by the lead to fix the interface; the client work fills in every body.
-Signatures here are the contract the TUI codes against: change them only with care.
+Presigned URLs (upload PUT, download GET) go through a second httpx client that carries no
+Authorization and none of our default headers: those URLs may point at S3.
+
+The API key lives only inside the API httpx client's default headers: never in an attribute,
+a repr, an error, or a local variable of a frame that can end up in a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import re
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
 
+import httpx
+
+from runloop_tui.api.content_types import default_object_name, infer_content_type
+from runloop_tui.api.errors import (
+    ApiError,
+    ApiTimeoutError,
+    ConflictError,
+    HttpStatusError,
+    NetworkError,
+    ProtocolError,
+    error_for_status,
+)
 from runloop_tui.api.models import (
     ContentType,
     MetadataValues,
@@ -17,21 +38,41 @@ from runloop_tui.api.models import (
     ObjectState,
     ObjectView,
 )
+from runloop_tui.api.retry import (
+    RetryEvent,
+    RetryHook,
+    RetryPolicy,
+    backoff_seconds,
+    should_retry_response,
+)
+from runloop_tui.api.transfers import (
+    CHUNK_SIZE,
+    CancelToken,
+    PartFile,
+    ProgressCallback,
+    UploadSource,
+    safe_file_name,
+    target_exists,
+)
 
-# Called with (bytes_done, bytes_total or None when unknown).
-ProgressCallback = Callable[[int, int | None], None]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "CancelToken",
+    "ListFilters",
+    "ObjectsClient",
+    "ProgressCallback",
+    "RetryEvent",
+    "RetryPolicy",
+]
 
 DEFAULT_BASE_URL = "https://api.runloop.ai"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Mirrors Runloop's official Python SDK defaults."""
-
-    max_retries: int = 5
-    timeout_seconds: float = 30.0
-    connect_timeout_seconds: float = 5.0
-    max_backoff_seconds: float = 60.0
+USER_AGENT = "runloop-tui"
+# Server messages shown to the user are cut here: an HTML error page is not a sentence.
+_MAX_MESSAGE_CHARS = 300
+# Cleanup after a failed upload must not hang the UI forever.
+_CLEANUP_TIMEOUT_SECONDS = 15.0
+_T = TypeVar("_T")
+_S3_MESSAGE = re.compile(r"<Message>(.*?)</Message>", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,32 +85,64 @@ class ListFilters:
     search: str | None = None
 
 
-class CancelToken:
-    """Set by the UI to stop a transfer at the next chunk boundary."""
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
 
-    def __init__(self) -> None:
-        self.cancelled = False
 
-    def cancel(self) -> None:
-        self.cancelled = True
+def _seg(value: str) -> str:
+    """One path segment: an id or key typed by a user must not escape its place in the URL."""
+    return quote(value, safe="")
 
 
 class ObjectsClient:
+    """Every operation of the Objects API, with the official SDK's retry behaviour.
+
+    ``on_retry`` (also settable later as an attribute) is called before each retry sleep, so
+    a UI can show "retrying in 2s".
+    """
+
     def __init__(
         self,
         base_url: str = DEFAULT_BASE_URL,
         api_key: str | None = None,
         *,
         retry: RetryPolicy | None = None,
+        on_retry: RetryHook | None = None,
+        chunk_size: int = CHUNK_SIZE,
     ) -> None:
-        raise NotImplementedError
+        self._base_url = base_url.rstrip("/")
+        self._retry = retry or RetryPolicy()
+        self.on_retry = on_retry
+        self._chunk_size = chunk_size
+        self._background: set[asyncio.Task[None]] = set()
+        self._http = httpx.AsyncClient(
+            base_url=self._base_url,
+            headers=_api_headers(api_key),
+            timeout=self._retry.api_timeout(),
+            follow_redirects=True,
+        )
+        del api_key
+        # Presigned URLs: nothing of ours but what the URL itself carries.
+        self._presigned = httpx.AsyncClient(
+            timeout=self._retry.transfer_timeout(), follow_redirects=True
+        )
+
+    def __repr__(self) -> str:
+        return f"ObjectsClient(base_url={self._base_url!r})"
 
     @property
     def base_url(self) -> str:
-        raise NotImplementedError
+        return self._base_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._retry
 
     async def aclose(self) -> None:
-        raise NotImplementedError
+        if self._background:  # let best-effort cleanups (orphan deletes) finish first
+            await asyncio.wait(self._background, timeout=_CLEANUP_TIMEOUT_SECONDS)
+        await self._http.aclose()
+        await self._presigned.aclose()
 
     async def __aenter__(self) -> ObjectsClient:
         return self
@@ -87,9 +160,27 @@ class ObjectsClient:
         include_total_count: bool | None = None,
         public: bool = False,
     ) -> ObjectListView:
-        raise NotImplementedError
+        params: dict[str, str] = {}
+        if limit is not None:
+            params["limit"] = str(limit)
+        if starting_after is not None:
+            params["starting_after"] = starting_after
+        if filters is not None:
+            if filters.name:
+                params["name"] = filters.name
+            if filters.content_type is not None:
+                params["content_type"] = str(filters.content_type)
+            if filters.state is not None:
+                params["state"] = str(filters.state)
+            if filters.search:
+                params["search"] = filters.search
+        if include_total_count is not None:
+            params["include_total_count"] = _bool(include_total_count)
+        path = "/v1/objects/list_public" if public else "/v1/objects"
+        data = await self._json("GET", path, params=params)
+        return _parse(ObjectListView.from_json, data, "GET", path)
 
-    def iter_pages(
+    async def iter_pages(
         self,
         *,
         page_size: int = 1000,
@@ -97,11 +188,46 @@ class ObjectsClient:
         filters: ListFilters | None = None,
         public: bool = False,
     ) -> AsyncIterator[ObjectListView]:
-        """Every page in order; only the first request asks for total_count."""
-        raise NotImplementedError
+        """Every page in order; only the first request asks for total_count.
+
+        A small ``first_page_size`` lets the UI paint early; later pages use ``page_size``.
+        """
+        cursor: str | None = None
+        limit = first_page_size or page_size
+        first = True
+        seen: set[str] = set()
+        while True:
+            page = await self.list_objects(
+                limit=limit,
+                starting_after=cursor,
+                filters=filters,
+                include_total_count=first,
+                public=public,
+            )
+            yield page
+            if not page.has_more or not page.objects:
+                return
+            cursor = page.objects[-1].id
+            # A server that keeps answering with the same cursor would loop forever.
+            if cursor in seen:
+                raise ProtocolError(
+                    f"the server repeated the page after {cursor}", method="GET", path="/v1/objects"
+                )
+            seen.add(cursor)
+            first = False
+            limit = page_size
+
+    async def count_objects(
+        self, *, filters: ListFilters | None = None, public: bool = False
+    ) -> int | None:
+        """The total alone (limit=0, as rli asks); None if the server does not say."""
+        page = await self.list_objects(
+            limit=0, filters=filters, include_total_count=True, public=public
+        )
+        return page.total_count
 
     async def get_object(self, object_id: str) -> ObjectView:
-        raise NotImplementedError
+        return await self._object("GET", f"/v1/objects/{_seg(object_id)}")
 
     async def create_object(
         self,
@@ -112,22 +238,47 @@ class ObjectsClient:
         ttl_ms: int | None = None,
         is_public: bool | None = None,
     ) -> ObjectView:
-        raise NotImplementedError
+        body: dict[str, Any] = {"name": name, "content_type": str(content_type)}
+        if metadata is not None:
+            body["metadata"] = metadata
+        if ttl_ms is not None:
+            body["ttl_ms"] = ttl_ms
+        if is_public is not None:
+            body["is_public"] = is_public
+        return await self._object("POST", "/v1/objects", json_body=body)
 
     async def complete_object(self, object_id: str) -> ObjectView:
-        raise NotImplementedError
+        return await self._object(
+            "POST", f"/v1/objects/{_seg(object_id)}/complete", empty_body=True
+        )
 
     async def delete_object(self, object_id: str) -> ObjectView:
-        raise NotImplementedError
+        return await self._object("POST", f"/v1/objects/{_seg(object_id)}/delete", empty_body=True)
 
     async def download_url(self, object_id: str, duration_seconds: int | None = None) -> str:
-        raise NotImplementedError
+        path = f"/v1/objects/{_seg(object_id)}/download"
+        params = {} if duration_seconds is None else {"duration_seconds": str(duration_seconds)}
+        data = await self._json("GET", path, params=params)
+        url = data.get("download_url") if isinstance(data, dict) else None
+        if not isinstance(url, str) or not url:
+            raise ProtocolError("the response has no download_url", method="GET", path=path)
+        return url
 
     async def metadata_keys(self) -> list[str]:
-        raise NotImplementedError
+        path = "/v1/objects/metadata/keys"
+        data = await self._json("GET", path)
+        keys = data.get("keys") if isinstance(data, dict) else None
+        if not isinstance(keys, list):
+            raise ProtocolError("the response has no keys array", method="GET", path=path)
+        return [str(k) for k in keys]
 
     async def metadata_values(self, key: str) -> MetadataValues:
-        raise NotImplementedError
+        path = f"/v1/objects/metadata/keys/{_seg(key)}/values"
+        data = await self._json("GET", path)
+        values = data.get("values") if isinstance(data, dict) else None
+        if not isinstance(values, list):
+            raise ProtocolError("the response has no values array", method="GET", path=path)
+        return MetadataValues(key=str(data.get("key", key)), values=[str(v) for v in values])
 
     # --- transfers ---
     async def upload_path(
@@ -141,10 +292,32 @@ class ObjectsClient:
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
         on_created: Callable[[ObjectView], None] | None = None,
+        is_public: bool | None = None,
     ) -> ObjectView:
         """create -> PUT -> complete; a directory streams as tgz. On failure or cancel the
         half-made object is deleted before the error is raised."""
-        raise NotImplementedError
+        path = Path(path)
+        source = UploadSource.open(path)  # a bad path fails here, before anything exists remotely
+        try:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            created = await self.create_object(
+                name or default_object_name(path),
+                content_type or infer_content_type(path),
+                metadata=metadata,
+                ttl_ms=ttl_ms,
+                is_public=is_public,
+            )
+            try:
+                if on_created is not None:
+                    on_created(created)
+                await self._put(created, source, progress, cancel)
+                return await self._complete_upload(created.id)
+            except BaseException:
+                await self._discard(created.id)
+                raise
+        finally:
+            source.close()
 
     async def download_to(
         self,
@@ -155,8 +328,379 @@ class ObjectsClient:
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> Path:
-        raise NotImplementedError
+        """Save the content to ``dest`` (into it, under the object's name, if it is a directory).
+
+        The bytes land in a hidden part file that is fsynced and renamed into place only when
+        complete, and removed on any failure or cancel. An existing file is replaced only with
+        ``overwrite=True``; otherwise FileExistsError.
+        """
+        dest = Path(dest)
+        if dest.is_dir():
+            obj = await self.get_object(object_id)
+            dest = dest / safe_file_name(obj.name, fallback=object_id)
+        if not overwrite and dest.exists():
+            raise target_exists(dest)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        url = await self.download_url(object_id)
+        response = await self._send(
+            self._presigned, "GET", url, headers={"Accept-Encoding": "identity"}, stream=True
+        )
+        part: PartFile | None = None
+        try:
+            total = _content_length(response)
+            part = PartFile(dest)
+            done = 0
+            async for chunk in _raw_chunks(response, "GET", url):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                part.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if progress is not None and done == 0:
+                progress(0, total)
+            return await part.commit(overwrite=overwrite)
+        finally:
+            if part is not None:
+                part.discard()
+            await response.aclose()
 
     async def read_head(self, object_id: str, max_bytes: int = 65536) -> bytes:
-        """The first max_bytes of the content, by a ranged GET on a download URL."""
-        raise NotImplementedError
+        """The first max_bytes of the content, by a ranged GET on a download URL.
+
+        A server that ignores Range answers 200 with everything: only max_bytes are read.
+        """
+        url = await self.download_url(object_id)
+        if max_bytes <= 0:
+            return b""
+        headers = {"Range": f"bytes=0-{max_bytes - 1}", "Accept-Encoding": "identity"}
+        try:
+            response = await self._send(self._presigned, "GET", url, headers=headers, stream=True)
+        except HttpStatusError as exc:
+            if exc.status == 416:  # an empty object has no byte 0
+                return b""
+            raise
+        buffer = bytearray()
+        try:
+            async for chunk in _raw_chunks(response, "GET", url):
+                buffer += chunk[: max_bytes - len(buffer)]
+                if len(buffer) >= max_bytes:
+                    break
+        finally:
+            await response.aclose()
+        return bytes(buffer)
+
+    # --- internals ---
+    async def _object(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: dict[str, Any] | None = None,
+        empty_body: bool = False,
+    ) -> ObjectView:
+        data = await self._json(method, path, json_body=json_body, empty_body=empty_body)
+        return _parse(ObjectView.from_json, data, method, path)
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json_body: dict[str, Any] | None = None,
+        empty_body: bool = False,
+    ) -> Any:
+        headers: dict[str, str] = {}
+        content: bytes | None = None
+        if json_body is not None:
+            content = httpx.Request("POST", "/", json=json_body).content
+            headers["Content-Type"] = "application/json"
+        elif empty_body:
+            # As the official SDK: no body, but a JSON content type.
+            headers["Content-Type"] = "application/json"
+        response = await self._send(
+            self._http, method, path, params=params, headers=headers, content=content, api=True
+        )
+        try:
+            return response.json()
+        except ValueError:
+            raise ProtocolError(
+                "the response is not valid JSON",
+                status=response.status_code,
+                request_id=response.headers.get("x-request-id"),
+                method=method,
+                path=path,
+            ) from None
+
+    async def _send(
+        self,
+        http: httpx.AsyncClient,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        stream: bool = False,
+        api: bool = False,
+    ) -> httpx.Response:
+        """Send with retries; return a successful response (open if ``stream``) or raise.
+
+        One x-request-id for the logical request, the same on every retry: it is the
+        server's idempotency key for create.
+        """
+        request_id = str(uuid.uuid4())
+        all_headers = dict(headers or {})
+        if api:
+            all_headers["x-request-id"] = request_id
+        label = url if api else _presigned_label(url)
+        policy = self._retry
+        for retries_done in range(policy.max_retries + 1):
+            request = http.build_request(
+                method, url, params=params, headers=all_headers, content=content
+            )
+            failure: ApiError | None = None
+            retry_headers: httpx.Headers | None = None
+            try:
+                response = await http.send(request, stream=stream)
+            except httpx.TimeoutException:
+                failure = ApiTimeoutError(
+                    "the server did not answer in time",
+                    request_id=request_id,
+                    method=method,
+                    path=label,
+                )
+                reason = "timed out"
+            except httpx.TransportError as exc:
+                failure = NetworkError(
+                    _transport_message(exc), request_id=request_id, method=method, path=label
+                )
+                reason = "connection failed"
+            else:
+                if response.is_success:
+                    return response
+                if stream:
+                    await response.aread()
+                    await response.aclose()
+                if retries_done >= policy.max_retries or not should_retry_response(response):
+                    raise self._status_error(response, method, label, request_id)
+                reason = f"HTTP {response.status_code}"
+                retry_headers = response.headers
+            if failure is not None and retries_done >= policy.max_retries:
+                # Raised outside the except block: no chained httpx exception (and its
+                # request headers) rides along into tracebacks.
+                raise failure
+            delay = backoff_seconds(policy, retries_done, retry_headers)
+            self._notify_retry(
+                RetryEvent(
+                    attempt=retries_done + 1,
+                    max_retries=policy.max_retries,
+                    delay_seconds=delay,
+                    reason=reason,
+                    method=method,
+                    path=label,
+                    request_id=request_id,
+                )
+            )
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _notify_retry(self, event: RetryEvent) -> None:
+        hook = self.on_retry
+        if hook is None:
+            return
+        with contextlib.suppress(Exception):  # a UI hook must never break a request
+            hook(event)
+
+    def _status_error(
+        self, response: httpx.Response, method: str, path: str, request_id: str
+    ) -> HttpStatusError:
+        status = response.status_code
+        cls = error_for_status(status)
+        return cls(
+            self._redact(_server_message(response)),
+            status=status,
+            request_id=response.headers.get("x-request-id") or request_id,
+            method=method,
+            path=path,
+        )
+
+    def _redact(self, text: str) -> str:
+        """Servers should never echo the key; if one does, it still never reaches the screen."""
+        auth = self._http.headers.get("authorization", "")
+        token = auth.removeprefix("Bearer ").strip()
+        if len(token) >= 4 and token in text:
+            text = text.replace(token, "[redacted]")
+        return text
+
+    async def _put(
+        self,
+        created: ObjectView,
+        source: UploadSource,
+        progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+    ) -> None:
+        """PUT the bytes to the presigned URL with the create response's upload_headers.
+
+        Like the SDK the PUT is not retried once bytes may have gone out (the body is a
+        stream, and a half-accepted PUT is not ours to judge). It IS retried on a connect
+        error: nothing was sent, so the same stream can start again from the beginning.
+        """
+        url = created.upload_url
+        if not url:
+            raise ProtocolError("create returned no upload_url", method="POST", path="/v1/objects")
+        headers = dict(created.upload_headers or {})
+        if source.size is not None:
+            headers["Content-Length"] = str(source.size)
+        label = _presigned_label(url)
+        policy = self._retry
+        for retries_done in range(policy.max_retries + 1):
+            body = source.chunks(chunk_size=self._chunk_size, progress=progress, cancel=cancel)
+            failure: ApiError | None = None
+            nothing_sent = False
+            try:
+                response = await self._presigned.put(
+                    url, content=body, headers=headers, follow_redirects=False
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                failure = NetworkError(_transport_message(exc), method="PUT", path=label)
+                nothing_sent = True
+            except httpx.TimeoutException:
+                failure = ApiTimeoutError("the upload stalled", method="PUT", path=label)
+            except httpx.TransportError as exc:
+                failure = NetworkError(_transport_message(exc), method="PUT", path=label)
+            finally:
+                await body.aclose()  # type: ignore[attr-defined]
+            if failure is None:
+                if not response.is_success:
+                    raise self._status_error(response, "PUT", label, "")
+                if progress is not None and source.size == 0:
+                    progress(0, 0)
+                return
+            if not nothing_sent or retries_done >= policy.max_retries:
+                raise failure
+            delay = backoff_seconds(policy, retries_done)
+            self._notify_retry(
+                RetryEvent(
+                    retries_done + 1,
+                    policy.max_retries,
+                    delay,
+                    "connection failed",
+                    "PUT",
+                    label,
+                    "",
+                )
+            )
+            await asyncio.sleep(delay)
+
+    async def _complete_upload(self, object_id: str) -> ObjectView:
+        try:
+            return await self.complete_object(object_id)
+        except ConflictError:
+            # A retried complete whose first attempt did land answers 409: the upload is done.
+            obj = await self.get_object(object_id)
+            if obj.state is ObjectState.READ_ONLY:
+                return obj
+            raise
+
+    async def _discard(self, object_id: str) -> None:
+        """Best-effort delete of a half-made object, shielded from the caller's cancellation."""
+
+        async def delete_quietly() -> None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.delete_object(object_id), _CLEANUP_TIMEOUT_SECONDS)
+
+        task = asyncio.ensure_future(delete_quietly())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+
+
+def _api_headers(api_key: str | None) -> dict[str, str]:
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+def _parse(parser: Callable[[Any], _T], data: Any, method: str, path: str) -> _T:
+    try:
+        return parser(data)
+    except ValueError as exc:
+        raise ProtocolError(str(exc), method=method, path=path) from None
+
+
+def _server_message(response: httpx.Response) -> str:
+    """The server's own words: {"error": {"message"}}, S3's <Message>, or the text, cut short."""
+    text = response.text.strip()
+    message: str | None = None
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            message = str(error["message"])
+        elif isinstance(error, str) and error:
+            message = error
+        elif data.get("message"):
+            message = str(data["message"])
+    if message is None and text.startswith("<"):
+        match = _S3_MESSAGE.search(text)
+        if match:
+            message = match.group(1).strip()
+    if message is None:
+        message = text or response.reason_phrase or "no details given"
+    message = " ".join(message.split())
+    if len(message) > _MAX_MESSAGE_CHARS:
+        message = message[: _MAX_MESSAGE_CHARS - 1] + "…"
+    return message
+
+
+def _transport_message(exc: httpx.TransportError) -> str:
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {detail}"
+    return detail
+
+
+def _presigned_label(url: str) -> str:
+    """Host and path of a presigned URL: the signature in its query is nobody's business."""
+    parsed = httpx.URL(url)
+    return f"{parsed.host}{parsed.path}"
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+async def _raw_chunks(response: httpx.Response, method: str, url: str) -> AsyncIterator[bytes]:
+    """The raw body (stored bytes, no decoding), with transport errors mapped to ours."""
+    stream = response.aiter_raw()
+    while True:
+        failure: ApiError | None = None
+        try:
+            chunk = await anext(stream)
+        except StopAsyncIteration:
+            return
+        except httpx.TimeoutException:
+            failure = ApiTimeoutError(
+                "the download stalled", method=method, path=_presigned_label(url)
+            )
+        except httpx.TransportError as exc:
+            failure = NetworkError(
+                _transport_message(exc), method=method, path=_presigned_label(url)
+            )
+        if failure is not None:
+            raise failure
+        yield chunk

@@ -123,3 +123,9 @@ def error_for_status(status: int) -> type[HttpStatusError]:
     if status >= 500:
         return ServerError
     return HttpStatusError
+
+
+class UploadSourceError(ApiError):
+    """The local file or directory being uploaded could not be read to the end."""
+
+    kind = "Upload failed"

@@ -102,7 +102,9 @@ class ObjectView:
                 metadata={str(k): str(v) for k, v in metadata.items()} if metadata else metadata,
                 upload_url=data.get("upload_url"),
                 upload_headers=(
-                    {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None
+                    {str(k): str(v) for k, v in headers.items()}
+                    if isinstance(headers, dict)
+                    else None
                 ),
                 extra=extra,
             )

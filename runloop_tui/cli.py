@@ -1,0 +1,201 @@
+"""The command line: ``runloop-tui`` runs the TUI, ``runloop-tui serve`` runs the local server.
+
+The TUI, the client and the server are imported lazily so ``--version``, ``--help`` and
+configuration errors answer instantly. Bad input is one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import NoReturn
+
+from runloop_tui import __version__
+from runloop_tui.api.client import DEFAULT_BASE_URL
+from runloop_tui.config import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    CONFIG_ENV,
+    ConfigError,
+    Overrides,
+    Settings,
+    contract_home,
+    default_config_path,
+    load_settings,
+    prepare_data_dir,
+)
+
+PROG = "runloop-tui"
+EXIT_USAGE = 2
+
+
+class StartupError(Exception):
+    """The local store could not start; ``str()`` is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse's default prints the whole usage block first; one line is easier to read.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        allow_abbrev=False,  # "--read" must not silently mean "--read-only".
+        description=(
+            "A terminal UI for Runloop Storage Objects.\n"
+            "Without an API key it runs against a local store on this machine."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "environment:\n"
+            f"  {API_KEY_ENV:<20} API key; without one the local store is used\n"
+            f"  {BASE_URL_ENV:<20} API base URL (default {DEFAULT_BASE_URL})\n"
+            f"  {CONFIG_ENV:<20} config file (default {contract_home(default_config_path())})\n"
+            "\n"
+            f"local Objects API server: {PROG} serve --help"
+        ),
+    )
+    parser.add_argument("--profile", metavar="NAME", help="use [profiles.NAME] from the config")
+    parser.add_argument("--base-url", metavar="URL", help="Objects API base URL (needs an API key)")
+    parser.add_argument(
+        "--local", action="store_true", help="use the local store even when a key is set"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="explore a temporary local store filled with sample objects (removed at exit)",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="disable every action that changes objects"
+    )
+    parser.add_argument(
+        "--refresh", metavar="SECONDS", help='seconds between list refreshes, or "auto"'
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="local store directory (implies --local)")
+    parser.add_argument("--config", metavar="FILE", help=f"config file (overrides ${CONFIG_ENV})")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+def parse_overrides(argv: Sequence[str]) -> Overrides:
+    """Flags to Overrides. Raises SystemExit (0 for --help/--version, 2 for bad flags)."""
+    args = build_parser().parse_args(list(argv))
+    return Overrides(
+        profile=args.profile,
+        base_url=args.base_url,
+        local=args.local,
+        demo=args.demo,
+        read_only=args.read_only,
+        refresh=args.refresh,
+        data_dir=args.data_dir,
+        config=args.config,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["serve"]:
+        return _serve(args[1:])
+    try:
+        overrides = parse_overrides(args)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    try:
+        settings = load_settings(overrides, os.environ)
+        return run(settings)
+    except ConfigError as error:
+        return _fail(str(error), EXIT_USAGE)
+    except StartupError as error:
+        return _fail(str(error), 1)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
+    return status
+
+
+def _serve(argv: list[str]) -> int:
+    try:
+        from runloop_tui.server.serve import main as serve_main
+    except ModuleNotFoundError as error:
+        if error.name != "runloop_tui.server.serve":
+            raise
+        return _fail("the local server is not available in this installation", 1)
+    status: int = serve_main(argv)
+    return status
+
+
+def run(settings: Settings) -> int:
+    """Run the TUI; for the local store, around an embedded server that stops afterwards."""
+    if not settings.is_local:
+        return _run_app(settings)
+    with local_session(settings) as connected:
+        return _run_app(connected)
+
+
+@contextmanager
+def local_session(settings: Settings) -> Iterator[Settings]:
+    """Start the embedded server and yield Settings pointing at it.
+
+    For --demo the store is a fresh temporary directory seeded with sample objects, and it
+    is removed on the way out, whatever happens.
+    """
+    from runloop_tui.server.embedded import EmbeddedServer
+
+    temporary: Path | None = None
+    if settings.demo:
+        temporary = Path(tempfile.mkdtemp(prefix="runloop-tui-demo-"))
+        data_dir = temporary
+    else:
+        assert settings.local_data_dir is not None  # is_local and not demo
+        data_dir = prepare_data_dir(settings.local_data_dir, "local store")
+    try:
+        try:
+            server = EmbeddedServer(data_dir)
+            if settings.demo:
+                # Seeded before the server starts, so its first list already shows everything.
+                from runloop_tui.server.demo import seed_demo
+
+                seed_demo(data_dir, server.api_key)
+            server.start()
+        except Exception as error:  # reported as one line, not a traceback
+            raise StartupError(f"cannot start the local store at {data_dir}: {error}") from error
+        try:
+            yield replace(
+                settings,
+                base_url=server.base_url,
+                api_key=server.api_key,
+                local_data_dir=data_dir,
+            )
+        finally:
+            server.stop()
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _run_app(settings: Settings) -> int:
+    from runloop_tui.api.client import ObjectsClient, RetryPolicy
+    from runloop_tui.tui.app import RunloopApp
+
+    client = ObjectsClient(
+        settings.base_url,
+        settings.api_key,
+        retry=RetryPolicy(
+            max_retries=settings.max_retries, timeout_seconds=settings.timeout_seconds
+        ),
+    )
+    app = RunloopApp(settings, client)  # the app closes the client on exit
+    app.run()
+    return app.return_code or 0

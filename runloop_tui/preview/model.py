@@ -1,0 +1,64 @@
+"""The preview model: what a head of bytes turned out to be, ready for any renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class PreviewKind(StrEnum):
+    TEXT = "text"
+    TAR = "tar"
+    HEX = "hex"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class TarMember:
+    """One entry of a tar archive, as read from its header."""
+
+    name: str
+    size: int
+    mode: int
+    mtime: int
+    kind: str  # "file", "dir", "symlink", "hardlink" or "other"
+    linkname: str = ""
+
+    @property
+    def mode_text(self) -> str:
+        """`drwxr-xr-x` style, like `tar -tv`."""
+        first = {"dir": "d", "symlink": "l", "hardlink": "h"}.get(self.kind, "-")
+        bits = "rwxrwxrwx"
+        rest = "".join(ch if self.mode & (1 << (8 - i)) else "-" for i, ch in enumerate(bits))
+        return first + rest
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """A decoded head.
+
+    `layers` names what was peeled off ("gzip", "tar"), `truncated` says the head did not
+    reach the end of the content (so the view is partial) and `notes` are sentences for the user.
+    """
+
+    kind: PreviewKind
+    text: str = ""
+    lexer: str = "text"
+    members: tuple[TarMember, ...] = ()
+    hex_lines: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
+    truncated: bool = False
+    bytes_read: int = 0
+    decoded_bytes: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def summary(self) -> str:
+        """One line for a header: what is shown and from how much."""
+        how = " → ".join((*self.layers, self.kind.value)) if self.layers else self.kind.value
+        extent = (
+            f"first {self.bytes_read:,} bytes" if self.truncated else f"{self.bytes_read:,} bytes"
+        )
+        if self.layers and "gzip" in self.layers:
+            extent += f", {self.decoded_bytes:,} decompressed"
+        return f"{how} · {extent}"

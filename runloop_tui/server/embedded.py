@@ -1,0 +1,150 @@
+"""Run the server inside this process, on a loopback port, in a daemon thread.
+
+Used by ``runloop-tui --local``/``--demo`` and by the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+
+from runloop_tui.server.app import create_app
+from runloop_tui.server.datadir import ensure_data_dir, load_or_create_api_key
+
+START_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 10.0
+_log_lock = threading.Lock()
+_log_files: set[Path] = set()
+
+
+def _log_to_file(data_dir: Path) -> None:
+    """Server logs go to data_dir/server.log, never to the terminal the TUI draws on."""
+    path = (data_dir / "server.log").resolve()
+    with _log_lock:
+        if path in _log_files:
+            return
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setLevel(logging.WARNING)
+        for name in ("uvicorn", "runloop_tui.server"):
+            logger = logging.getLogger(name)
+            logger.addHandler(handler)
+            logger.propagate = False
+            if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+                logger.setLevel(logging.WARNING)
+        _log_files.add(path)
+
+
+class EmbeddedServer:
+    def __init__(
+        self,
+        data_dir: Path,
+        api_keys: list[str] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self._data_dir = ensure_data_dir(Path(data_dir))
+        self._api_keys = list(api_keys) if api_keys else [load_or_create_api_key(self._data_dir)]
+        self._host = host
+        self._port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._bound_port: int | None = None
+
+    def __repr__(self) -> str:
+        return f"EmbeddedServer(data_dir={str(self._data_dir)!r}, port={self._bound_port})"
+
+    @property
+    def data_dir(self) -> Path:
+        return self._data_dir
+
+    @property
+    def api_key(self) -> str:
+        return self._api_keys[0]
+
+    @property
+    def base_url(self) -> str:
+        if self._bound_port is None:
+            raise RuntimeError("the server is not started")
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._bound_port}"
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the server is already started")
+        _log_to_file(self._data_dir)
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self._host, self._port))
+            app = create_app(self._data_dir, self._api_keys)
+        except BaseException:
+            sock.close()
+            raise
+        self._bound_port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=3,
+            # The TUI and the tests never need more; keeps one slow client from starving others.
+            limit_concurrency=256,
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+
+        def run() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            except BaseException as exc:  # reported by start() or stop()
+                self._error = exc
+            finally:
+                sock.close()
+
+        thread = threading.Thread(target=run, name="runloop-tui-server", daemon=True)
+        self._thread = thread
+        thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                reason = self._error or "startup did not finish in time"
+                raise RuntimeError(f"the local Objects API server failed to start: {reason}")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.should_exit = True
+        thread.join(STOP_TIMEOUT_S)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(STOP_TIMEOUT_S)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> EmbeddedServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with contextlib.suppress(Exception):
+            self.stop()

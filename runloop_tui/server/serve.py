@@ -1,0 +1,122 @@
+"""``runloop-tui serve``: the local Objects API as a standalone server."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import socket
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import uvicorn
+
+from runloop_tui.server.datadir import (
+    API_KEY_FILE,
+    default_data_dir,
+    ensure_data_dir,
+    load_or_create_api_key,
+    read_key_file,
+)
+
+DEFAULT_PORT = 8765
+PROG = "runloop-tui serve"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line, no usage dump, no traceback.
+        self.exit(2, f"{PROG}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Serve the Runloop Objects API locally (SQLite metadata, content on disk).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help=f"store location (default {default_data_dir()})"
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="accept this bearer key (repeatable; each key is one account)",
+    )
+    parser.add_argument(
+        "--api-key-file", type=Path, default=None, metavar="FILE", help="keys, one a line"
+    )
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        print(f"{PROG}: error: --port must be between 0 and 65535", file=sys.stderr)
+        return 2
+    data_dir: Path = args.data_dir or default_data_dir()
+    keys: list[str] = [k.strip() for k in args.api_key if k.strip()]
+    try:
+        data_dir = ensure_data_dir(data_dir)
+        if args.api_key_file is not None:
+            keys += read_key_file(args.api_key_file)
+            if not keys:
+                print(f"{PROG}: error: {args.api_key_file} holds no keys", file=sys.stderr)
+                return 2
+        generated = not keys
+        if generated:
+            keys = [load_or_create_api_key(data_dir)]
+        from runloop_tui.server.app import create_app
+
+        app = create_app(data_dir, keys)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    try:
+        infos = socket.getaddrinfo(args.host, args.port, family, socket.SOCK_STREAM)
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(infos[0][4])
+    except OSError as exc:
+        print(f"{PROG}: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    if generated:
+        where = f"generated key in {data_dir / API_KEY_FILE} (mode 0600)"
+    else:
+        where = f"{len(keys)} key(s) from the command line / key file"
+    print(f"Runloop Objects API serving at http://{host}:{port}", flush=True)
+    print(f"  data dir: {data_dir}", flush=True)
+    print(f"  API key:  {where}", flush=True)
+    if not _is_loopback(args.host):
+        print(f"  warning: {args.host} is not a loopback address", flush=True)
+    print("  Press Ctrl+C to stop.", flush=True)
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl+C it handled, after a graceful shutdown
+    finally:
+        sock.close()
+    print("Stopped.", flush=True)
+    return 0

@@ -1,0 +1,183 @@
+"""The browser's data, free of widgets: loaded objects, the filtered+sorted view, the marks.
+
+The view is a list of positions into an ObjectIndex. Filtering and sorting rebuild that list
+only; loading a page appends to the index and filters just the new objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from runloop_tui.api.models import ObjectState, ObjectView
+from runloop_tui.query.filter import CompiledFilter, ObjectIndex, compile_filter
+
+SORT_COLUMNS: tuple[str, ...] = ("created", "name", "state", "type", "size", "expires", "id")
+DEFAULT_SORT: tuple[str, bool] = ("created", True)
+_NEVER = 2**62
+
+
+def keep_object(obj: ObjectView, now_ms: int) -> bool:
+    """Deleted and expired objects leave the list (the server may list them until swept)."""
+    return obj.state is not ObjectState.DELETED and not obj.is_expired(now_ms)
+
+
+def _key_of(column: str) -> Callable[[ObjectView], Any]:
+    if column == "size":
+        return lambda o: -1 if o.size_bytes is None else o.size_bytes
+    if column == "expires":
+        return lambda o: _NEVER if o.delete_after_time_ms is None else o.delete_after_time_ms
+    if column == "name":
+        return lambda o: o.name.lower()
+    if column == "state":
+        return lambda o: str(o.state)
+    if column == "type":
+        return lambda o: str(o.content_type)
+    if column == "created":
+        return lambda o: o.create_time_ms
+    if column == "id":
+        return lambda o: o.id
+    raise ValueError(f"unknown sort column {column!r}")
+
+
+class BrowserModel:
+    def __init__(self) -> None:
+        self.index = ObjectIndex()
+        self.pos_by_id: dict[str, int] = {}
+        self.rows: list[int] = []
+        self.filter: CompiledFilter = compile_filter("")
+        self.sort: tuple[str, bool] = DEFAULT_SORT
+        self.marks: set[str] = set()
+        # Sort keys per column, in load order; extended as pages arrive, reset on a swap.
+        self._keys: dict[str, list[Any]] = {}
+
+    # --- loading ---
+    def clear(self) -> None:
+        self.index = ObjectIndex()
+        self.pos_by_id = {}
+        self.rows = []
+        self.marks = set()
+        self._keys = {}
+
+    def ingest(self, objects: Iterable[ObjectView], now_ms: int) -> int:
+        """Append objects not loaded yet (by id); returns how many were new."""
+        fresh: list[ObjectView] = []
+        for obj in objects:
+            if obj.id in self.pos_by_id or not keep_object(obj, now_ms):
+                continue
+            self.pos_by_id[obj.id] = len(self.index) + len(fresh)
+            fresh.append(obj)
+        if not fresh:
+            return 0
+        start = len(self.index)
+        self.index.extend(fresh)
+        if self.filter.is_empty:
+            self.rows.extend(range(start, start + len(fresh)))
+        else:
+            matches = self.filter.matches
+            self.rows.extend(start + i for i, obj in enumerate(fresh) if matches(obj, now_ms))
+        self._sort_rows()
+        return len(fresh)
+
+    def replace(self, index: ObjectIndex, now_ms: int) -> set[str]:
+        """Swap in a freshly listed index; returns the ids whose state changed."""
+        old_states = {obj.id: obj.state for obj in self.index.objects}
+        kept = [obj for obj in index.objects if keep_object(obj, now_ms)]
+        if len(kept) != len(index):
+            index = ObjectIndex(kept)
+        self.index = index
+        self._keys = {}
+        self.pos_by_id = {obj.id: pos for pos, obj in enumerate(index.objects)}
+        self.marks &= self.pos_by_id.keys()
+        self.recompute(now_ms)
+        return {
+            obj.id
+            for obj in index.objects
+            if obj.id in old_states and old_states[obj.id] != obj.state
+        }
+
+    def apply_changes(
+        self, updated: Iterable[ObjectView], removed_ids: Iterable[str], now_ms: int
+    ) -> set[str]:
+        """Replace/insert ``updated`` and drop ``removed_ids``; returns the ids shown changed."""
+        removed = set(removed_ids)
+        by_id = {obj.id: obj for obj in updated}
+        objects = [by_id.pop(obj.id, obj) for obj in self.index.objects if obj.id not in removed]
+        # Objects we did not have (e.g. just uploaded) go first: newest-first load order.
+        objects = list(by_id.values()) + objects
+        changed = {obj.id for obj in updated} - removed
+        self.replace(ObjectIndex(objects), now_ms)
+        self.marks -= removed
+        return changed
+
+    # --- view ---
+    def set_filter(self, compiled: CompiledFilter, now_ms: int) -> None:
+        self.filter = compiled
+        self.recompute(now_ms)
+
+    def set_sort(self, column: str, descending: bool) -> None:
+        if column not in SORT_COLUMNS:
+            choices = ", ".join(SORT_COLUMNS)
+            raise ValueError(f"unknown sort column {column!r}; use one of {choices}")
+        self.sort = (column, descending)
+        self._sort_rows()
+
+    def recompute(self, now_ms: int) -> None:
+        if self.filter.is_empty:
+            self.rows = list(range(len(self.index)))
+        else:
+            self.rows = self.filter.filter_indices(self.index, now_ms)
+        self._sort_rows()
+
+    def _sort_rows(self) -> None:
+        # Load order first, so ties keep the server's newest-first order (sorts are stable,
+        # also with reverse=True).
+        self.rows.sort()
+        column, descending = self.sort
+        self.rows.sort(key=self._sort_keys(column).__getitem__, reverse=descending)
+
+    def _sort_keys(self, column: str) -> list[Any]:
+        keys = self._keys.setdefault(column, [])
+        if len(keys) < len(self.index):
+            key_of = _key_of(column)
+            keys.extend(key_of(obj) for obj in self.index.objects[len(keys) :])
+        return keys
+
+    # --- queries ---
+    def get(self, object_id: str) -> ObjectView | None:
+        pos = self.pos_by_id.get(object_id)
+        return None if pos is None else self.index[pos]
+
+    @property
+    def visible_objects(self) -> list[ObjectView]:
+        objects = self.index.objects
+        return [objects[pos] for pos in self.rows]
+
+    @property
+    def marked_objects(self) -> list[ObjectView]:
+        objects = self.index.objects
+        return [objects[self.pos_by_id[i]] for i in sorted(self.marks) if i in self.pos_by_id]
+
+    @property
+    def shown_bytes(self) -> int:
+        sizes = self._sort_keys("size")
+        return sum(sizes[pos] for pos in self.rows if sizes[pos] > 0)
+
+    @property
+    def marked_bytes(self) -> int:
+        return sum(obj.size_bytes or 0 for obj in self.marked_objects)
+
+    # --- marks ---
+    def toggle_mark(self, object_id: str) -> None:
+        if object_id in self.marks:
+            self.marks.discard(object_id)
+        elif object_id in self.pos_by_id:
+            self.marks.add(object_id)
+
+    def mark_visible(self) -> None:
+        objects = self.index.objects
+        self.marks.update(objects[pos].id for pos in self.rows)
+
+    def invert_visible_marks(self) -> None:
+        objects = self.index.objects
+        self.marks ^= {objects[pos].id for pos in self.rows}

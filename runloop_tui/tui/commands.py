@@ -1,0 +1,94 @@
+"""Command palette provider: every action bound on the current screen, with its keys.
+
+Actions the screen disables through check_action are left out (hidden) or listed as
+unavailable (greyed), exactly as the footer shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.dom import DOMNode
+
+
+@dataclass(frozen=True, slots=True)
+class PaletteAction:
+    namespace: DOMNode
+    action: str
+    description: str
+    keys: str
+    enabled: bool
+    tooltip: str
+
+
+def palette_actions(provider: Provider) -> Iterator[PaletteAction]:
+    """The screen's active bindings, one entry per action (keys joined)."""
+    app = provider.app
+    seen: dict[tuple[int, str], PaletteAction] = {}
+    for key, active in provider.screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or binding.system:
+            continue
+        ident = (id(active.node), binding.action)
+        keys = app.get_key_display(binding)
+        if ident in seen:
+            prev = seen[ident]
+            seen[ident] = PaletteAction(
+                prev.namespace,
+                prev.action,
+                prev.description,
+                f"{prev.keys}, {keys}",
+                prev.enabled,
+                prev.tooltip,
+            )
+            continue
+        del key
+        seen[ident] = PaletteAction(
+            active.node,
+            binding.action,
+            binding.description,
+            keys,
+            active.enabled,
+            binding.tooltip,
+        )
+    yield from seen.values()
+
+
+class BrowserCommands(Provider):
+    """Offers the screen's actions (their bindings' descriptions) in the palette."""
+
+    def _display(self, item: PaletteAction) -> Content:
+        style = "" if item.enabled else "$text-disabled"
+        return Content.assemble((item.description, style), (f"  {item.keys}", "$text-muted"))
+
+    def _run(self, item: PaletteAction) -> None:
+        if item.enabled:
+            self.app.call_later(self.app.run_action, item.action, item.namespace)
+        else:
+            self.app.notify(f"{item.description} is not available here.", severity="warning")
+
+    async def discover(self) -> Hits:
+        for item in palette_actions(self):
+            yield DiscoveryHit(
+                self._display(item),
+                partial(self._run, item),
+                text=item.description,
+                help=item.tooltip or (None if item.enabled else "not available now"),
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for item in palette_actions(self):
+            score = matcher.match(f"{item.description} {item.keys}")
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(item.description),
+                    partial(self._run, item),
+                    text=item.description,
+                    help=item.tooltip or (None if item.enabled else "not available now"),
+                )

@@ -1,0 +1,82 @@
+"""Human-readable sizes, times and safe display strings, shared by the browser's widgets.
+
+Everything here is pure (no Textual), so the table, the detail pane and the header agree
+on how a size or a time reads.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from runloop_tui.query.units import format_duration
+
+# C0/C1 control characters and DEL: a name containing ESC sequences must render inert.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+_SIZE_STEPS = ("KB", "MB", "GB", "TB", "PB")
+
+
+def display_text(text: str) -> str:
+    """User text made safe for one table cell: control characters become a visible '?'."""
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
+def human_size(size: int | None) -> str:
+    """`512 B`, `1.5 KB`, `12 MB` (decimal units, as the filter language reads `MB`)."""
+    if size is None:
+        return "-"
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in _SIZE_STEPS:
+        value /= 1000
+        if value < 1000 or unit == _SIZE_STEPS[-1]:
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def exact_bytes(size: int | None) -> str:
+    return "-" if size is None else f"{size:,} bytes"
+
+
+def relative_time(when_ms: int, now_ms: int) -> str:
+    """`5m ago` for the past, `in 3h 5m` for the future, `now` within a second."""
+    delta = (when_ms - now_ms) / 1000
+    if abs(delta) < 1:
+        return "now"
+    text = format_duration(delta)
+    return f"in {text}" if delta > 0 else f"{text} ago"
+
+
+def expires_text(delete_after_ms: int | None, now_ms: int) -> str:
+    """The Expires cell: `-` (never), `expired`, or the time left (`3h 5m left`)."""
+    if delete_after_ms is None:
+        return "-"
+    left = (delete_after_ms - now_ms) / 1000
+    if left <= 0:
+        return "expired"
+    return f"{format_duration(left)} left"
+
+
+def expires_soon(delete_after_ms: int | None, now_ms: int, within_seconds: float = 3600) -> bool:
+    return delete_after_ms is not None and (delete_after_ms - now_ms) / 1000 < within_seconds
+
+
+def local_time(when_ms: int) -> str:
+    """An absolute local timestamp, e.g. `2026-11-28 19:14:21`."""
+    return datetime.fromtimestamp(when_ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def lifetime_fraction(create_ms: int, delete_after_ms: int | None, now_ms: int) -> float | None:
+    """How much of an object's TTL is used up, 0..1; None when it never expires."""
+    if delete_after_ms is None:
+        return None
+    total = delete_after_ms - create_ms
+    if total <= 0:
+        return 1.0
+    return min(1.0, max(0.0, (now_ms - create_ms) / total))
+
+
+def count_text(count: int) -> str:
+    return f"{count:,}"

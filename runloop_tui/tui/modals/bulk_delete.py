@@ -1,0 +1,280 @@
+"""Bulk delete: a summary confirmed by typing the count, a progress bar, then the results.
+
+Typing the exact number is deliberate friction: a stray Enter can never delete a thousand
+objects, and the number typed is the number the user has just read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Label, ProgressBar, Static
+
+from runloop_tui.api.models import ObjectView
+from runloop_tui.tui.actions.bulk import (
+    DEFAULT_CONCURRENCY,
+    BulkDeleteOutcome,
+    StopFlag,
+    delete_many,
+)
+from runloop_tui.tui.formatting import display_text, human_size
+from runloop_tui.tui.modals.validation import FieldError, first_failure
+
+FIRST_NAMES = 10
+
+
+def names_preview(objects: Sequence[ObjectView], limit: int = FIRST_NAMES) -> list[str]:
+    """The first `limit` names, then `… and N more`."""
+    lines = [f"• {display_text(o.name)}" for o in objects[:limit]]
+    if len(objects) > limit:
+        lines.append(f"… and {len(objects) - limit:,} more")
+    return lines
+
+
+def state_breakdown(objects: Sequence[ObjectView]) -> str:
+    counts = Counter(str(o.state) for o in objects)
+    return " · ".join(
+        f"{state} {n:,}" for state, n in sorted(counts.items(), key=lambda kv: -kv[1])
+    )
+
+
+def total_size(objects: Sequence[ObjectView]) -> int:
+    return sum(o.size_bytes or 0 for o in objects)
+
+
+class ExactCount(Validator):
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+    def validate(self, value: str) -> ValidationResult:
+        typed = value.strip().replace(",", "")
+        if typed == str(self.count):
+            return self.success()
+        if not typed:
+            return self.failure(f"Type {self.count} to confirm.")
+        return self.failure(f"That is not {self.count:,}; nothing will be deleted.")
+
+
+class BulkDeleteModal(ModalScreen[bool]):
+    """Confirm deleting the marked objects; True only after the exact count is typed."""
+
+    DEFAULT_CSS = """
+    BulkDeleteModal { align: center middle; }
+    BulkDeleteModal > Vertical {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $error; background: $surface; padding: 0 1;
+    }
+    BulkDeleteModal .title { text-style: bold; color: $error; }
+    BulkDeleteModal #summary { margin-top: 1; }
+    BulkDeleteModal #names { height: auto; max-height: 11; margin: 1 0; color: $text-muted; }
+    BulkDeleteModal Input { width: 24; }
+    BulkDeleteModal .prompt { height: auto; }
+    BulkDeleteModal .prompt Label { padding-right: 1; }
+    BulkDeleteModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    BulkDeleteModal .buttons Button { margin-left: 2; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="bulk_delete.cancel")]
+
+    def __init__(self, objects: Sequence[ObjectView]) -> None:
+        super().__init__()
+        self.objects = list(objects)
+
+    def compose(self) -> ComposeResult:
+        count = len(self.objects)
+        size = total_size(self.objects)
+        with Vertical():
+            yield Label(f"Delete {count:,} marked objects? This cannot be undone.", classes="title")
+            yield Static(
+                Content(
+                    f"{count:,} objects · {human_size(size)} ({size:,} bytes)\n"
+                    f"By state: {state_breakdown(self.objects)}"
+                ),
+                id="summary",
+            )
+            with VerticalScroll(id="names"):
+                yield Static(Content("\n".join(names_preview(self.objects))))
+            with Horizontal(classes="prompt"):
+                yield Label(f"Type {count} to confirm:")
+                yield Input(
+                    id="count",
+                    placeholder=str(count),
+                    validators=[ExactCount(count)],
+                    validate_on=["changed", "submitted"],
+                    compact=True,
+                )
+            yield FieldError(id="count-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(
+                    f"Delete {count:,}", id="delete", variant="error", compact=True, disabled=True
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#count", Input).focus()
+
+    @on(Input.Changed, "#count")
+    def _typed(self, event: Input.Changed) -> None:
+        ok = event.validation_result is not None and event.validation_result.is_valid
+        self.query_one("#delete", Button).disabled = not ok
+        # Only complain once something was typed: an empty field is simply not done yet.
+        self.query_one("#count-error", FieldError).show(
+            first_failure(event.validation_result) if event.value.strip() else None
+        )
+
+    @on(Input.Submitted, "#count")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.validation_result is not None and event.validation_result.is_valid:
+            self.dismiss(True)
+        else:
+            self.query_one("#count-error", FieldError).show(first_failure(event.validation_result))
+
+    @on(Button.Pressed, "#delete")
+    def _delete(self) -> None:
+        field = self.query_one("#count", Input)
+        result = field.validate(field.value)
+        if result is not None and result.is_valid:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+DeleteFn = Callable[[str], Awaitable[object]]
+
+
+class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
+    """Runs the deletes behind a progress bar; Stop lets the in-flight ones finish."""
+
+    DEFAULT_CSS = """
+    BulkDeleteProgressModal { align: center middle; }
+    BulkDeleteProgressModal > Vertical {
+        width: 72; max-width: 100%; height: auto;
+        border: thick $warning; background: $surface; padding: 1 2;
+    }
+    BulkDeleteProgressModal ProgressBar { margin: 1 0; }
+    BulkDeleteProgressModal .buttons { height: auto; align-horizontal: right; }
+    """
+
+    BINDINGS = [Binding("escape", "stop", "Stop", id="bulk_progress.stop")]
+
+    def __init__(
+        self,
+        objects: Sequence[ObjectView],
+        delete: DeleteFn,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        autostart: bool = True,
+    ) -> None:
+        super().__init__()
+        self.objects = list(objects)
+        self._delete = delete
+        self.concurrency = concurrency
+        self._autostart = autostart
+        self._stop = StopFlag()
+        self._ok = 0
+        self._failed = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Deleting {len(self.objects):,} objects, {self.concurrency} at a time")
+            yield ProgressBar(total=len(self.objects), show_eta=False, id="bar")
+            yield Label(self._status_text(), id="status")
+            with Horizontal(classes="buttons"):
+                yield Button("Stop", id="stop", variant="warning", compact=True)
+
+    def _status_text(self) -> str:
+        text = f"Deleted {self._ok:,} · failed {self._failed:,} · of {len(self.objects):,}"
+        return text + (" · stopping…" if self._stop.stopped else "")
+
+    def on_mount(self) -> None:
+        if self._autostart:
+            self.run_deletes()
+
+    def _on_result(self, obj: ObjectView, error: str | None) -> None:
+        if error is None:
+            self._ok += 1
+        else:
+            self._failed += 1
+        self.query_one("#bar", ProgressBar).advance(1)
+        self.query_one("#status", Label).update(self._status_text())
+
+    @work(exclusive=True, group="bulk-delete", exit_on_error=False, description="Bulk delete")
+    async def run_deletes(self) -> None:
+        outcome = await delete_many(
+            self._delete,
+            self.objects,
+            concurrency=self.concurrency,
+            on_result=self._on_result,
+            stop=self._stop,
+        )
+        self.dismiss(outcome)
+
+    @on(Button.Pressed, "#stop")
+    def action_stop(self) -> None:
+        self._stop.stop()
+        self.query_one("#stop", Button).disabled = True
+        self.query_one("#status", Label).update(self._status_text())
+
+
+class BulkResultsModal(ModalScreen[None]):
+    """What happened: how many went, and every failure with its reason."""
+
+    DEFAULT_CSS = """
+    BulkResultsModal { align: center middle; }
+    BulkResultsModal > Vertical {
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $warning; background: $surface; padding: 0 1;
+    }
+    BulkResultsModal.-clean > Vertical { border: thick $success; }
+    BulkResultsModal .title { text-style: bold; }
+    BulkResultsModal VerticalScroll { height: auto; max-height: 1fr; margin: 1 0; }
+    BulkResultsModal .failure-name { color: $error; }
+    BulkResultsModal .failure-error { color: $text-muted; padding-left: 2; }
+    BulkResultsModal .buttons { height: auto; align-horizontal: right; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="bulk_results.close"),
+        Binding("enter", "close", "Close", show=False, id="bulk_results.close_enter"),
+    ]
+
+    def __init__(self, outcome: BulkDeleteOutcome) -> None:
+        super().__init__(classes="-clean" if not outcome.failed else None)
+        self.outcome = outcome
+
+    def compose(self) -> ComposeResult:
+        o = self.outcome
+        title = f"Deleted {len(o.deleted):,} of {o.requested:,}."
+        if o.failed:
+            title += f" {len(o.failed):,} failed."
+        if o.skipped:
+            title += f" Stopped: {len(o.skipped):,} not attempted (still marked)."
+        with Vertical():
+            yield Label(Content(title), classes="title")
+            with VerticalScroll():
+                for failure in o.failed:
+                    yield Label(
+                        Content(f"✗ {display_text(failure.obj.name)}  ({failure.obj.id})"),
+                        classes="failure-name",
+                    )
+                    yield Label(Content(failure.error), classes="failure-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Close", id="close", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)

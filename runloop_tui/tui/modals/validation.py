@@ -1,0 +1,127 @@
+"""Validators and the small pieces every form modal shares: a message shown AT its field.
+
+The limits mirror the local server's (and are the documented ones for the real service), so
+a form refuses what the server would refuse, with the reason next to the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.content import Content
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Label
+
+from runloop_tui.query.units import UnitError, parse_duration
+
+MAX_NAME = 1024
+MAX_METADATA_KEYS = 50
+MAX_METADATA_KEY = 256
+MAX_METADATA_VALUE = 4096
+MAX_TTL_SECONDS = 100 * 365 * 24 * 3600
+MIN_URL_SECONDS = 1
+MAX_URL_SECONDS = 7 * 24 * 3600
+
+
+def expand_path(text: str) -> Path:
+    """A typed path with `~` expanded; relative paths stay relative to the working directory."""
+    return Path(text.strip()).expanduser()
+
+
+class ExistingPath(Validator):
+    """A file or a directory that exists and can be read."""
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            return self.failure("Choose a file or a directory to upload.")
+        path = expand_path(value)
+        if not path.exists():
+            return self.failure(f"No such file or directory: {path}")
+        if not (path.is_file() or path.is_dir()):
+            return self.failure("Only regular files and directories can be uploaded.")
+        if path.is_file():
+            try:
+                with path.open("rb"):
+                    pass
+            except OSError as exc:
+                return self.failure(f"Cannot read it: {exc.strerror or exc}")
+        return self.success()
+
+
+class ObjectName(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            return self.failure("The name cannot be empty.")
+        if len(value) > MAX_NAME:
+            return self.failure(f"The name is {len(value):,} characters; at most {MAX_NAME:,}.")
+        return self.success()
+
+
+class Duration(Validator):
+    """A human duration (`30m`, `12h`, `7d`) within bounds; empty allowed when `optional`."""
+
+    def __init__(self, min_seconds: float, max_seconds: float, *, optional: bool, what: str):
+        super().__init__()
+        self.min_seconds = min_seconds
+        self.max_seconds = max_seconds
+        self.optional = optional
+        self.what = what
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            if self.optional:
+                return self.success()
+            return self.failure(f"Enter {self.what}, e.g. 30m, 12h or 7d.")
+        try:
+            seconds = parse_duration(value)
+        except UnitError as exc:
+            return self.failure(str(exc).capitalize() + ".")
+        if not self.min_seconds <= seconds <= self.max_seconds:
+            return self.failure(
+                f"{self.what.capitalize()} must be between {_span(self.min_seconds)} "
+                f"and {_span(self.max_seconds)}."
+            )
+        return self.success()
+
+
+def _span(seconds: float) -> str:
+    for unit, size in (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size and seconds % size == 0:
+            n = int(seconds // size)
+            return f"{n} {unit[:-1] if n == 1 else unit}"
+    n = int(seconds)
+    return f"{n} second" if n == 1 else f"{n} seconds"
+
+
+def ttl_validator() -> Duration:
+    return Duration(1, MAX_TTL_SECONDS, optional=True, what="the time to live")
+
+
+def url_duration_validator() -> Duration:
+    return Duration(MIN_URL_SECONDS, MAX_URL_SECONDS, optional=False, what="the validity")
+
+
+def duration_seconds(text: str) -> int | None:
+    """The whole seconds in a valid optional duration field (None when empty)."""
+    if not text.strip():
+        return None
+    return max(1, round(parse_duration(text)))
+
+
+class FieldError(Label):
+    """The message under a field; empty (and hidden) while the field is fine."""
+
+    DEFAULT_CSS = """
+    FieldError { color: $error; height: auto; display: none; padding: 0 1; }
+    FieldError.-shown { display: block; }
+    """
+
+    def show(self, message: str | None) -> None:
+        self.update(Content(message or ""))  # plain: paths and names may hold [brackets]
+        self.set_class(bool(message), "-shown")
+
+
+def first_failure(result: ValidationResult | None) -> str | None:
+    if result is None or result.is_valid:
+        return None
+    return result.failure_descriptions[0] if result.failure_descriptions else "Invalid value."

@@ -1,0 +1,526 @@
+"""The main screen: header, filter bar, the virtualized object table and the detail pane.
+
+Loading streams pages into the table (a small first page paints at once); live refresh
+re-lists everything into a fresh index and swaps it in one go, keeping the cursor, marks
+and scroll position. Network trouble leaves the last good rows on screen, marked stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from runloop_tui.api.client import ListFilters, ObjectsClient
+from runloop_tui.api.errors import ApiError, NetworkError
+from runloop_tui.api.models import ObjectView
+from runloop_tui.query.filter import ObjectIndex, compile_filter
+from runloop_tui.tui.browser_model import SORT_COLUMNS, BrowserModel
+from runloop_tui.tui.messages import (
+    FilterChanged,
+    FilterDismissed,
+    FilterSubmitted,
+    MarkToggled,
+    RowHighlighted,
+    SortRequested,
+)
+from runloop_tui.tui.widgets.detail_pane import DetailPane
+from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
+from runloop_tui.tui.widgets.header import BrowserHeader, Counts
+from runloop_tui.tui.widgets.object_table import ObjectTable
+
+if TYPE_CHECKING:
+    from runloop_tui.tui.app import RunloopApp
+
+WIDE_LAYOUT_COLUMNS = 120
+FLASH_SECONDS = 3.0
+PUSHDOWN_LIMIT = 500
+FILTER_DEBOUNCE_SECONDS = 0.12
+
+
+def adaptive_interval(count: int) -> float:
+    """Seconds between refreshes when the user did not choose: cheap lists refresh often."""
+    if count < 2_000:
+        return 5.0
+    if count < 20_000:
+        return 15.0
+    return 60.0
+
+
+class BrowserScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", id="browser.filter"),
+        Binding("space", "toggle_mark", "Mark", id="browser.mark"),
+        Binding("a", "mark_all", "Mark shown", show=False, id="browser.mark_all"),
+        Binding("asterisk", "invert_marks", "Invert marks", show=False, id="browser.invert_marks"),
+        Binding("c", "clear_marks", "Clear marks", show=False, id="browser.clear_marks"),
+        Binding("escape", "escape", "Clear marks/filter", show=False, id="browser.escape"),
+        Binding("s", "cycle_sort", "Sort", id="browser.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="browser.reverse_sort"),
+        Binding("i", "toggle_detail", "Details", id="browser.detail"),
+        Binding("r", "refresh_now", "Refresh", id="browser.refresh"),
+        Binding("P", "toggle_pause", "Pause live", show=False, id="browser.pause"),
+        Binding("v", "toggle_public", "Public view", show=False, id="browser.public"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = BrowserModel()
+        self.suggester = FilterSuggester(self._request_metadata_values)
+        self._public = False
+        self._paused = False
+        self._loaded_once = False  # we have good rows (a refresh swaps instead of streaming)
+        self._loading = False
+        self._total: int | None = None
+        self._failing = False  # inside an outage: notify once, not on every tick
+        self._failures = 0
+        self._error_text = ""
+        self._refresh_timer: Timer | None = None
+        self._flash_timer: Timer | None = None
+        self._pending_select: str | None = None
+        self._detail_pref: bool | None = None
+        self._metadata_fetched = False
+        self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
+
+    # --- public API (the actions work codes against this) ---
+    @property
+    def rapp(self) -> RunloopApp:
+        return cast("RunloopApp", self.app)
+
+    @property
+    def client(self) -> ObjectsClient:
+        return self.rapp.client
+
+    @property
+    def selected_object(self) -> ObjectView | None:
+        return self.table.current_object
+
+    @property
+    def marked_objects(self) -> list[ObjectView]:
+        return self.model.marked_objects
+
+    @property
+    def visible_objects(self) -> list[ObjectView]:
+        return self.model.visible_objects
+
+    @property
+    def is_public_view(self) -> bool:
+        return self._public
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.rapp.read_only or self._public
+
+    @property
+    def is_loading(self) -> bool:
+        return self._loading
+
+    @property
+    def total_count(self) -> int | None:
+        return self._total
+
+    def set_filter(self, text: str) -> None:
+        """Set the filter bar's text and apply it now (no debounce)."""
+        self.filter_bar.set_text(text)
+        self._apply_filter(text)
+
+    def set_sort(self, column: str, descending: bool) -> None:
+        keep = self._cursor_id()
+        self.model.set_sort(column, descending)
+        self.table.set_sort(column, descending)
+        self._show_rows(keep)
+
+    def select_object(self, object_id: str) -> None:
+        row = self.table.row_of(object_id)
+        if row is None:
+            self._pending_select = object_id
+        else:
+            self._pending_select = None
+            self.table.move_cursor(row)
+
+    def mark_objects(self, ids: Iterable[str]) -> None:
+        self.model.marks.update(i for i in ids if i in self.model.pos_by_id)
+        self._marks_changed()
+
+    def clear_marks(self) -> None:
+        self.model.marks.clear()
+        self._marks_changed()
+
+    def refresh_now(self) -> None:
+        self._start_load()
+
+    def apply_local_changes(
+        self, updated: Iterable[ObjectView] = (), removed_ids: Iterable[str] = ()
+    ) -> None:
+        keep = self._cursor_id()
+        changed = self.model.apply_changes(list(updated), list(removed_ids), self.now_ms())
+        self.generation += 1
+        self._show_rows(keep)
+        self._flash(changed)
+
+    # --- widgets ---
+    @property
+    def table(self) -> ObjectTable:
+        return self.query_one(ObjectTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    @property
+    def header(self) -> BrowserHeader:
+        return self.query_one(BrowserHeader)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def compose(self) -> ComposeResult:
+        yield BrowserHeader(id="browser-header")
+        yield FilterBar(self.suggester, id="filter-bar")
+        with Container(id="browser-body"):
+            yield ObjectTable(id="object-table")
+            yield DetailPane(id="detail-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        settings = self.rapp.settings
+        self.header.set_connection(self.rapp.connection_label, settings.accent)
+        self._update_mode()
+        self.table.set_marks(self.model.marks)
+        self.table.set_now(self.now_ms())
+        self.table.focus()
+        self._layout_detail(self.app.size.width)
+        self._update_counts()
+        self.set_interval(1.0, self._tick)
+        self._start_load()
+        self._fetch_metadata_keys()
+
+    def now_ms(self) -> int:
+        return int(self.rapp.clock() * 1000)
+
+    def _cursor_id(self) -> str | None:
+        obj = self.table.current_object
+        return obj.id if obj else None
+
+    def _tick(self) -> None:
+        now = self.now_ms()
+        self.table.set_now(now)
+        self.detail.show(self.table.current_object, now)
+
+    # --- layout ---
+    def on_resize(self, event: Resize) -> None:
+        self._layout_detail(event.size.width)
+
+    def _layout_detail(self, width: int) -> None:
+        wide = width >= WIDE_LAYOUT_COLUMNS
+        body = self.query_one("#browser-body")
+        body.set_class(wide, "-wide")
+        shown = self._detail_pref if self._detail_pref is not None else wide
+        body.set_class(not shown, "-detail-hidden")
+
+    def action_toggle_detail(self) -> None:
+        body = self.query_one("#browser-body")
+        self._detail_pref = body.has_class("-detail-hidden")
+        self._layout_detail(self.app.size.width)
+        self.detail.show(self.table.current_object, self.now_ms())
+
+    # --- loading and live refresh ---
+    def _start_load(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        self._load(refresh=self._loaded_once)
+
+    @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
+    async def _load(self, refresh: bool) -> None:
+        app = self.rapp
+        fresh = ObjectIndex()
+        public = self._public
+        self._loading = True
+        self._total = None if not refresh else self._total
+        self._set_refresh_status()
+        try:
+            first = True
+            async for page in self.client.iter_pages(
+                page_size=app.page_size, first_page_size=app.first_page_size, public=public
+            ):
+                if first and page.total_count is not None:
+                    self._total = page.total_count
+                first = False
+                if refresh:
+                    fresh.extend(page.objects)
+                else:
+                    self._ingest(page.objects)
+                self._update_counts(loaded=len(fresh) if refresh else None)
+                # Let input and painting run between pages.
+                await asyncio.sleep(0)
+        except ApiError as error:
+            self._loading = False
+            self._on_load_failed(error)
+            return
+        self._loading = False
+        if refresh:
+            self._swap(fresh)
+        self._loaded_once = True
+        self._failures = 0
+        if self._failing:
+            self._failing = False
+            self.notify("Connection restored; the list is live again.", title="Reconnected")
+        self._error_text = ""
+        self.table.set_stale(False)
+        self._update_counts()
+        self._set_refresh_status()
+        self._schedule_refresh()
+
+    def _ingest(self, objects: list[ObjectView]) -> None:
+        keep = self._cursor_id()
+        if self.model.ingest(objects, self.now_ms()):
+            self._show_rows(keep)
+
+    def _swap(self, fresh: ObjectIndex) -> None:
+        keep = self._cursor_id()
+        scroll_y = self.table.scroll_y
+        changed = self.model.replace(fresh, self.now_ms())
+        self.generation += 1
+        self._show_rows(keep)
+        self.table.scroll_to(y=scroll_y, animate=False)
+        self._flash(changed)
+        self._marks_changed()
+
+    def _on_load_failed(self, error: ApiError) -> None:
+        self._failures += 1
+        retry_in = min(2.0**self._failures, self._interval())
+        summary = "cannot reach server" if isinstance(error, NetworkError) else str(error)
+        self._error_text = f"error: {summary} — retrying in {retry_in:.0f}s"
+        self.table.set_stale(self._loaded_once)
+        if not self._failing:
+            self._failing = True
+            self.notify(str(error), title="Cannot list objects", severity="error")
+        self._update_counts()
+        self._set_refresh_status()
+        if not self._paused:
+            self._refresh_timer = self.set_timer(retry_in, self._start_load)
+
+    def _interval(self) -> float:
+        chosen = self.rapp.settings.refresh_seconds
+        return chosen if chosen else adaptive_interval(len(self.model.index))
+
+    def _schedule_refresh(self) -> None:
+        if self._paused or not self.rapp.live_refresh:
+            return
+        self._refresh_timer = self.set_timer(self._interval(), self._start_load)
+
+    def _set_refresh_status(self) -> None:
+        if self._error_text:
+            kind, text = "error", self._error_text + (" · stale" if self._loaded_once else "")
+        elif self._loading and not self._loaded_once:
+            kind, text = "loading", "loading…"
+        elif self._paused:
+            kind, text = "paused", "paused (P to resume)"
+        elif not self.rapp.live_refresh:
+            kind, text = "paused", "live refresh off"
+        else:
+            kind = "live"
+            text = f"live · every {self._interval():g}s"
+            if self._loading:
+                text = "refreshing… · " + text
+        self.header.set_refresh(kind, text)
+
+    def action_toggle_pause(self) -> None:
+        self._paused = not self._paused
+        if self._paused and self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        elif not self._paused:
+            self._start_load()
+        self._set_refresh_status()
+
+    def action_refresh_now(self) -> None:
+        self.refresh_now()
+
+    def action_toggle_public(self) -> None:
+        self._public = not self._public
+        self.model.clear()
+        self._loaded_once = False
+        self._total = None
+        self.generation += 1
+        self.table.set_marks(self.model.marks)
+        self._show_rows(None)
+        self._update_mode()
+        self._start_load()
+
+    def _update_mode(self) -> None:
+        self.header.set_mode(self._public, self.is_read_only)
+        self.refresh_bindings()
+
+    # --- showing rows ---
+    def _show_rows(self, keep_id: str | None) -> None:
+        if self._pending_select is not None and self._pending_select in self.model.pos_by_id:
+            keep_id, self._pending_select = self._pending_select, None
+        self.table.set_rows(self.model.index.objects, self.model.rows, keep_id)
+        self._update_counts()
+
+    def _update_counts(self, loaded: int | None = None) -> None:
+        model = self.model
+        self.header.set_counts(
+            Counts(
+                loaded=len(model.index) if loaded is None else loaded,
+                total=self._total,
+                shown=len(model.rows),
+                shown_bytes=model.shown_bytes,
+                marked=len(model.marks),
+                marked_bytes=model.marked_bytes,
+                loading=self._loading,
+            )
+        )
+
+    def _flash(self, ids: set[str]) -> None:
+        if not ids:
+            return
+        self.table.set_flash(ids)
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: self.table.set_flash(set()))
+
+    @on(RowHighlighted)
+    def _row_highlighted(self, event: RowHighlighted) -> None:
+        self.detail.show(event.obj, self.now_ms())
+
+    # --- marks ---
+    def _marks_changed(self) -> None:
+        self.table.set_marks(self.model.marks)
+        self._update_counts()
+
+    def action_toggle_mark(self) -> None:
+        obj = self.table.current_object
+        if obj is None:
+            return
+        self.model.toggle_mark(obj.id)
+        self._marks_changed()
+        self.table.action_cursor_down()
+
+    @on(MarkToggled)
+    def _mark_clicked(self, event: MarkToggled) -> None:
+        self.model.toggle_mark(event.object_id)
+        self._marks_changed()
+
+    def action_mark_all(self) -> None:
+        self.model.mark_visible()
+        self._marks_changed()
+
+    def action_invert_marks(self) -> None:
+        self.model.invert_visible_marks()
+        self._marks_changed()
+
+    def action_clear_marks(self) -> None:
+        self.clear_marks()
+
+    def action_escape(self) -> None:
+        if self.model.marks:
+            self.clear_marks()
+        elif self.filter_bar.text:
+            self.set_filter("")
+
+    # --- sort ---
+    def action_cycle_sort(self) -> None:
+        column, _ = self.model.sort
+        following = SORT_COLUMNS[(SORT_COLUMNS.index(column) + 1) % len(SORT_COLUMNS)]
+        # Times and sizes read best biggest/newest first; text A to Z.
+        self.set_sort(following, following in ("created", "size"))
+        self.notify(f"Sorted by {following}", timeout=1.5)
+
+    def action_reverse_sort(self) -> None:
+        column, descending = self.model.sort
+        self.set_sort(column, not descending)
+
+    @on(SortRequested)
+    def _sort_clicked(self, event: SortRequested) -> None:
+        column, descending = self.model.sort
+        if event.column == column:
+            self.set_sort(column, not descending)
+        else:
+            self.set_sort(event.column, event.column in ("created", "size"))
+
+    # --- filter ---
+    def action_focus_filter(self) -> None:
+        self.filter_bar.input.focus()
+
+    @on(FilterChanged)
+    def _filter_changed(self, event: FilterChanged) -> None:
+        self._debounced_filter(event.text)
+
+    @on(FilterDismissed)
+    def _filter_dismissed(self) -> None:
+        self.set_filter("")
+        self.table.focus()
+
+    @on(FilterSubmitted)
+    def _filter_submitted(self) -> None:
+        self._apply_filter(self.filter_bar.text)
+        self.table.focus()
+
+    @work(exclusive=True, group="filter", exit_on_error=False, description="filter (debounced)")
+    async def _debounced_filter(self, text: str) -> None:
+        # The next keystroke cancels this worker while it sleeps: one pass per pause in typing.
+        await asyncio.sleep(FILTER_DEBOUNCE_SECONDS)
+        if text == self.filter_bar.text:
+            self._apply_filter(text)
+
+    def _apply_filter(self, text: str) -> None:
+        compiled = compile_filter(text)
+        self.filter_bar.show_errors(compiled.errors)
+        if compiled.text == self.model.filter.text:
+            return
+        keep = self._cursor_id()
+        self.model.set_filter(compiled, self.now_ms())
+        self._show_rows(keep)
+        push = compiled.pushdown
+        if self._loading and (push.search or push.state or push.content_type):
+            self._pushdown(text)
+
+    @work(exclusive=True, group="pushdown", exit_on_error=False, description="server-side filter")
+    async def _pushdown(self, text: str) -> None:
+        """While the list is still loading, ask the server for matches so they show at once."""
+        push = compile_filter(text).pushdown
+        filters = ListFilters(search=push.search, state=push.state, content_type=push.content_type)
+        try:
+            page = await self.client.list_objects(
+                limit=PUSHDOWN_LIMIT, filters=filters, public=self._public
+            )
+        except ApiError as error:
+            self.notify(str(error), title="Server-side filter failed", severity="warning")
+            return
+        if text != self.model.filter.text or not self._loading:
+            return  # stale: the filter changed, or the full list has arrived anyway
+        self._ingest(page.objects)
+
+    # --- completion data ---
+    @work(exclusive=True, group="metadata-keys", exit_on_error=False, description="metadata keys")
+    async def _fetch_metadata_keys(self) -> None:
+        try:
+            self.suggester.metadata_keys = sorted(await self.client.metadata_keys())
+        except ApiError:
+            return  # completion is a nicety; the next filter session tries again
+
+    def _request_metadata_values(self, key: str) -> None:
+        self.suggester.metadata_values.setdefault(key, [])
+        self._fetch_metadata_values(key)
+
+    @work(group="metadata-values", exit_on_error=False, description="metadata values")
+    async def _fetch_metadata_values(self, key: str) -> None:
+        try:
+            result = await self.client.metadata_values(key)
+        except ApiError:
+            self.suggester.metadata_values.pop(key, None)
+            return
+        self.suggester.metadata_values[key] = sorted(result.values)

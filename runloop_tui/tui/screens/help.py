@@ -1,0 +1,144 @@
+"""The help screen: every key binding (as remapped by the keymap) and the filter syntax,
+narrowed by typing in the search box.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Static
+
+from runloop_tui.query.filter import FILTER_HELP
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRow:
+    section: str
+    keys: str
+    text: str
+    binding_id: str
+
+    def matches(self, needle: str) -> bool:
+        hay = f"{self.section} {self.keys} {self.text} {self.binding_id}".lower()
+        return all(word in hay for word in needle.lower().split())
+
+
+_SECTIONS = {
+    "BrowserScreen": "Browser",
+    "ObjectTable": "Table",
+    "FilterBar": "Filter bar",
+}
+
+
+def binding_rows(screen: Screen[object]) -> list[HelpRow]:
+    """Bindings of the app, the screen and its widgets, with the keymap applied."""
+    app = screen.app
+    nodes: list[DOMNode] = [app, screen, *screen.query("*")]
+    seen_types: set[type[DOMNode]] = set()
+    rows: list[HelpRow] = []
+    seen_ids: set[str] = set()
+    keymap = app._keymap  # the remaps set by App.set_keymap (no public getter)
+    for node in nodes:
+        if type(node) in seen_types or node._merged_bindings is None:
+            continue
+        seen_types.add(type(node))
+        bindings = node._merged_bindings.copy()
+        if keymap:
+            bindings.apply_keymap(keymap)
+        keys_by_id: dict[str, list[str]] = {}
+        first: dict[str, Binding] = {}
+        for _key, binding in bindings:
+            if binding.system or not binding.description:
+                continue
+            ident = binding.id or f"{type(node).__name__}.{binding.action}"
+            keys_by_id.setdefault(ident, []).append(app.get_key_display(binding))
+            first.setdefault(ident, binding)
+        section = "General" if node is app else _SECTIONS.get(type(node).__name__, "Other")
+        for ident, binding in first.items():
+            if ident in seen_ids:
+                continue
+            seen_ids.add(ident)
+            keys = ", ".join(dict.fromkeys(keys_by_id[ident]))
+            rows.append(HelpRow(section, keys, binding.description, ident))
+    return rows
+
+
+def filter_rows() -> list[HelpRow]:
+    return [HelpRow("Filter syntax", term, text, "") for term, text in FILTER_HELP]
+
+
+def render_rows(rows: list[HelpRow]) -> Content:
+    if not rows:
+        return Content.assemble(("Nothing matches.", "$text-muted"))
+    key_width = min(24, max(cell_len(row.keys) for row in rows))
+    lines: list[Content] = []
+    section = None
+    for row in rows:
+        if row.section != section:
+            if section is not None:
+                lines.append(Content(""))
+            section = row.section
+            lines.append(Content.assemble((section, "bold $text-primary")))
+        pad = " " * max(1, key_width - cell_len(row.keys) + 1)
+        lines.append(
+            Content.assemble(
+                "  ",
+                (row.keys, "bold $text-accent"),
+                pad,
+                row.text,
+                (f"  {row.binding_id}" if row.binding_id else "", "$text-muted"),
+            )
+        )
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close help", id="help.close"),
+        Binding("f1", "close", "Close help", show=False, id="help.close_f1"),
+    ]
+
+    def __init__(self, source: Screen[object]) -> None:
+        super().__init__()
+        self._rows = binding_rows(source) + filter_rows()
+
+    @property
+    def rows(self) -> list[HelpRow]:
+        return self._rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog"):
+            yield Static(
+                Content.assemble(
+                    ("Keys and filter syntax", "bold"),
+                    ("  — type to search, Esc closes", "$text-muted"),
+                ),
+                id="help-title",
+            )
+            yield Input(placeholder="search keys and filter terms…", id="help-search")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(render_rows(self._rows), id="help-body")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-search", Input).focus()
+
+    @on(Input.Changed, "#help-search")
+    def _search(self, event: Input.Changed) -> None:
+        shown = [row for row in self._rows if row.matches(event.value)]
+        self.query_one("#help-body", Static).update(render_rows(shown))
+
+    @property
+    def shown_text(self) -> str:
+        return str(self.query_one("#help-body", Static).content)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

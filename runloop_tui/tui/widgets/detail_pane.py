@@ -1,0 +1,128 @@
+"""Every field of the selected object: sizes exact and human, times absolute and relative,
+a TTL bar, metadata as a key/value table. Never the upload URL or headers.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from runloop_tui.api.models import ObjectState, ObjectView
+from runloop_tui.tui.formatting import (
+    display_text,
+    exact_bytes,
+    expires_soon,
+    human_size,
+    lifetime_fraction,
+    local_time,
+    relative_time,
+)
+
+_LABEL_WIDTH = 9
+_BAR_WIDTH = 20
+_STATE_STYLE = {
+    ObjectState.UPLOADING: "$text-warning",
+    ObjectState.READ_ONLY: "$text-success",
+    ObjectState.ERROR: "bold $text-error",
+    ObjectState.DELETED: "$text-muted strike",
+}
+
+
+def _field(label: str, *parts: str | tuple[str, str]) -> Content:
+    return Content.assemble((f"{label:<{_LABEL_WIDTH}}", "bold $text-primary"), *parts)
+
+
+def ttl_bar(fraction: float, width: int = _BAR_WIDTH) -> str:
+    filled = round(fraction * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def describe(obj: ObjectView, now_ms: int) -> Content:
+    """The pane's text for one object (user strings go in as plain text: inert)."""
+    lines: list[Content] = [
+        _field("Name", display_text(obj.name)),
+        _field("ID", display_text(obj.id)),
+        _field("State", (display_text(str(obj.state)), _STATE_STYLE.get(obj.state, ""))),
+        _field("Type", display_text(str(obj.content_type))),
+        _field(
+            "Size",
+            human_size(obj.size_bytes),
+            ("" if obj.size_bytes is None else f"  ({exact_bytes(obj.size_bytes)})", "$text-muted"),
+        ),
+        _field("Created", local_time(obj.create_time_ms)),
+        _field("", (relative_time(obj.create_time_ms, now_ms), "$text-muted")),
+    ]
+    if obj.delete_after_time_ms is None:
+        lines.append(_field("Expires", ("never", "$text-muted")))
+    else:
+        expiring = expires_soon(obj.delete_after_time_ms, now_ms)
+        when = relative_time(obj.delete_after_time_ms, now_ms)
+        if obj.delete_after_time_ms <= now_ms:
+            when = f"expired {when}"
+        fraction = lifetime_fraction(obj.create_time_ms, obj.delete_after_time_ms, now_ms) or 0.0
+        bar_style = "$text-warning" if expiring else "$text-success"
+        lines += [
+            _field("Expires", local_time(obj.delete_after_time_ms)),
+            _field("", (when, "$text-warning" if expiring else "$text-muted")),
+            _field("TTL", (ttl_bar(fraction), bar_style), f" {fraction:.0%} used"),
+        ]
+    lines.append(Content(""))
+    metadata = obj.metadata or {}
+    if metadata:
+        lines.append(Content.assemble(("Metadata", "bold $text-primary")))
+        key_width = min(24, max(cell_len(display_text(k)) for k in metadata))
+        for key in sorted(metadata):
+            shown_key = display_text(key)
+            pad = " " * max(0, key_width - cell_len(shown_key))
+            lines.append(
+                Content.assemble(
+                    "  ", (shown_key, "$text-accent"), pad, " = ", display_text(metadata[key])
+                )
+            )
+    else:
+        lines.append(
+            Content.assemble(("Metadata", "bold $text-primary"), ("  none", "$text-muted"))
+        )
+    if obj.extra:
+        lines.append(Content(""))
+        lines.append(Content.assemble(("Other fields", "bold $text-primary")))
+        for key in sorted(obj.extra):
+            lines.append(
+                Content.assemble("  ", display_text(key), " = ", display_text(repr(obj.extra[key])))
+            )
+    return Content("\n").join(lines)
+
+
+class DetailPane(VerticalScroll, can_focus=False):
+    """Shows the object the table's cursor is on (the screen calls show())."""
+
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; }
+    DetailPane > #detail-body { width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._obj: ObjectView | None = None
+        self._now_ms = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("No object selected."), id="detail-body")
+
+    @property
+    def shown_object(self) -> ObjectView | None:
+        return self._obj
+
+    def show(self, obj: ObjectView | None, now_ms: int) -> None:
+        if obj is self._obj and now_ms // 1000 == self._now_ms // 1000:
+            return
+        self._obj = obj
+        self._now_ms = now_ms
+        body = self.query_one("#detail-body", Static)
+        if obj is None:
+            body.update(Content("No object selected."))
+        else:
+            body.update(describe(obj, now_ms))

@@ -1,0 +1,112 @@
+"""The filter bar: an Input with ghost completion, and a line listing invalid terms.
+
+It only reports what was typed (FilterChanged / FilterDismissed / FilterSubmitted); the
+screen debounces, compiles and applies the filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from runloop_tui.query.completion import complete_term, needed_metadata_key
+from runloop_tui.query.filter import FilterError
+from runloop_tui.tui.formatting import display_text
+from runloop_tui.tui.messages import FilterChanged, FilterDismissed, FilterSubmitted
+
+
+class FilterSuggester(Suggester):
+    """Completes field names, states, types, metadata keys and values.
+
+    Metadata comes from the server; when a value list is missing, ``request_values(key)`` is
+    called (the screen fetches it in a worker) and the next keystroke uses it.
+    """
+
+    def __init__(self, request_values: Callable[[str], None]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.metadata_keys: list[str] = []
+        self.metadata_values: dict[str, list[str]] = {}
+        self._request_values = request_values
+
+    async def get_suggestion(self, value: str) -> str | None:
+        key = needed_metadata_key(value)
+        if key is not None and key not in self.metadata_values:
+            self._request_values(key)
+        try:
+            return complete_term(value, self.metadata_keys, self.metadata_values)
+        except Exception:  # completion must never break typing
+            return None
+
+
+class FilterBar(Vertical):
+    DEFAULT_CSS = """
+    FilterBar { height: auto; }
+    FilterBar > Input { border: tall $border-blurred; }
+    FilterBar > Input:focus { border: tall $border; }
+    FilterBar.-invalid > Input { border: tall $error; }
+    FilterBar > #filter-errors { display: none; color: $text-error; padding: 0 1; height: auto; }
+    FilterBar.-invalid > #filter-errors { display: block; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Clear filter", id="filter.clear"),
+    ]
+
+    def __init__(self, suggester: FilterSuggester, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.suggester = suggester
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder="/ filter: name~log state:uploading type:text size>10MB age<1h key=value …",
+            suggester=self.suggester,
+            id="filter-input",
+            select_on_focus=False,
+        )
+        yield Static("", id="filter-errors", markup=False)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#filter-input", Input)
+
+    @property
+    def text(self) -> str:
+        return self.input.value
+
+    def set_text(self, text: str) -> None:
+        self.input.value = text
+        self.input.cursor_position = len(text)
+
+    def show_errors(self, errors: Sequence[FilterError]) -> None:
+        self.set_class(bool(errors), "-invalid")
+        lines = [f"✗ {display_text(e.term)}: {display_text(e.message)}" for e in errors[:3]]
+        if len(errors) > 3:
+            lines.append(f"… and {len(errors) - 3} more")
+        self.query_one("#filter-errors", Static).update(Content("\n".join(lines)))
+
+    @property
+    def error_text(self) -> str:
+        if not self.has_class("-invalid"):
+            return ""
+        return str(self.query_one("#filter-errors", Static).content)
+
+    @on(Input.Changed, "#filter-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(FilterChanged(event.value))
+
+    @on(Input.Submitted, "#filter-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(FilterSubmitted())
+
+    def action_dismiss(self) -> None:
+        self.post_message(FilterDismissed())

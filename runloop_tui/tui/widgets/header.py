@@ -1,0 +1,107 @@
+"""The browser's two-line header: where we are connected, the view mode, the refresh status,
+and the counts (loaded/total, shown, size, marks). Never the API key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from runloop_tui.tui.formatting import count_text, human_size
+
+# Settings.accent names a theme colour; each gets a CSS class (see app.tcss), never a hex value.
+ACCENTS = ("primary", "secondary", "accent", "warning", "error", "success")
+REFRESH_KINDS = ("loading", "live", "paused", "stale", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    loaded: int
+    total: int | None
+    shown: int
+    shown_bytes: int
+    marked: int
+    marked_bytes: int
+    loading: bool
+
+
+def counts_text(c: Counts) -> Content:
+    total = "?" if c.total is None else count_text(max(c.total, c.loaded))
+    if c.loading:
+        loaded = f"loaded {count_text(c.loaded)} of {total}"
+    else:
+        loaded = f"{count_text(c.loaded)} objects"
+    parts: list[str | tuple[str, str]] = [
+        (loaded, "$text-warning" if c.loading else ""),
+        f" · {count_text(c.shown)} shown · {human_size(c.shown_bytes)}",
+        "  │  ",
+    ]
+    if c.marked:
+        parts.append(
+            (
+                f"marked {count_text(c.marked)} ({human_size(c.marked_bytes)})",
+                "bold $text-secondary",
+            )
+        )
+    else:
+        parts.append(("marked 0", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+class BrowserHeader(Widget):
+    DEFAULT_CSS = """
+    BrowserHeader { height: 2; background: $panel; }
+    BrowserHeader > #header-top { height: 1; }
+    BrowserHeader #header-conn { width: auto; padding: 0 1; text-style: bold; }
+    BrowserHeader #header-mode { width: auto; padding: 0 1; color: $text-warning; }
+    BrowserHeader #header-refresh { width: 1fr; text-align: right; padding: 0 1; }
+    BrowserHeader #header-counts { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="header-top"):
+            yield Static("", id="header-conn", markup=False)
+            yield Static("", id="header-mode", markup=False)
+            yield Static("", id="header-refresh", markup=False)
+        yield Static("", id="header-counts", markup=False)
+
+    def set_connection(self, label: str, accent: str | None) -> None:
+        conn = self.query_one("#header-conn", Static)
+        conn.update(Content(label))
+        for name in ACCENTS:
+            conn.set_class(name == accent, f"accent-{name}")
+
+    def set_mode(self, public: bool, read_only: bool) -> None:
+        words = []
+        if public:
+            words.append("public objects")
+        if read_only:
+            words.append("read-only")
+        self.query_one("#header-mode", Static).update(Content(" · ".join(words)))
+
+    def set_refresh(self, kind: str, text: str) -> None:
+        widget = self.query_one("#header-refresh", Static)
+        widget.update(Content(text))
+        for name in REFRESH_KINDS:
+            widget.set_class(name == kind, f"-{name}")
+
+    def set_counts(self, counts: Counts) -> None:
+        self.query_one("#header-counts", Static).update(counts_text(counts))
+
+    @property
+    def refresh_text(self) -> str:
+        return str(self.query_one("#header-refresh", Static).content)
+
+    @property
+    def text(self) -> str:
+        """Everything the header says, as plain text (for tests and screen readers)."""
+        parts = [
+            str(self.query_one(f"#{name}", Static).content)
+            for name in ("header-conn", "header-mode", "header-refresh", "header-counts")
+        ]
+        return " | ".join(parts)

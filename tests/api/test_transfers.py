@@ -1,0 +1,252 @@
+"""Uploads and downloads against the real server: content, progress, cancel, cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from runloop_tui.api import (
+    CancelToken,
+    ContentType,
+    ListFilters,
+    ObjectsClient,
+    ObjectState,
+    ObjectView,
+    TransferCancelled,
+    UploadSourceError,
+)
+from tests.api.conftest import MakeClient
+
+
+async def _uploading(client: ObjectsClient) -> list[ObjectView]:
+    page = await client.list_objects(filters=ListFilters(state=ObjectState.UPLOADING))
+    return page.objects
+
+
+async def _download_bytes(client: ObjectsClient, object_id: str, where: Path) -> bytes:
+    target = await client.download_to(object_id, where / f"check-{object_id}")
+    return target.read_bytes()
+
+
+async def test_upload_file_streams_with_progress(client: ObjectsClient, tmp_path: Path) -> None:
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    source = tmp_path / "data.json"
+    source.write_bytes(data)
+    progress: list[tuple[int, int | None]] = []
+    created: list[ObjectView] = []
+    done = await client.upload_path(
+        source,
+        metadata={"k": "v"},
+        progress=lambda a, b: progress.append((a, b)),
+        on_created=created.append,
+    )
+    assert done.state is ObjectState.READ_ONLY
+    assert done.size_bytes == len(data)
+    assert done.name == "data.json" and done.content_type is ContentType.TEXT
+    assert done.metadata == {"k": "v"}
+    assert [c.id for c in created] == [done.id]
+    assert progress[-1] == (len(data), len(data))
+    assert len(progress) >= 4  # 1 MiB chunks
+    assert all(b == len(data) for _, b in progress)
+    assert [a for a, _ in progress] == sorted(a for a, _ in progress)
+    assert await _download_bytes(client, done.id, tmp_path) == data
+
+
+async def test_upload_empty_file(client: ObjectsClient, tmp_path: Path) -> None:
+    source = tmp_path / "empty.bin"
+    source.write_bytes(b"")
+    done = await client.upload_path(source, name="custom", content_type=ContentType.BINARY)
+    assert done.size_bytes == 0 and done.name == "custom"
+    assert done.content_type is ContentType.BINARY
+    assert await _download_bytes(client, done.id, tmp_path) == b""
+    assert await client.read_head(done.id, 100) == b""
+
+
+async def test_upload_directory_as_streamed_tgz(client: ObjectsClient, tmp_path: Path) -> None:
+    tree = tmp_path / "results"
+    (tree / "sub" / "deeper").mkdir(parents=True)
+    (tree / "a.txt").write_text("alpha")
+    (tree / "sub" / "b.bin").write_bytes(os.urandom(2 * 1024 * 1024))
+    (tree / "sub" / "deeper" / "c.md").write_text("# c")
+    progress: list[tuple[int, int | None]] = []
+    done = await client.upload_path(tree, progress=lambda a, b: progress.append((a, b)))
+    assert done.name == "results.tar.gz" and done.content_type is ContentType.TGZ
+    assert progress and all(total is None for _, total in progress)
+    blob = await _download_bytes(client, done.id, tmp_path)
+    assert done.size_bytes == len(blob) == progress[-1][0]
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
+        names = {m.name.removeprefix("./") for m in tar.getmembers() if m.isfile()}
+        assert names == {"a.txt", "sub/b.bin", "sub/deeper/c.md"}
+        member = tar.extractfile("./sub/b.bin")
+        assert member is not None
+        assert member.read() == (tree / "sub" / "b.bin").read_bytes()
+
+
+async def test_upload_missing_path_creates_nothing(client: ObjectsClient, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        await client.upload_path(tmp_path / "nope.txt")
+    assert (await client.list_objects()).objects == []
+
+
+async def test_cancel_mid_upload_leaves_no_uploading_object(
+    server: object, make_client: MakeClient, tmp_path: Path
+) -> None:
+    api = make_client(client_base(server), chunk_size=64 * 1024)
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(2 * 1024 * 1024))
+    token = CancelToken()
+    created: list[ObjectView] = []
+
+    def on_progress(done: int, total: int | None) -> None:
+        if done >= 256 * 1024:
+            token.cancel()
+
+    with pytest.raises(TransferCancelled):
+        await api.upload_path(source, progress=on_progress, cancel=token, on_created=created.append)
+    assert len(created) == 1
+    assert await _uploading(api) == []
+    assert (await api.get_object(created[0].id)).state is ObjectState.DELETED
+
+
+async def test_task_cancelled_mid_upload_still_cleans_up(
+    server: object, make_client: MakeClient, tmp_path: Path
+) -> None:
+    api = make_client(client_base(server), chunk_size=64 * 1024)
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(2 * 1024 * 1024))
+    created: list[ObjectView] = []
+    task: asyncio.Task[ObjectView] | None = None
+
+    def on_progress(done: int, total: int | None) -> None:
+        if done >= 256 * 1024 and task is not None:
+            task.cancel()  # what a Textual worker cancel does
+
+    task = asyncio.create_task(
+        api.upload_path(source, progress=on_progress, on_created=created.append)
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(created) == 1
+    assert await _uploading(api) == []
+    assert (await api.get_object(created[0].id)).state is ObjectState.DELETED
+
+
+async def test_failure_mid_upload_deletes_half_made_object(
+    client: ObjectsClient, tmp_path: Path
+) -> None:
+    source = tmp_path / "shrinks.bin"
+    source.write_bytes(os.urandom(3 * 1024 * 1024))
+
+    def shrink(done: int, total: int | None) -> None:
+        with source.open("r+b") as handle:  # the file shrinks under the upload
+            handle.truncate(done)
+
+    with pytest.raises(UploadSourceError) as info:
+        await client.upload_path(source, progress=shrink)
+    assert "shrank" in str(info.value)
+    assert await _uploading(client) == []
+
+
+async def test_on_created_failure_also_cleans_up(client: ObjectsClient, tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text("x")
+
+    def explode(created: ObjectView) -> None:
+        raise RuntimeError("ui went away")
+
+    with pytest.raises(RuntimeError):
+        await client.upload_path(source, on_created=explode)
+    assert await _uploading(client) == []
+
+
+async def test_download_refuses_to_overwrite(client: ObjectsClient, tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text("new content")
+    done = await client.upload_path(source)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "existing.txt"
+    target.write_text("precious")
+    with pytest.raises(FileExistsError) as info:
+        await client.download_to(done.id, target)
+    assert "already exists" in str(info.value)
+    assert target.read_text() == "precious"
+    assert await client.download_to(done.id, target, overwrite=True) == target
+    assert target.read_text() == "new content"
+    assert _names(out) == ["existing.txt"]  # no part files left behind
+
+
+async def test_download_into_directory_uses_object_name(
+    client: ObjectsClient, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text("content")
+    done = await client.upload_path(source, name="../../etc/evil name.txt")
+    out = tmp_path / "out"
+    out.mkdir()
+    progress: list[tuple[int, int | None]] = []
+    path = await client.download_to(done.id, out, progress=lambda a, b: progress.append((a, b)))
+    assert path == out / "evil name.txt"
+    assert path.read_text() == "content"
+    assert progress[-1] == (7, 7)
+
+
+async def test_cancelled_download_leaves_no_file(client: ObjectsClient, tmp_path: Path) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(4 * 1024 * 1024))
+    done = await client.upload_path(source)
+    out = tmp_path / "out"
+    out.mkdir()
+    token = CancelToken()
+
+    def on_progress(got: int, total: int | None) -> None:
+        token.cancel()
+
+    with pytest.raises(TransferCancelled):
+        await client.download_to(done.id, out / "x.bin", progress=on_progress, cancel=token)
+    assert _names(out) == []
+
+
+async def test_task_cancelled_download_leaves_no_file(
+    client: ObjectsClient, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(4 * 1024 * 1024))
+    done = await client.upload_path(source)
+    out = tmp_path / "out"
+    out.mkdir()
+    task: asyncio.Task[Path] | None = None
+
+    def on_progress(got: int, total: int | None) -> None:
+        if task is not None:
+            task.cancel()
+
+    task = asyncio.create_task(client.download_to(done.id, out / "x.bin", progress=on_progress))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _names(out) == []
+
+
+async def test_read_head_is_ranged(client: ObjectsClient, tmp_path: Path) -> None:
+    data = os.urandom(300_000)
+    source = tmp_path / "a.bin"
+    source.write_bytes(data)
+    done = await client.upload_path(source)
+    assert await client.read_head(done.id, 10) == data[:10]
+    assert await client.read_head(done.id) == data[:65536]
+    assert await client.read_head(done.id, 1_000_000) == data
+
+
+def _names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+def client_base(server: object) -> str:
+    base = getattr(server, "base_url", None)
+    assert isinstance(base, str)
+    return base

@@ -1,0 +1,1 @@
+"""Test helpers shared by several test packages (fault injection with real processes)."""

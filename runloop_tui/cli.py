@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -18,11 +19,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from runloop_tui import __version__
-from runloop_tui.api.client import DEFAULT_BASE_URL
 from runloop_tui.config import (
     API_KEY_ENV,
     BASE_URL_ENV,
     CONFIG_ENV,
+    DEFAULT_BASE_URL,
     ConfigError,
     Overrides,
     Settings,
@@ -34,6 +35,7 @@ from runloop_tui.config import (
 
 PROG = "runloop-tui"
 EXIT_USAGE = 2
+DEMO_PREFIX = "runloop-tui-demo-"
 
 
 class StartupError(Exception):
@@ -155,7 +157,8 @@ def local_session(settings: Settings) -> Iterator[Settings]:
 
     temporary: Path | None = None
     if settings.demo:
-        temporary = Path(tempfile.mkdtemp(prefix="runloop-tui-demo-"))
+        remove_abandoned_demo_stores()
+        temporary = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
         data_dir = temporary
     else:
         assert settings.local_data_dir is not None  # is_local and not demo
@@ -183,6 +186,44 @@ def local_session(settings: Settings) -> Iterator[Settings]:
     finally:
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def remove_abandoned_demo_stores(temp_root: Path | None = None) -> list[Path]:
+    """Remove demo stores left behind by killed runs (SIGKILL, a dropped SSH session).
+
+    A demo store is named after the pid that made it; it is abandoned once that process is
+    gone. Only directories of the current user are touched.
+    """
+    removed: list[Path] = []
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
+        return removed
+    root = Path(temp_root or tempfile.gettempdir())
+    try:
+        candidates = list(root.glob(f"{DEMO_PREFIX}*-*"))
+    except OSError:
+        return removed
+    for path in candidates:
+        match = re.fullmatch(rf"{re.escape(DEMO_PREFIX)}(\d+)-\w+", path.name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        try:
+            if not path.is_dir() or path.is_symlink() or path.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: it exists but belongs to someone else
+        return True
+    return True
 
 
 def _run_app(settings: Settings) -> int:

@@ -29,9 +29,10 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from runloop_tui.api.client import DEFAULT_BASE_URL
-
 APP_NAME = "runloop-tui"
+# Same value as api.client.DEFAULT_BASE_URL (a test keeps them equal); not imported from
+# there because importing the client pulls in httpx, and `--version` should be instant.
+DEFAULT_BASE_URL = "https://api.runloop.ai"
 API_KEY_ENV = "RUNLOOP_API_KEY"
 BASE_URL_ENV = "RUNLOOP_BASE_URL"
 CONFIG_ENV = "RUNLOOP_TUI_CONFIG"
@@ -41,29 +42,14 @@ ACCENT_COLOURS = ("error", "warning", "success", "accent", "primary", "secondary
 
 # Textual's built-in themes (textual is pinned; a test checks this list against it). Listed
 # here because config must not import textual: it is slow to import and the TUI's business.
+# fmt: off
 BUILTIN_THEMES = (
-    "ansi-dark",
-    "ansi-light",
-    "atom-one-dark",
-    "atom-one-light",
-    "catppuccin-frappe",
-    "catppuccin-latte",
-    "catppuccin-macchiato",
-    "catppuccin-mocha",
-    "dracula",
-    "flexoki",
-    "gruvbox",
-    "monokai",
-    "nord",
-    "rose-pine",
-    "rose-pine-dawn",
-    "rose-pine-moon",
-    "solarized-dark",
-    "solarized-light",
-    "textual-dark",
-    "textual-light",
-    "tokyo-night",
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe",
+    "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki",
+    "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
+    "solarized-dark", "solarized-light", "textual-dark", "textual-light", "tokyo-night",
 )
+# fmt: on
 
 ConnectionKind = Literal["demo", "local", "remote"]
 
@@ -220,6 +206,8 @@ def check_directory(value: object, where: str) -> Path:
         raise ConfigError(f"{where} must be an absolute path (~ is allowed), got {text!r}")
     if not path.is_dir():
         raise ConfigError(f"{where}: {text} is not a directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"{where}: {text} is not writable")
     return path
 
 

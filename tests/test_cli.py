@@ -15,9 +15,8 @@ import httpx
 import pytest
 
 import runloop_tui
-from runloop_tui.cli import local_session, main
+from runloop_tui.cli import DEMO_PREFIX, local_session, main, remove_abandoned_demo_stores
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV, Overrides, load_settings
-
 from tests.conftest import API_KEY
 
 if TYPE_CHECKING:
@@ -232,6 +231,19 @@ def test_demo_store_is_removed_even_when_the_app_fails() -> None:
         data_dir = connected.local_data_dir
         raise ValueError("app crashed")
     assert data_dir is not None and not data_dir.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process ids and owners")
+def test_abandoned_demo_stores_are_removed(tmp_path: Path) -> None:
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # reaped, so its pid names no process
+    abandoned = tmp_path / f"{DEMO_PREFIX}{finished.pid}-abc123"
+    in_use = tmp_path / f"{DEMO_PREFIX}{os.getpid()}-def456"
+    unrelated = tmp_path / f"{DEMO_PREFIX}notapid"
+    for path in (abandoned, in_use, unrelated):
+        (path / "blobs").mkdir(parents=True)
+    assert remove_abandoned_demo_stores(tmp_path) == [abandoned]
+    assert not abandoned.exists() and in_use.is_dir() and unrelated.is_dir()
 
 
 # --- end to end: the real program in a real terminal (a pty), quit with ctrl+q ---

@@ -101,6 +101,13 @@ def test_local_data_dir_matches_the_servers_default() -> None:
     assert default_data_dir() == server_default()
 
 
+def test_default_base_url_matches_the_client() -> None:
+    from runloop_tui.api.client import DEFAULT_BASE_URL as client_default
+    from runloop_tui.config import DEFAULT_BASE_URL
+
+    assert DEFAULT_BASE_URL == client_default == "https://api.runloop.ai"
+
+
 def test_builtin_themes_match_textual() -> None:
     from textual.theme import BUILTIN_THEMES as textual_themes
 
@@ -126,6 +133,20 @@ def test_connection_precedence_file_env_flag(tmp_path: Path) -> None:
 
     from_flag = load(path, env, base_url="https://flag.example.com")
     assert (from_flag.base_url, from_flag.api_key) == ("https://flag.example.com", ENV_KEY)
+
+
+def test_process_environment_is_read_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_config(tmp_path, PROFILES)
+    monkeypatch.setenv(CONFIG_ENV, str(path))
+    assert load_settings().api_key == FILE_KEY  # the file's default profile
+    monkeypatch.setenv(API_KEY_ENV, ENV_KEY)
+    monkeypatch.setenv(BASE_URL_ENV, "https://env.example.com:8443/")
+    settings = load_settings()
+    assert (settings.api_key, settings.base_url) == (ENV_KEY, "https://env.example.com:8443")
+    assert settings.connection_label == "env.example.com:8443"
+    assert load_settings(Overrides(profile="staging")).api_key == FILE_KEY
 
 
 def test_env_key_alone_uses_the_default_url(tmp_path: Path) -> None:

@@ -115,8 +115,11 @@ class ObjectsClient:
         self.on_retry = on_retry
         self._chunk_size = chunk_size
         self._background: set[asyncio.Task[None]] = set()
+        # One TLS context for both clients: building one costs ~50 ms of certificate loading.
+        tls = httpx.create_ssl_context()
         self._http = httpx.AsyncClient(
             base_url=self._base_url,
+            verify=tls,
             headers=_api_headers(api_key),
             timeout=self._retry.api_timeout(),
             follow_redirects=True,
@@ -124,7 +127,7 @@ class ObjectsClient:
         del api_key
         # Presigned URLs: nothing of ours but what the URL itself carries.
         self._presigned = httpx.AsyncClient(
-            timeout=self._retry.transfer_timeout(), follow_redirects=True
+            verify=tls, timeout=self._retry.transfer_timeout(), follow_redirects=True
         )
 
     def __repr__(self) -> str:
@@ -160,23 +163,8 @@ class ObjectsClient:
         include_total_count: bool | None = None,
         public: bool = False,
     ) -> ObjectListView:
-        params: dict[str, str] = {}
-        if limit is not None:
-            params["limit"] = str(limit)
-        if starting_after is not None:
-            params["starting_after"] = starting_after
-        if filters is not None:
-            if filters.name:
-                params["name"] = filters.name
-            if filters.content_type is not None:
-                params["content_type"] = str(filters.content_type)
-            if filters.state is not None:
-                params["state"] = str(filters.state)
-            if filters.search:
-                params["search"] = filters.search
-        if include_total_count is not None:
-            params["include_total_count"] = _bool(include_total_count)
-        path = "/v1/objects/list_public" if public else "/v1/objects"
+        path = _list_path(public)
+        params = _list_params(limit, starting_after, filters, include_total_count)
         data = await self._json("GET", path, params=params)
         return _parse(ObjectListView.from_json, data, "GET", path)
 
@@ -191,31 +179,41 @@ class ObjectsClient:
         """Every page in order; only the first request asks for total_count.
 
         A small ``first_page_size`` lets the UI paint early; later pages use ``page_size``.
+        The next page is fetched while the caller works on the current one (the cursor is
+        read from the raw JSON first), so the server's time overlaps with model building.
         """
-        cursor: str | None = None
-        limit = first_page_size or page_size
-        first = True
+        path = _list_path(public)
+        first = _list_params(first_page_size or page_size, None, filters, True)
+        pending: asyncio.Future[Any] | None = asyncio.ensure_future(
+            self._json("GET", path, params=first)
+        )
         seen: set[str] = set()
-        while True:
-            page = await self.list_objects(
-                limit=limit,
-                starting_after=cursor,
-                filters=filters,
-                include_total_count=first,
-                public=public,
-            )
-            yield page
-            if not page.has_more or not page.objects:
-                return
-            cursor = page.objects[-1].id
-            # A server that keeps answering with the same cursor would loop forever.
-            if cursor in seen:
-                raise ProtocolError(
-                    f"the server repeated the page after {cursor}", method="GET", path="/v1/objects"
-                )
-            seen.add(cursor)
-            first = False
-            limit = page_size
+        try:
+            # Bounded: every round needs a cursor never seen before.
+            while pending is not None:
+                data = await pending
+                pending = None
+                more = isinstance(data, dict) and data.get("has_more")
+                objects = data.get("objects") if more else None
+                if more and isinstance(objects, list) and objects:
+                    last = objects[-1]
+                    cursor = last.get("id") if isinstance(last, dict) else None
+                    if not isinstance(cursor, str) or cursor in seen:
+                        # A server repeating its cursor would otherwise loop forever.
+                        raise ProtocolError(
+                            f"the server repeated or omitted the cursor {cursor!r}",
+                            method="GET",
+                            path=path,
+                        )
+                    seen.add(cursor)
+                    params = _list_params(page_size, cursor, filters, False)
+                    pending = asyncio.ensure_future(self._json("GET", path, params=params))
+                yield _parse(ObjectListView.from_json, data, "GET", path)
+        finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ApiError):
+                    await pending
 
     async def count_objects(
         self, *, filters: ListFilters | None = None, public: bool = False
@@ -619,6 +617,35 @@ class ObjectsClient:
         task.add_done_callback(self._background.discard)
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(task)
+
+
+def _list_path(public: bool) -> str:
+    return "/v1/objects/list_public" if public else "/v1/objects"
+
+
+def _list_params(
+    limit: int | None,
+    starting_after: str | None,
+    filters: ListFilters | None,
+    include_total_count: bool | None,
+) -> dict[str, str]:
+    params: dict[str, str] = {}
+    if limit is not None:
+        params["limit"] = str(limit)
+    if starting_after is not None:
+        params["starting_after"] = starting_after
+    if filters is not None:
+        if filters.name:
+            params["name"] = filters.name
+        if filters.content_type is not None:
+            params["content_type"] = str(filters.content_type)
+        if filters.state is not None:
+            params["state"] = str(filters.state)
+        if filters.search:
+            params["search"] = filters.search
+    if include_total_count is not None:
+        params["include_total_count"] = _bool(include_total_count)
+    return params
 
 
 def _api_headers(api_key: str | None) -> dict[str, str]:

@@ -40,6 +40,8 @@ class ObjectState(_TolerantStrEnum):
 
 
 KNOWN_CONTENT_TYPES: tuple[ContentType, ...] = tuple(ContentType)
+_TYPE_BY_VALUE: dict[str, ContentType] = {m.value: m for m in ContentType}
+_STATE_BY_VALUE: dict[str, ObjectState] = {m.value: m for m in ObjectState}
 KNOWN_STATES: tuple[ObjectState, ...] = tuple(ObjectState)
 
 
@@ -87,26 +89,37 @@ class ObjectView:
         """Build from a decoded JSON object; raises ValueError on a malformed one."""
         if not isinstance(data, dict):
             raise ValueError("an object must be a JSON object")
+        # Hot path (100k objects per full load): dict lookups instead of Enum calls, no
+        # conversions when the JSON already has the right types, no extras dict scan when
+        # every key is known.
         try:
+            raw_state = data["state"]
+            state = _STATE_BY_VALUE.get(raw_state) or ObjectState(raw_state)
+            raw_type = data.get("content_type") or "unspecified"
+            content_type = _TYPE_BY_VALUE.get(raw_type) or ContentType(raw_type)
+            object_id = data["id"]
+            name = data["name"]
+            created = data["create_time_ms"]
+            size = data.get("size_bytes")
+            delete_after = data.get("delete_after_time_ms")
             metadata = data.get("metadata")
             headers = data.get("upload_headers")
-            extra = {k: v for k, v in data.items() if k not in cls._KNOWN}
             return cls(
-                id=str(data["id"]),
-                name=str(data["name"]),
-                state=ObjectState(data["state"]),
-                content_type=ContentType(data.get("content_type") or "unspecified"),
-                create_time_ms=int(data["create_time_ms"]),
-                size_bytes=_opt_int(data.get("size_bytes")),
-                delete_after_time_ms=_opt_int(data.get("delete_after_time_ms")),
-                metadata={str(k): str(v) for k, v in metadata.items()} if metadata else metadata,
-                upload_url=data.get("upload_url"),
-                upload_headers=(
-                    {str(k): str(v) for k, v in headers.items()}
-                    if isinstance(headers, dict)
-                    else None
-                ),
-                extra=extra,
+                object_id if type(object_id) is str else str(object_id),
+                name if type(name) is str else str(name),
+                state,
+                content_type,
+                created if type(created) is int else int(created),
+                size if size is None or type(size) is int else _opt_int(size),
+                delete_after
+                if delete_after is None or type(delete_after) is int
+                else _opt_int(delete_after),
+                {str(k): str(v) for k, v in metadata.items()} if metadata else metadata,
+                data.get("upload_url"),
+                {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None,
+                {}
+                if data.keys() <= cls._KNOWN
+                else {k: v for k, v in data.items() if k not in cls._KNOWN},
             )
         except KeyError as exc:
             raise ValueError(f"object is missing the field {exc.args[0]!r}") from None

@@ -5,21 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from runloop_tui.server import blobs
-from runloop_tui.server.datadir import load_or_create_secret
 from runloop_tui.server.context import ServerContext, context_of, now_ms
+from runloop_tui.server.datadir import load_or_create_secret
 from runloop_tui.server.errors import (
     ApiError,
     InvalidArgument,
@@ -75,11 +77,33 @@ def _base_url(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
+def _check_utf8(request: Request) -> None:
+    """Reject percent-escapes that are not UTF-8 instead of matching on U+FFFD."""
+    try:
+        unquote_to_bytes(request.scope.get("raw_path", b"").decode("latin-1")).decode("utf-8")
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        unquote_to_bytes(query.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidArgument("the URL path or query string is not valid UTF-8") from None
+
+
 async def _json_body(request: Request) -> Any:
     return parse_json_body(await request.body(), request.headers.get("content-type"))
 
 
-Handler = Callable[[Request], Awaitable[Response]]
+class _AnyTextConvertor(Convertor[str]):
+    """Like ``path`` but also matches newlines, so a bad key gets a 400, not a 404."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", _AnyTextConvertor())
 
 
 # --- operations ---
@@ -112,6 +136,7 @@ async def list_public_objects(request: Request) -> Response:
 
 async def _list(request: Request, *, public: bool) -> Response:
     account = _account(request)
+    _check_utf8(request)
     query = parse_list_query(request.query_params)
     now = now_ms()
     result = await run_in_threadpool(
@@ -134,6 +159,7 @@ async def metadata_keys(request: Request) -> Response:
 
 async def metadata_values(request: Request) -> Response:
     account = _account(request)
+    _check_utf8(request)
     key: str = request.path_params["key"]
     check_metadata_key(key)
     values = await run_in_threadpool(
@@ -270,7 +296,7 @@ def create_app(data_dir: Path, api_keys: list[str], *, reaper_interval_s: float 
         # Literal paths before /v1/objects/{id}, so they are never taken for an id.
         Route("/v1/objects/list_public", list_public_objects, methods=["GET"]),
         Route("/v1/objects/metadata/keys", metadata_keys, methods=["GET"]),
-        Route("/v1/objects/metadata/keys/{key:path}/values", metadata_values, methods=["GET"]),
+        Route("/v1/objects/metadata/keys/{key:anytext}/values", metadata_values, methods=["GET"]),
         Route("/v1/objects/{id}", get_object, methods=["GET"]),
         Route("/v1/objects/{id}/complete", complete_object, methods=["POST"]),
         Route("/v1/objects/{id}/delete", delete_object, methods=["POST"]),
@@ -287,5 +313,7 @@ def create_app(data_dir: Path, api_keys: list[str], *, reaper_interval_s: float 
             Exception: _internal_error,
         },
     )
+    # An API answers a stray trailing slash with a JSON 404, not a redirect.
+    app.router.redirect_slashes = False
     app.state.context = context
     return app

@@ -50,9 +50,10 @@ def _verify(request: Request, purpose: str) -> str:
     expires = signer.verify(
         params.get("X-Purpose"), object_id, params.get("X-Expires"), params.get("X-Signature")
     )
-    if params.get("X-Purpose") != purpose:
+    presented = params.get("X-Purpose")
+    if presented != purpose:
         action = "uploading (PUT)" if purpose == UPLOAD else "downloading (GET/HEAD)"
-        raise Forbidden(f"this presigned URL is not valid for {action}")
+        raise Forbidden(f"this presigned URL is a {presented} URL, not valid for {action}")
     if expires * 1000 <= now_ms():
         raise Forbidden("the presigned URL has expired")
     return object_id
@@ -122,8 +123,8 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         return max(0, size - suffix), size - 1
     start = int(first)
     end = int(last) if last else size - 1
-    if end < start:
-        return None
+    if last and end < start:
+        return None  # syntactically invalid: ignore the header
     if start >= size:
         raise _RangeError(size)
     return start, min(end, size - 1)
@@ -131,7 +132,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 def _open_content(path: str, size: int) -> BinaryIO | None:
     try:
-        return open(path, "rb")  # noqa: SIM115 - closed by the streaming iterator
+        return open(path, "rb")
     except FileNotFoundError:
         if size == 0:
             return None  # empty content needs no file

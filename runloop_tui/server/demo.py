@@ -108,7 +108,9 @@ def _day(ms: int) -> str:
 def _demo_seeds(account: str, count: int, now_ms: int, rng: random.Random) -> list[_Seed]:
     seeds: list[_Seed] = []
 
-    def add(name: str, ctype: str, created: int, content: bytes, size: int = 0, **kw: object) -> None:
+    def add(
+        name: str, ctype: str, created: int, content: bytes, size: int = 0, **kw: object
+    ) -> None:
         size = max(size, len(content))
         meta = kw.pop("metadata", None)
         obj = NewObject(
@@ -127,8 +129,10 @@ def _demo_seeds(account: str, count: int, now_ms: int, rng: random.Random) -> li
         created = now_ms - rng.randint(20, 60) * DAY_MS - rng.randint(0, DAY_MS)
         if ctype in ("tgz", "tar"):
             readme = b"# " + name.encode() + b"\nDemo dataset shipped by runloop-tui.\n"
-            content = _tar({"README.md": readme, "data/part-0000.jsonl": b'{"id": 1}\n'},
-                           compress=ctype == "tgz")
+            content = _tar(
+                {"README.md": readme, "data/part-0000.jsonl": b'{"id": 1}\n'},
+                compress=ctype == "tgz",
+            )
         elif ctype == "binary":
             content = rng.randbytes(4096)
         else:
@@ -147,15 +151,33 @@ def _demo_seeds(account: str, count: int, now_ms: int, rng: random.Random) -> li
             run_id = f"run-{rng.getrandbits(16):04x}"
             base = f"agent-runs/{_day(created)}/{run_id}"
             meta = {"agent": agent, "run_id": run_id, "env": env}
-            add(f"{base}/trajectory.jsonl", "text", created, _trajectory(rng, run_id, agent),
-                metadata=meta)
+            add(
+                f"{base}/trajectory.jsonl",
+                "text",
+                created,
+                _trajectory(rng, run_id, agent),
+                metadata=meta,
+            )
             result = {"run_id": run_id, "passed": rng.randint(0, 50), "failed": rng.randint(0, 5)}
-            add(f"{base}/result.json", "text", created + 1000,
-                json.dumps(result, indent=2).encode(), metadata=meta)
+            add(
+                f"{base}/result.json",
+                "text",
+                created + 1000,
+                json.dumps(result, indent=2).encode(),
+                metadata=meta,
+            )
             if rng.random() < 0.4:
-                files = {"workspace/patch.diff": b"--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-x\n+y\n"}
-                add(f"{base}/workspace.tgz", "tgz", created + 2000, _tar(files, compress=True),
-                    rng.choice((0, 3 * MB, 40 * MB, 220 * MB)), metadata=meta)
+                files = {
+                    "workspace/patch.diff": b"--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-x\n+y\n"
+                }
+                add(
+                    f"{base}/workspace.tgz",
+                    "tgz",
+                    created + 2000,
+                    _tar(files, compress=True),
+                    rng.choice((0, 3 * MB, 40 * MB, 220 * MB)),
+                    metadata=meta,
+                )
         elif roll < 0.75:
             service = rng.choice(SERVICES)
             text = _log_text(rng, service, _day(created))
@@ -163,24 +185,53 @@ def _demo_seeds(account: str, count: int, now_ms: int, rng: random.Random) -> li
             if rng.random() < 0.5:
                 add(f"logs/{service}/{_day(created)}.log", "text", created, text, metadata=meta)
             else:
-                add(f"logs/{service}/{_day(created)}.log.gz", "gzip", created,
-                    gzip.compress(text, mtime=0), rng.choice((0, 12 * MB, 90 * MB)), metadata=meta)
+                add(
+                    f"logs/{service}/{_day(created)}.log.gz",
+                    "gzip",
+                    created,
+                    gzip.compress(text, mtime=0),
+                    rng.choice((0, 12 * MB, 90 * MB)),
+                    metadata=meta,
+                )
         elif roll < 0.85:
             model = rng.choice(MODELS)
             step = rng.randint(1, 200) * 500
             meta = {"model": model, "step": str(step), "env": env}
-            add(f"checkpoints/{model}/step-{step:06d}.bin", "binary", created,
-                rng.randbytes(1024), rng.choice((800 * MB, 2 * GB, 7 * GB, 14 * GB)), metadata=meta)
+            add(
+                f"checkpoints/{model}/step-{step:06d}.bin",
+                "binary",
+                created,
+                rng.randbytes(1024),
+                rng.choice((800 * MB, 2 * GB, 7 * GB, 14 * GB)),
+                metadata=meta,
+            )
         elif roll < 0.93:
             name = f"artifacts/{agent}/build-{rng.getrandbits(20):05x}.tar"
-            add(name, "tar", created, _tar({"bin/tool": rng.randbytes(512)}, compress=False),
-                rng.choice((0, 5 * MB, 60 * MB)), metadata={"agent": agent, "env": env})
+            add(
+                name,
+                "tar",
+                created,
+                _tar({"bin/tool": rng.randbytes(512)}, compress=False),
+                rng.choice((0, 5 * MB, 60 * MB)),
+                metadata={"agent": agent, "env": env},
+            )
         else:
-            name = rng.choice(("notes/README.md", "scratch/output.txt", "tmp/blob", "misc/data.csv"))
+            name = rng.choice(
+                ("notes/README.md", "scratch/output.txt", "tmp/blob", "misc/data.csv")
+            )
             ctype = "unspecified" if name == "tmp/blob" else "text"
-            body = rng.randbytes(rng.randint(1, 64)) if ctype == "unspecified" else (
-                b"col_a,col_b\n1,2\n3,4\n" if name.endswith(".csv") else b"Scratch notes.\n")
-            add(name, ctype, created, body, metadata={"agent": agent} if rng.random() < 0.5 else None)
+            body = (
+                rng.randbytes(rng.randint(1, 64))
+                if ctype == "unspecified"
+                else (b"col_a,col_b\n1,2\n3,4\n" if name.endswith(".csv") else b"Scratch notes.\n")
+            )
+            add(
+                name,
+                ctype,
+                created,
+                body,
+                metadata={"agent": agent} if rng.random() < 0.5 else None,
+            )
     seeds = seeds[:count]
     _assign_states(seeds, now_ms, rng)
     return seeds
@@ -191,8 +242,14 @@ def _assign_states(seeds: list[_Seed], now_ms: int, rng: random.Random) -> None:
     n = len(seeds)
     order = list(range(len(DATASETS), n))
     rng.shuffle(order)
-    quota = {"uploading": max(2, n // 25), "error": max(2, n // 40), "deleted": max(2, n // 40),
-             "expired": max(2, n // 40), "expiring": max(3, n // 30), "public": max(2, n // 40)}
+    quota = {
+        "uploading": max(2, n // 25),
+        "error": max(2, n // 40),
+        "deleted": max(2, n // 40),
+        "expired": max(2, n // 40),
+        "expiring": max(3, n // 30),
+        "public": max(2, n // 40),
+    }
     for kind, howmany in quota.items():
         for _ in range(howmany):
             if not order:
@@ -218,8 +275,9 @@ def _assign_states(seeds: list[_Seed], now_ms: int, rng: random.Random) -> None:
                 left = rng.choice((4 * 60_000, 25 * 60_000, 3 * HOUR_MS, 2 * DAY_MS, 9 * DAY_MS))
                 seed.obj = replace(o, create_time_ms=created, delete_after_time_ms=now_ms + left)
             else:
-                seed.obj = replace(o, is_public=True, account=PUBLIC_ACCOUNT if rng.random() < 0.5
-                                   else o.account)
+                seed.obj = replace(
+                    o, is_public=True, account=PUBLIC_ACCOUNT if rng.random() < 0.5 else o.account
+                )
 
 
 def seed_demo(

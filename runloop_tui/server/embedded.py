@@ -43,6 +43,31 @@ def _log_to_file(data_dir: Path) -> None:
         _log_files.add(path)
 
 
+class _PromptServer(uvicorn.Server):
+    """Wakes up as soon as stop() asks, instead of at uvicorn's next 100 ms tick."""
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _wake: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+            should_exit = await self.on_tick(counter)
+
+    def request_exit(self) -> None:
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # loop already closed
+                loop.call_soon_threadsafe(wake.set)
+
+
 class EmbeddedServer:
     def __init__(
         self,
@@ -56,7 +81,7 @@ class EmbeddedServer:
         self._api_keys = list(api_keys) if api_keys else [load_or_create_api_key(self._data_dir)]
         self._host = host
         self._port = port
-        self._server: uvicorn.Server | None = None
+        self._server: _PromptServer | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._bound_port: int | None = None
@@ -84,7 +109,9 @@ class EmbeddedServer:
             raise RuntimeError("the server is already started")
         _log_to_file(self._data_dir)
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # An explicit IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections;
+        # without it every response waits ~40 ms for a delayed ACK.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self._host, self._port))
@@ -102,7 +129,7 @@ class EmbeddedServer:
             # The TUI and the tests never need more; keeps one slow client from starving others.
             limit_concurrency=256,
         )
-        server = uvicorn.Server(config)
+        server = _PromptServer(config)
         self._server = server
 
         def run() -> None:
@@ -128,7 +155,7 @@ class EmbeddedServer:
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
-        server.should_exit = True
+        server.request_exit()
         thread.join(STOP_TIMEOUT_S)
         if thread.is_alive():
             server.force_exit = True

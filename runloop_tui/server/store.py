@@ -203,7 +203,7 @@ class Store:
             conn = sqlite3.connect(
                 self.db_path, timeout=30, isolation_level=None, check_same_thread=False
             )
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA mmap_size=268435456")
             self._local.conn = conn
             with self._conns_lock:
@@ -248,7 +248,7 @@ class Store:
     def open_temp(self) -> tuple[Path, BinaryIO]:
         """A fresh temp file for an upload in flight; its name carries our pid for cleanup."""
         path = self.tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
-        return path, open(path, "xb")  # noqa: SIM115 - the caller owns and closes it
+        return path, open(path, "xb")
 
     # --- reads ---
 
@@ -442,7 +442,7 @@ class Store:
             state = record.effective_state(now_ms)
             if state != UPLOADING:
                 raise Conflict(
-                    f"object {object_id} is {state}, not UPLOADING: its content can no longer change"
+                    f"object {object_id} is {state}, not UPLOADING: its content is final"
                 )
             os.replace(temp_path, self.blob_path(object_id))
             _fsync_dir(self.blob_dir)
@@ -573,7 +573,8 @@ class Store:
                 for object_id in broken:
                     if self._content_size(object_id) != self._size_of(db, object_id):
                         marked += db.execute(
-                            "UPDATE objects SET state = 'ERROR' WHERE id = ? AND state = 'READ_ONLY'",
+                            "UPDATE objects SET state = 'ERROR'"
+                            " WHERE id = ? AND state = 'READ_ONLY'",
                             (object_id,),
                         ).rowcount
         return RecoveryReport(temps, orphans, marked)

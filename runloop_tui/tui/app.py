@@ -12,6 +12,7 @@ from textual.command import Provider
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
+from runloop_tui.tui.actions.commands import CleanupCommands
 from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
@@ -28,7 +29,8 @@ class RunloopApp(App[None]):
     TITLE = "runloop-tui"
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
-        BrowserCommands
+        BrowserCommands,
+        CleanupCommands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),

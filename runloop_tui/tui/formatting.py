@@ -49,6 +49,22 @@ def relative_time(when_ms: int, now_ms: int) -> str:
     return f"in {text}" if delta > 0 else f"{text} ago"
 
 
+def _one_unit(seconds: float) -> str:
+    seconds = abs(seconds)
+    for size, unit in ((86400 * 365, "y"), (86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def short_relative_time(when_ms: int, now_ms: int) -> str:
+    """A table cell's relative time, one unit: `5m ago`, `12h ago`, `in 3d`."""
+    delta = (when_ms - now_ms) / 1000
+    if abs(delta) < 1:
+        return "now"
+    return f"in {_one_unit(delta)}" if delta > 0 else f"{_one_unit(delta)} ago"
+
+
 def expires_text(delete_after_ms: int | None, now_ms: int) -> str:
     """The Expires cell: `-` (never), `expired`, or the time left (`3h 5m left`)."""
     if delete_after_ms is None:

@@ -23,7 +23,9 @@ from textual.widgets import Footer
 from runloop_tui.api.client import ListFilters, ObjectsClient
 from runloop_tui.api.errors import ApiError, NetworkError
 from runloop_tui.api.models import ObjectView
+from runloop_tui.api.retry import RetryEvent
 from runloop_tui.query.filter import ObjectIndex, compile_filter
+from runloop_tui.tui.actions.mixin import ObjectActions
 from runloop_tui.tui.browser_model import SORT_COLUMNS, BrowserModel
 from runloop_tui.tui.messages import (
     FilterChanged,
@@ -56,7 +58,7 @@ def adaptive_interval(count: int) -> float:
     return 60.0
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(ObjectActions, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", id="browser.filter"),
         Binding("space", "toggle_mark", "Mark", id="browser.mark"),
@@ -202,8 +204,24 @@ class BrowserScreen(Screen[None]):
         self._layout_detail(self.app.size.width)
         self._update_counts()
         self.set_interval(1.0, self._tick)
+        self._install_retry_hook()
         self._start_load()
         self._fetch_metadata_keys()
+
+    def _install_retry_hook(self) -> None:
+        """Show the client's retries (it backs off for up to a minute) while a list runs."""
+        previous = self.client.on_retry
+
+        def on_retry(event: RetryEvent) -> None:
+            if previous is not None:
+                previous(event)
+            if self._loading and event.method == "GET":
+                reason = "cannot reach server" if "connect" in event.reason else event.reason
+                self._error_text = f"error: {reason} — retrying in {event.delay_seconds:.0f}s"
+                self.table.set_stale(self._loaded_once)
+                self._set_refresh_status()
+
+        self.client.on_retry = on_retry
 
     def now_ms(self) -> int:
         return int(self.rapp.clock() * 1000)

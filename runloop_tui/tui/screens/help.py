@@ -42,10 +42,15 @@ _SECTIONS = {
 def binding_rows(screen: Screen[object]) -> list[HelpRow]:
     """Bindings of the app, the screen and its widgets, with the keymap applied."""
     app = screen.app
-    nodes: list[DOMNode] = [app, screen, *screen.query("*")]
+    # Only our own widgets: Textual's (Input's cursor keys...) would drown the list.
+    nodes: list[DOMNode] = [
+        app,
+        screen,
+        *(w for w in screen.query("*") if type(w).__module__.startswith("runloop_tui")),
+    ]
     seen_types: set[type[DOMNode]] = set()
     rows: list[HelpRow] = []
-    seen_ids: set[str] = set()
+    seen_ids: set[tuple[str, str]] = set()
     keymap = app._keymap  # the remaps set by App.set_keymap (no public getter)
     for node in nodes:
         if type(node) in seen_types or node._merged_bindings is None:
@@ -59,16 +64,19 @@ def binding_rows(screen: Screen[object]) -> list[HelpRow]:
         for _key, binding in bindings:
             if binding.system or not binding.description:
                 continue
-            ident = binding.id or f"{type(node).__name__}.{binding.action}"
+            if binding.id is None and node is not app:
+                continue  # Textual's built-ins (tab, copy); the app's ctrl+q joins quit
+            ident = binding.action
             keys_by_id.setdefault(ident, []).append(app.get_key_display(binding))
-            first.setdefault(ident, binding)
+            if ident not in first or (binding.id and not first[ident].id):
+                first[ident] = binding
         section = "General" if node is app else _SECTIONS.get(type(node).__name__, "Other")
         for ident, binding in first.items():
-            if ident in seen_ids:
+            if (section, ident) in seen_ids:
                 continue
-            seen_ids.add(ident)
+            seen_ids.add((section, ident))
             keys = ", ".join(dict.fromkeys(keys_by_id[ident]))
-            rows.append(HelpRow(section, keys, binding.description, ident))
+            rows.append(HelpRow(section, keys, binding.description, binding.id or ""))
     return rows
 
 

@@ -48,16 +48,18 @@ class FilterSuggester(Suggester):
 
 class FilterBar(Vertical):
     DEFAULT_CSS = """
-    FilterBar { height: auto; }
-    FilterBar > Input { border: tall $border-blurred; }
-    FilterBar > Input:focus { border: tall $border; }
-    FilterBar.-invalid > Input { border: tall $error; }
+    FilterBar { height: auto; border-left: outer $border-blurred; }
+    FilterBar:focus-within { border-left: outer $border; }
+    FilterBar.-invalid { border-left: outer $error; }
+    FilterBar > Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    FilterBar.-invalid > Input { background: $error 15%; }
     FilterBar > #filter-errors { display: none; color: $text-error; padding: 0 1; height: auto; }
     FilterBar.-invalid > #filter-errors { display: block; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Clear filter", id="filter.clear"),
+        Binding("tab", "accept", "Complete / back to table", id="filter.complete"),
     ]
 
     def __init__(self, suggester: FilterSuggester, *, id: str | None = None) -> None:
@@ -107,6 +109,14 @@ class FilterBar(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(FilterSubmitted())
+
+    def action_accept(self) -> None:
+        """Tab takes the ghost completion if there is one, else returns to the table."""
+        field = self.input
+        if field._suggestion and field.cursor_at_end:  # no public getter for the ghost text
+            field.action_cursor_right()
+        else:
+            self.post_message(FilterSubmitted())
 
     def action_dismiss(self) -> None:
         self.post_message(FilterDismissed())

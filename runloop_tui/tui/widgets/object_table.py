@@ -28,7 +28,7 @@ from runloop_tui.tui.formatting import (
     expires_soon,
     expires_text,
     human_size,
-    relative_time,
+    short_relative_time,
 )
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted, SortRequested
 
@@ -47,15 +47,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("mark", "", 1),
     Column("name", "Name", 0),  # flexes
     Column("state", "State", 9, keep=6),
-    Column("type", "Type", 11, keep=3),
+    Column("type", "Type", 6, keep=2),
     Column("size", "Size", 8, align="right", keep=5),
-    Column("created", "Created", 10, align="right", keep=2),
+    Column("created", "Created", 8, align="right", keep=3),
     Column("expires", "Expires", 12, align="right", keep=4),
     Column("id", "ID", 26, keep=1),
 )
 SORT_KEYS: tuple[str, ...] = ("name", "state", "type", "size", "created", "expires", "id")
 NAME_MIN_WIDTH = 18
 MARK_GLYPH = "\N{CHECK MARK}"
+TYPE_LABELS = {"unspecified": "-"}
 
 
 def fit(text: str, width: int, align: str = "left") -> str:
@@ -388,11 +389,12 @@ class ObjectTable(ScrollView, can_focus=True):
             style = self._style(f"state-{state_class}") if known else self._style("muted")
             return display_text(str(obj.state)), base + style
         if key == "type":
-            return display_text(str(obj.content_type)), base + self._style("muted")
+            kind = str(obj.content_type)
+            return display_text(TYPE_LABELS.get(kind, kind)), base + self._style("muted")
         if key == "size":
             return human_size(obj.size_bytes), base
         if key == "created":
-            return relative_time(obj.create_time_ms, now), base + self._style("muted")
+            return short_relative_time(obj.create_time_ms, now), base + self._style("muted")
         if key == "expires":
             text = expires_text(obj.delete_after_time_ms, now)
             if expires_soon(obj.delete_after_time_ms, now):

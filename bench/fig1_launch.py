@@ -1,0 +1,57 @@
+"""Figure 1: process start until the first object rows are painted (1,000 objects).
+
+Baseline: a minimal Textual app painting one line, started the same way. Each run is a
+fresh process (interpreter start and imports included, as a user sees it); the two kinds
+alternate so drift hits both, after one discarded warm-up each.
+"""
+
+from __future__ import annotations
+
+from bench.core import Row, median
+from bench.server import BenchContext
+
+
+def _launch(ctx: BenchContext, mode: str) -> tuple[float, float, int]:
+    result = ctx.child(mode, {}, "launch")
+    spawn = float(result["parent_spawn"])  # type: ignore[arg-type]
+    painted = float(result["painted"])  # type: ignore[arg-type]
+    imported = float(result["imported"])  # type: ignore[arg-type]
+    return painted - spawn, imported - spawn, int(result["rows"])  # type: ignore[call-overload]
+
+
+def run(ctx: BenchContext) -> list[Row]:
+    sizes = ctx.sizes
+    ctx.seeded("launch", sizes.launch_objects)
+    _launch(ctx, "launch-minimal")
+    _launch(ctx, "launch-app")
+    app_s: list[float] = []
+    app_import_s: list[float] = []
+    floor_s: list[float] = []
+    floor_import_s: list[float] = []
+    rows = 0
+    for _ in range(sizes.launch_runs):
+        total, imported, _ = _launch(ctx, "launch-minimal")
+        floor_s.append(total)
+        floor_import_s.append(imported)
+        total, imported, rows = _launch(ctx, "launch-app")
+        app_s.append(total)
+        app_import_s.append(imported)
+    row = Row(
+        number="1",
+        what=f"Launch to first rows painted, {sizes.launch_objects:,} objects",
+        figure=median(app_s) * 1000,
+        baseline=median(floor_s) * 1000,
+        unit="ms",
+        target=1.5,
+        target_text="≤ 1.5x",
+    )
+    row.notes += [
+        f"median of {sizes.launch_runs} fresh processes each, after a warm-up; app runs (ms): "
+        + ", ".join(f"{s * 1000:.0f}" for s in app_s)
+        + "; minimal-app runs (ms): "
+        + ", ".join(f"{s * 1000:.0f}" for s in floor_s),
+        f"of which interpreter start + imports + building the app: app "
+        f"{median(app_import_s) * 1000:.0f} ms, minimal app {median(floor_import_s) * 1000:.0f} ms",
+        f"first paint showed {rows} rows (first page of 100, the rest streams in afterwards)",
+    ]
+    return [row]

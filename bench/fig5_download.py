@@ -1,0 +1,83 @@
+"""Figure 5: download a large object through the client (to a part file, fsync, rename).
+
+Baseline: ``curl -o`` of a presigned download URL of the same object on the same server.
+The client runs in its own process, which reports its RSS before and its peak after.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.core import MB, Row, median
+from bench.server import BenchContext
+from bench.transfer import api, curl, make_source
+
+
+def run(ctx: BenchContext, work_dir: Path | None = None) -> list[Row]:
+    sizes = ctx.sizes
+    size = sizes.transfer_bytes
+    directory = work_dir or ctx.server.work_dir
+    source = make_source(directory / "download-source.bin", size)
+    dest = directory / "downloaded.bin"
+    client_s: list[float] = []
+    curl_s: list[float] = []
+    growth: list[float] = []
+    curl_rss: list[float] = []
+    try:
+        with api(ctx, "transfer") as http:
+            created = http.post("/v1/objects", json={"name": "download-me.bin", "content_type": "binary"}).json()
+            _, _ = curl(["-T", str(source), "-o", "/dev/null", created["upload_url"]])
+            source.unlink()
+            http.post(f"/v1/objects/{created['id']}/complete").raise_for_status()
+            object_id = created["id"]
+            for _ in range(sizes.transfer_runs):
+                url = http.get(f"/v1/objects/{object_id}/download").json()["download_url"]
+                seconds, rss = curl(["-o", str(dest), url])
+                if dest.stat().st_size != size:
+                    raise RuntimeError("curl downloaded the wrong number of bytes")
+                dest.unlink()
+                curl_s.append(seconds)
+                curl_rss.append(rss)
+                result = ctx.child(
+                    "download-client", {"object_id": object_id, "dest": str(dest)}, "transfer"
+                )
+                if dest.stat().st_size != size:
+                    raise RuntimeError("the client downloaded the wrong number of bytes")
+                dest.unlink()
+                client_s.append(float(result["seconds"]))  # type: ignore[arg-type]
+                growth.append(float(result["rss_growth_mb"]))  # type: ignore[arg-type]
+            http.post(f"/v1/objects/{object_id}/delete").raise_for_status()
+    finally:
+        source.unlink(missing_ok=True)
+        dest.unlink(missing_ok=True)
+    mb = size / MB
+    label = f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MiB"
+    speed = Row(
+        number="5a",
+        what=f"Download {label} through the client: throughput",
+        figure=mb / median(client_s),
+        baseline=mb / median(curl_s),
+        unit="MB/s",
+        target=0.8,
+        direction="min",
+        target_text="≥ 0.8x",
+    )
+    speed.notes.append(
+        f"median of {len(client_s)}; client runs (s): "
+        + ", ".join(f"{s:.2f}" for s in client_s)
+        + "; curl runs (s): "
+        + ", ".join(f"{s:.2f}" for s in curl_s)
+        + "; the client also fsyncs the file before renaming it into place, curl does not"
+    )
+    memory = Row(
+        number="5b",
+        what=f"Download {label}: client peak RSS growth",
+        figure=max(growth),
+        baseline=max(curl_rss),
+        unit="MB",
+        target=64,
+        target_on="absolute",
+        target_text="≤ 64 MB (constant)",
+    )
+    memory.notes.append("baseline column: curl's whole peak RSS, for scale")
+    return [speed, memory]

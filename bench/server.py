@@ -1,0 +1,218 @@
+"""The benchmark's own local server: a separate process, seeded through the store layer.
+
+A separate process (``python -m runloop_tui.server``) so the server's work never shares a GIL
+with what is being measured, exactly as for a remote API; the same server answers the
+figure and its baseline. One account per workload keeps the figures independent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from collections.abc import Callable
+from types import TracebackType
+
+import httpx
+
+from bench.core import Sizes
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
+
+
+def bench_env() -> dict[str, str]:
+    """Environment for child processes: the repo importable, no user key leaking in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNLOOP_")}
+    env["PYTHONPATH"] = str(REPO_ROOT) + (
+        os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+    )
+    return env
+
+
+class BenchServer:
+    """Accounts are named; ``key(name)`` gives a fresh API key for each, fixed at start."""
+
+    def __init__(self, accounts: list[str], work_dir: Path | None = None) -> None:
+        self._own_dir = work_dir is None
+        self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="runloop-bench-"))
+        self.data_dir = self.work_dir / "store"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.keys = {name: f"rk_bench_{name}_{secrets.token_hex(12)}" for name in accounts}
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.base_url = ""
+
+    def key(self, account: str) -> str:
+        return self.keys[account]
+
+    def seed(self, account: str, count: int) -> list[str]:
+        """``count`` small objects for ``account`` (ids newest first); the server may run."""
+        from runloop_tui.server.demo import seed_bulk
+
+        # Ids come from a seeded RNG: a distinct seed per account keeps them unique.
+        seed = 1 + list(self.keys).index(account)
+        return seed_bulk(self.data_dir, self.keys[account], count, seed=seed)
+
+    def start(self) -> None:
+        key_file = self.work_dir / "keys.txt"
+        key_file.write_text("\n".join(self.keys.values()) + "\n")
+        key_file.chmod(0o600)
+        out = self.work_dir / "server.out"
+        with open(out, "wb") as sink:
+            self._proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "runloop_tui.server",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--api-key-file",
+                    str(key_file),
+                    "--log-level",
+                    "warning",
+                ],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=bench_env(),
+                cwd=REPO_ROOT,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        marker = "serving at "
+        while not self.base_url:
+            text = out.read_text(errors="replace")
+            if marker in text:
+                self.base_url = text.split(marker, 1)[1].split()[0].strip()
+                break
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the bench server did not start:\n{text[-2000:]}")
+            time.sleep(0.02)
+        # uvicorn prints nothing once it accepts: poll a cheap endpoint until it answers.
+        while True:
+            try:
+                if httpx.get(self.base_url + "/openapi.yml", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the bench server did not answer in time")
+            time.sleep(0.02)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(STOP_TIMEOUT_S)
+
+    def cleanup(self) -> None:
+        self.stop()
+        if self._own_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> BenchServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with contextlib.suppress(Exception):
+            self.cleanup()
+
+
+RESULT_PREFIX = "BENCH-RESULT "
+
+
+def run_child(
+    mode: str, params: dict[str, object], api_key: str, timeout: float = 900
+) -> dict[str, object]:
+    """Run ``python -m bench.child MODE`` and return its result, plus ``parent_spawn`` (the
+    wall-clock time just before the process was started)."""
+    import json
+
+    env = bench_env()
+    env["BENCH_API_KEY"] = api_key
+    spawn = time.time()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.child", mode, json.dumps(params)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=timeout,
+        check=False,
+    )
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, object] = json.loads(line[len(RESULT_PREFIX) :])
+            result["parent_spawn"] = spawn
+            return result
+    tail = (proc.stderr or proc.stdout)[-3000:]
+    raise RuntimeError(f"bench child {mode!r} failed (exit {proc.returncode}):\n{tail}")
+
+
+class BenchContext:
+    """One server for the whole run; accounts are seeded on first use."""
+
+    def __init__(self, sizes: Sizes, log: Callable[[str], None] = print) -> None:
+        self.sizes = sizes
+        self.log = log
+        self.server = BenchServer(
+            ["launch", "big", "small", "delete", "transfer"]
+        )
+        self._seeded: dict[str, list[str]] = {}
+        self.started = False
+
+    @property
+    def url(self) -> str:
+        if not self.started:
+            self.server.start()
+            self.started = True
+        return self.server.base_url
+
+    def key(self, account: str) -> str:
+        return self.server.key(account)
+
+    def seeded(self, account: str, count: int) -> list[str]:
+        """Ids (newest first) of ``count`` objects in ``account``, seeding them once."""
+        ids = self._seeded.get(account)
+        if ids is None:
+            started = time.perf_counter()
+            ids = self.server.seed(account, count)
+            self._seeded[account] = ids
+            self.log(f"  seeded {count:,} objects in {time.perf_counter() - started:.1f} s")
+        elif len(ids) != count:
+            raise ValueError(f"account {account} already holds {len(ids)} objects, not {count}")
+        return ids
+
+    def child(self, mode: str, params: dict[str, object], account: str) -> dict[str, object]:
+        return run_child(mode, {"url": self.url, **params}, self.key(account))
+
+    def close(self) -> None:
+        self.server.cleanup()

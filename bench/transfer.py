@@ -1,0 +1,57 @@
+"""Shared by figures 4 and 5: a large source file, curl, and presigned URLs via the API."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.server import BenchContext
+
+BLOCK = 1 << 20
+
+
+def curl_path() -> str:
+    found = shutil.which("curl")
+    if found is None:
+        raise RuntimeError("curl is needed for figures 4 and 5 (apt-get install -y curl)")
+    return found
+
+
+def make_source(path: Path, size: int) -> Path:
+    """A real file (not sparse) of incompressible bytes, written once."""
+    if path.exists() and path.stat().st_size == size:
+        return path
+    block = os.urandom(BLOCK)
+    with open(path, "wb") as f:
+        written = 0
+        while written < size:
+            # Vary each block a little so nothing along the way can deduplicate it.
+            chunk = written.to_bytes(8, "little") + block[8 : min(BLOCK, size - written)]
+            f.write(chunk[: size - written])
+            written += len(chunk[: size - written])
+    return path
+
+
+def api(ctx: BenchContext, account: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=ctx.url,
+        headers={"Authorization": f"Bearer {ctx.key(account)}"},
+        timeout=120,
+    )
+
+
+def curl(args: list[str]) -> tuple[float, float]:
+    """Run curl; returns (seconds, curl's peak RSS in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([curl_path(), "-sS", "--fail", *args])
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"curl failed with exit status {proc.returncode}")
+    return seconds, usage.ru_maxrss / 1024

@@ -1,0 +1,207 @@
+"""A presigned download URL: choose how long it lives, see it, copy it or a ready curl command.
+
+The URL is fetched in a worker and shown only here, where the user asked for it; it is never
+logged, notified or put in a worker description.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Awaitable, Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, TextArea
+
+from runloop_tui.api.errors import ApiError
+from runloop_tui.api.models import ObjectView
+from runloop_tui.query.units import format_duration
+from runloop_tui.tui.actions.naming import download_file_name
+from runloop_tui.tui.clipboard import copy_and_notify
+from runloop_tui.tui.formatting import display_text
+from runloop_tui.tui.modals.validation import (
+    FieldError,
+    duration_seconds,
+    first_failure,
+    url_duration_validator,
+)
+
+PRESETS: tuple[tuple[str, int], ...] = (("15m", 900), ("1h", 3600), ("24h", 86400), ("7d", 604800))
+DEFAULT_SECONDS = 3600
+
+FetchUrl = Callable[[int], Awaitable[str]]
+
+
+def curl_command(file_name: str, url: str) -> str:
+    """`curl -fL -o NAME 'URL'`, both quoted for a POSIX shell."""
+    return f"curl -fL -o {shlex.quote(file_name)} {shlex.quote(url)}"
+
+
+def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
+    """A sentence when the URL would outlive the object itself."""
+    if obj.delete_after_time_ms is None:
+        return None
+    left_ms = obj.delete_after_time_ms - now_ms
+    if left_ms <= 0:
+        return "⚠ The object has already expired; the URL may not work at all."
+    if seconds * 1000 > left_ms:
+        return (
+            f"⚠ The object expires in {format_duration(left_ms / 1000)}: "
+            f"the URL stops working then, not after {format_duration(seconds)}."
+        )
+    return None
+
+
+class PresignModal(ModalScreen[None]):
+    DEFAULT_CSS = """
+    PresignModal { align: center middle; }
+    PresignModal > Vertical {
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    PresignModal .title { text-style: bold; }
+    PresignModal .label { color: $text-muted; margin-top: 1; }
+    PresignModal .presets { height: auto; }
+    PresignModal .presets Button { margin-right: 1; min-width: 6; }
+    PresignModal .presets Button.-chosen { text-style: bold reverse; }
+    PresignModal #duration { width: 20; margin-left: 2; }
+    PresignModal #warning { color: $warning; height: auto; }
+    PresignModal TextArea { height: auto; max-height: 5; border: none; padding: 0; }
+    PresignModal #url { color: $text-accent; }
+    PresignModal .buttons { height: auto; margin-top: 1; }
+    PresignModal .buttons Button { margin-right: 2; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="presign.close"),
+        Binding("ctrl+u", "copy_url", "Copy URL", id="presign.copy_url", priority=True),
+        Binding("ctrl+k", "copy_curl", "Copy curl", id="presign.copy_curl", priority=True),
+    ]
+
+    def __init__(self, obj: ObjectView, fetch: FetchUrl, now_ms: Callable[[], int]) -> None:
+        super().__init__()
+        self.obj = obj
+        self._fetch = fetch
+        self._now_ms = now_ms
+        self.seconds = DEFAULT_SECONDS
+        self.url: str | None = None
+        self.file_name = download_file_name(obj.name, str(obj.content_type), obj.id)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                Content(f"Download URL for {display_text(self.obj.name)}  ({self.obj.id})"),
+                classes="title",
+            )
+            yield Label("Valid for", classes="label")
+            with Horizontal(classes="presets"):
+                for label, seconds in PRESETS:
+                    yield Button(
+                        label,
+                        id=f"preset-{label}",
+                        compact=True,
+                        classes="-chosen" if seconds == self.seconds else "",
+                    )
+                yield Input(
+                    placeholder="or type: 2h30m",
+                    id="duration",
+                    validators=[url_duration_validator()],
+                    validate_on=["changed", "submitted"],
+                    compact=True,
+                )
+            yield FieldError(id="duration-error")
+            yield Label("", id="warning")
+            yield Label("URL", classes="label")
+            yield TextArea("Generating…", id="url", read_only=True, soft_wrap=True)
+            yield Label("Command", classes="label")
+            yield TextArea("", id="curl", read_only=True, soft_wrap=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Copy URL  ^U", id="copy-url", variant="primary", compact=True)
+                yield Button("Copy curl  ^K", id="copy-curl", compact=True)
+                yield Button("Close", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        self._generate(self.seconds)
+        self.query_one("#copy-url", Button).focus()
+
+    def _generate(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.url = None
+        for label, preset in PRESETS:
+            self.query_one(f"#preset-{label}", Button).set_class(preset == seconds, "-chosen")
+        warning = ttl_warning(self.obj, seconds, self._now_ms())
+        self.query_one("#warning", Label).update(Content(warning or ""))
+        self.query_one("#url", TextArea).text = "Generating…"
+        self.query_one("#curl", TextArea).text = ""
+        self.fetch_url(seconds)
+
+    @work(exclusive=True, group="presign", exit_on_error=False, description="Presign URL")
+    async def fetch_url(self, seconds: int) -> None:
+        try:
+            url = await self._fetch(seconds)
+        except ApiError as exc:
+            self.query_one("#url", TextArea).text = "No URL: see the error."
+            self.notify(str(exc), title="Download URL", severity="error", markup=False)
+            return
+        if seconds != self.seconds:
+            return  # a newer request is on its way
+        self.url = url
+        self.query_one("#url", TextArea).text = url
+        self.query_one("#curl", TextArea).text = curl_command(self.file_name, url)
+
+    @on(Button.Pressed, ".presets Button")
+    def _preset(self, event: Button.Pressed) -> None:
+        label = str(event.button.id).removeprefix("preset-")
+        seconds = dict(PRESETS)[label]
+        self.query_one("#duration", Input).value = ""
+        self._generate(seconds)
+
+    @on(Input.Changed, "#duration")
+    def _duration_changed(self, event: Input.Changed) -> None:
+        message = first_failure(event.validation_result) if event.value.strip() else None
+        self.query_one("#duration-error", FieldError).show(message)
+
+    @on(Input.Submitted, "#duration")
+    def _duration_submitted(self, event: Input.Submitted) -> None:
+        message = first_failure(event.validation_result)
+        self.query_one("#duration-error", FieldError).show(message)
+        if message is None:
+            seconds = duration_seconds(event.value)
+            if seconds is not None:
+                self._generate(seconds)
+                self.query_one("#copy-url", Button).focus()
+
+    def _validity(self) -> str:
+        return format_duration(self.seconds)
+
+    def action_copy_url(self) -> None:
+        if self.url is None:
+            self.notify("The URL is not ready yet.", severity="warning")
+            return
+        copy_and_notify(self.app, self.url, f"download URL (valid {self._validity()})")
+
+    def action_copy_curl(self) -> None:
+        if self.url is None:
+            self.notify("The URL is not ready yet.", severity="warning")
+            return
+        copy_and_notify(
+            self.app,
+            curl_command(self.file_name, self.url),
+            f"curl command (valid {self._validity()})",
+        )
+
+    @on(Button.Pressed, "#copy-url")
+    def _copy_url(self) -> None:
+        self.action_copy_url()
+
+    @on(Button.Pressed, "#copy-curl")
+    def _copy_curl(self) -> None:
+        self.action_copy_curl()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,64 @@
+"""Fixtures for reliability tests: a real server subprocess that can be killed and restarted."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.reliability.procs import ServerProcess
+
+# Bounded waits for background restarts.
+RESTART_WAIT_SECONDS = 30.0
+
+
+@pytest.fixture
+def server_process(tmp_path: Path) -> Iterator[ServerProcess]:
+    """``python -m runloop_tui.server`` on a fixed loopback port, with both test accounts."""
+    data_dir = tmp_path / "server-data"
+    logs = tmp_path / "server-logs"
+    logs.mkdir()
+    process = ServerProcess(data_dir, [API_KEY, OTHER_API_KEY], logs)
+    with process:
+        yield process
+
+
+Restarter = Callable[[threading.Event], threading.Thread]
+
+
+@pytest.fixture
+def restart_when(server_process: ServerProcess) -> Iterator[Restarter]:
+    """``restart_when(event)``: a thread that starts the (killed) server once ``event`` is set.
+
+    The test sets the event from a client retry hook, so the restart happens while the
+    client is backing off, never on a timer guess.
+    """
+    threads: list[threading.Thread] = []
+    errors: list[BaseException] = []
+    finished = threading.Event()
+
+    def start(event: threading.Event) -> threading.Thread:
+        def run() -> None:
+            deadline = time.monotonic() + RESTART_WAIT_SECONDS
+            while not finished.is_set() and time.monotonic() < deadline:
+                if event.wait(0.05):
+                    try:
+                        server_process.start()
+                    except BaseException as exc:  # surfaced at teardown
+                        errors.append(exc)
+                    return
+
+        thread = threading.Thread(target=run, name="restart-server", daemon=True)
+        thread.start()
+        threads.append(thread)
+        return thread
+
+    yield start
+    finished.set()
+    for thread in threads:
+        thread.join(RESTART_WAIT_SECONDS)
+    assert not errors, errors

@@ -1,0 +1,143 @@
+"""Helpers for the server tests: httpx clients per account and spec validation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+import yaml
+
+from runloop_tui.server.embedded import EmbeddedServer
+from tests.conftest import API_KEY, OTHER_API_KEY
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "runloop_tui" / "server" / "openapi.yml"
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "minLength": 1},
+                "message": {"type": "string", "minLength": 1},
+            },
+        }
+    },
+}
+
+
+def _to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0 schema -> JSON Schema: rewrite $refs and `nullable`."""
+    if isinstance(node, list):
+        return [_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        # In OpenAPI 3.0, siblings of $ref (descriptions here) are ignored.
+        return {"$ref": node["$ref"].replace("#/components/schemas/", "#/$defs/")}
+    out = {k: _to_json_schema(v) for k, v in node.items() if k not in ("nullable", "format")}
+    if node.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+@cache
+def spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def validate(name: str, body: Any) -> None:
+    """Validate ``body`` against the spec's component schema ``name`` (or "Error")."""
+    if name == "Error":
+        jsonschema.validate(body, ERROR_SCHEMA)
+        return
+    defs = {k: _to_json_schema(v) for k, v in spec()["components"]["schemas"].items()}
+    jsonschema.Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": defs}).validate(body)
+
+
+def expect_error(response: httpx.Response, status: int, *words: str) -> dict[str, Any]:
+    """Assert a JSON error with ``status`` whose message mentions every word."""
+    assert response.status_code == status, (response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    validate("Error", body)
+    message = body["error"]["message"]
+    for word in words:
+        assert word.lower() in message.lower(), (word, message)
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+def client_for(server: EmbeddedServer, key: str | None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(base_url=server.base_url, headers=headers, timeout=30)
+
+
+@pytest.fixture
+def api(server: EmbeddedServer) -> Iterator[httpx.Client]:
+    with client_for(server, API_KEY) as client:
+        yield client
+
+
+@pytest.fixture
+def other_api(server: EmbeddedServer) -> Iterator[httpx.Client]:
+    with client_for(server, OTHER_API_KEY) as client:
+        yield client
+
+
+@pytest.fixture
+def anon(server: EmbeddedServer) -> Iterator[httpx.Client]:
+    with client_for(server, None) as client:
+        yield client
+
+
+def create(api: httpx.Client, name: str = "a.txt", **fields: Any) -> dict[str, Any]:
+    body = {"name": name, "content_type": "text", **fields}
+    response = api.post("/v1/objects", json=body)
+    assert response.status_code == 200, response.text
+    view: dict[str, Any] = response.json()
+    validate("ObjectView", view)
+    return view
+
+
+def upload(view: dict[str, Any], content: bytes) -> None:
+    response = httpx.put(view["upload_url"], content=content, timeout=30)
+    assert response.status_code == 200, response.text
+
+
+def complete(api: httpx.Client, object_id: str) -> dict[str, Any]:
+    response = api.post(f"/v1/objects/{object_id}/complete")
+    assert response.status_code == 200, response.text
+    view: dict[str, Any] = response.json()
+    validate("ObjectView", view)
+    return view
+
+
+def make_object(
+    api: httpx.Client, name: str = "a.txt", content: bytes = b"hello", **fields: Any
+) -> dict[str, Any]:
+    """A READ_ONLY object with ``content``."""
+    view = create(api, name, **fields)
+    upload(view, content)
+    return complete(api, view["id"])
+
+
+def download_url(api: httpx.Client, object_id: str, **params: Any) -> str:
+    response = api.get(f"/v1/objects/{object_id}/download", params=params)
+    assert response.status_code == 200, response.text
+    validate("ObjectDownloadUrlView", response.json())
+    url: str = response.json()["download_url"]
+    return url

@@ -1,0 +1,92 @@
+"""Helpers shared by the action tests: seeding real content, waiting for screens and workers."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import random
+import tarfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual.screen import Screen
+
+from runloop_tui.api.client import ListFilters, ObjectsClient
+from runloop_tui.api.models import ContentType, ObjectState, ObjectView
+from runloop_tui.tui.app import RunloopApp
+
+S = TypeVar("S", bound=Screen[Any])
+
+
+async def wait_screen(app: RunloopApp, pilot: Any, cls: type[S], *, rounds: int = 50) -> S:
+    """The top screen once it is a `cls` (bounded number of pauses, no sleeping)."""
+    for _ in range(rounds):
+        await pilot.pause()
+        if isinstance(app.screen, cls):
+            return app.screen
+    raise AssertionError(f"{cls.__name__} did not appear; top is {type(app.screen).__name__}")
+
+
+async def wait_gone(
+    app: RunloopApp, pilot: Any, cls: type[Screen[Any]], *, rounds: int = 50
+) -> None:
+    for _ in range(rounds):
+        await pilot.pause()
+        if not isinstance(app.screen, cls):
+            return
+    raise AssertionError(f"{cls.__name__} is still on top")
+
+
+async def drain(app: RunloopApp, pilot: Any) -> None:
+    """Every worker done and its effects painted (twice: workers may start workers)."""
+    for _ in range(2):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def make_tar(files: dict[str, bytes], *, gz: bool) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz" if gz else "w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 1_700_000_000
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+SAMPLES: dict[str, tuple[bytes, ContentType]] = {
+    "notes/readme.md": (b"# Title\n\nSome *markdown* text.\n", ContentType.TEXT),
+    "logs/app.log.gz": (gzip.compress(b"INFO started\nWARN disk 91%\n" * 20), ContentType.GZIP),
+    "bundle.tar": (make_tar({"a.txt": b"alpha", "b/c.bin": bytes(300)}, gz=False), ContentType.TAR),
+    "bundle.tar.gz": (make_tar({"x.json": b"{}", "y.txt": b"why"}, gz=True), ContentType.TGZ),
+    "blob.bin": (random.Random(3).randbytes(200), ContentType.BINARY),
+}
+
+
+async def upload_samples(client: ObjectsClient, tmp_path: Path) -> dict[str, ObjectView]:
+    """Real uploads of SAMPLES (no TTL: the test clock is frozen in 2030)."""
+    src = tmp_path / "samples"
+    src.mkdir(exist_ok=True)
+    out: dict[str, ObjectView] = {}
+    for i, (name, (data, ctype)) in enumerate(SAMPLES.items()):
+        path = src / f"sample-{i}"
+        path.write_bytes(data)
+        out[name] = await client.upload_path(path, name=name, content_type=ctype)
+    return out
+
+
+async def states(client: ObjectsClient, state: ObjectState) -> list[ObjectView]:
+    objects: list[ObjectView] = []
+    async for page in client.iter_pages(filters=ListFilters(state=state)):
+        objects.extend(page.objects)
+    return objects
+
+
+async def live_ids(client: ObjectsClient) -> set[str]:
+    ids: set[str] = set()
+    async for page in client.iter_pages():
+        ids.update(o.id for o in page.objects if o.state is not ObjectState.DELETED)
+    return ids

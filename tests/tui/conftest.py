@@ -1,0 +1,82 @@
+"""Fixtures for the TUI tests: a seeded local server and an app factory with a frozen clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.retry import RetryPolicy
+from runloop_tui.config import Settings
+from runloop_tui.server.demo import seed_demo
+from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.screens.browser import BrowserScreen
+from tests.conftest import API_KEY, OTHER_API_KEY
+
+# 2030-01-01 00:00 UTC. In the future on purpose: the server judges expiry by the real clock,
+# so nothing seeded relative to this instant expires (or is reaped) while the suite runs.
+NOW_MS = 1_893_456_000_000
+DEMO_COUNT = 240
+
+AppFactory = Callable[..., RunloopApp]
+
+
+def fixed_clock() -> float:
+    return NOW_MS / 1000
+
+
+def quick_retry() -> RetryPolicy:
+    # Tests must not sit in backoff: one quick retry, short timeouts.
+    return RetryPolicy(
+        max_retries=1, timeout_seconds=5, connect_timeout_seconds=2, initial_backoff_seconds=0.01
+    )
+
+
+def make_app(base_url: str, **kwargs: Any) -> RunloopApp:
+    settings_kw = {
+        k: kwargs.pop(k)
+        for k in ("read_only", "accent", "keymap", "refresh_seconds", "profile")
+        if k in kwargs
+    }
+    settings = Settings(base_url=base_url, api_key=API_KEY, **settings_kw)
+    client = ObjectsClient(base_url, API_KEY, retry=quick_retry())
+    kwargs.setdefault("clock", fixed_clock)
+    kwargs.setdefault("live_refresh", False)
+    return RunloopApp(settings, client, **kwargs)
+
+
+@pytest.fixture
+def demo_server(data_dir: Path) -> Iterator[EmbeddedServer]:
+    """A server over the deterministic demo store (seeded before it starts)."""
+    seed_demo(data_dir, API_KEY, count=DEMO_COUNT, now_ms=NOW_MS)
+    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as running:
+        yield running
+
+
+@pytest.fixture
+def demo_app(demo_server: EmbeddedServer) -> AppFactory:
+    def factory(**kwargs: Any) -> RunloopApp:
+        return make_app(demo_server.base_url, **kwargs)
+
+    return factory
+
+
+async def settle(app: RunloopApp, pilot: Any) -> BrowserScreen:
+    """Let mounting, every worker and the resulting repaints finish; return the browser."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return browser(app)
+
+
+def browser(app: RunloopApp) -> BrowserScreen:
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, BrowserScreen):
+            return screen
+    raise AssertionError("the browser screen is not on the stack")

@@ -1,0 +1,251 @@
+"""Upload through the form: validation at each field, background transfer, cancel and failure."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.models import ContentType, ObjectState
+from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, check_metadata
+from runloop_tui.tui.modals.validation import FieldError
+from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
+from tests.support.fault_proxy import FaultProxy
+from tests.tui.actions_helpers import drain, live_ids, states, wait_gone, wait_screen
+from tests.tui.conftest import make_app, settle
+
+
+def _error(modal: UploadModal, field: str) -> str:
+    label = modal.query_one(f"#{field}-error", FieldError)
+    return str(label.content) if label.has_class("-shown") else ""
+
+
+async def test_upload_file_through_the_form(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    src = tmp_path / "report.json"
+    src.write_text('{"a": 1}\n')
+    # The real clock: the TTL is relative to now, and the table hides what it thinks expired.
+    app = make_app(server.base_url, clock=time.time)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("u")
+        modal = await wait_screen(app, pilot, UploadModal)
+        modal.query_one("#path", Input).value = str(src)
+        await pilot.pause()
+        assert modal.query_one("#name", Input).value == "report.json"
+        assert modal.query_one("#content-type", Select).value == "text"
+        modal.query_one("#ttl", Input).value = "12h"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        row = modal.query_one(MetadataRow)
+        row.query_one(".md-key", Input).value = "team"
+        row.query_one(".md-value", Input).value = "ml"
+        await pilot.press("ctrl+s")
+        await wait_gone(app, pilot, UploadModal)
+        await drain(app, pilot)
+        uploaded = [o for o in screen.visible_objects if o.name == "report.json"]
+        assert len(uploaded) == 1
+        assert screen.selected_object is not None
+        assert screen.selected_object.id == uploaded[0].id
+        panel = screen.query_one(TransfersPanel)
+        assert [t.state for t in panel.transfers] == [TransferState.DONE]
+        assert panel.transfers[0].done == src.stat().st_size
+    obj = await client.get_object(uploaded[0].id)
+    assert obj.state is ObjectState.READ_ONLY
+    assert obj.content_type is ContentType.TEXT
+    assert obj.metadata == {"team": "ml"}
+    assert obj.size_bytes == src.stat().st_size
+    assert obj.delete_after_time_ms is not None
+    assert obj.delete_after_time_ms - obj.create_time_ms == 12 * 3600 * 1000
+
+
+async def test_each_field_says_what_is_wrong_and_nothing_is_created(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    app = make_app(server.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        modal = await wait_screen(app, pilot, UploadModal)
+        await pilot.press("ctrl+s")  # everything empty
+        await pilot.pause()
+        assert "Choose a file" in _error(modal, "path")
+        assert "cannot be empty" in _error(modal, "name")
+        modal.query_one("#path", Input).value = str(tmp_path / "missing.txt")
+        await pilot.pause()
+        assert "No such file or directory" in _error(modal, "path")
+        # The name followed the path; make it too long.
+        modal.query_one("#name", Input).value = "n" * 1025
+        modal.query_one("#ttl", Input).value = "12 parsecs"
+        await pilot.pause()
+        assert "1,025 characters; at most 1,024" in _error(modal, "name")
+        assert "unknown duration unit" in _error(modal, "ttl").lower()
+        modal.query_one("#ttl", Input).value = "0s"
+        await pilot.pause()
+        assert "between 1 second and 100 years" in _error(modal, "ttl")
+        for _ in range(2):
+            await pilot.press("ctrl+n")
+        await pilot.pause()
+        rows = list(modal.query(MetadataRow))
+        for row in rows:
+            row.query_one(".md-key", Input).value = "dup"
+        await pilot.pause()
+        errors = [e for e in modal.query(".md-error").results(FieldError) if e.has_class("-shown")]
+        assert len(errors) == 1 and "already used" in str(errors[0].content)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, UploadModal)  # refused, still open, nothing lost
+        assert modal.query_one("#ttl", Input).value == "0s"
+        await pilot.press("escape")
+        await wait_gone(app, pilot, UploadModal)
+        await drain(app, pilot)
+    assert await live_ids(client) == set()
+
+
+def test_metadata_rules() -> None:
+    assert check_metadata([("a", "1"), ("", ""), ("b", "2")]) == [None, None, None]
+    assert check_metadata([("", "orphan")]) == ["This value needs a key."]
+    assert check_metadata([("k", "1"), (" k ", "2")])[1] == "The key 'k' is already used above."
+    assert check_metadata([("k" * 257, "")])[0] == "The key is longer than 256 characters."
+    too_many = check_metadata([(f"k{i}", "v") for i in range(51)])
+    assert too_many[:50] == [None] * 50 and too_many[50] == "At most 50 metadata keys."
+
+
+async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    folder = tmp_path / "results"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("alpha")
+    (folder / "b.bin").write_bytes(os.urandom(1000))
+    app = make_app(server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("u")
+        modal = await wait_screen(app, pilot, UploadModal)
+        path = modal.query_one("#path", Input)
+        name = modal.query_one("#name", Input)
+        path.value = str(tmp_path / "resu")
+        await pilot.pause()
+        assert name.value == "resu"
+        path.value = str(folder)
+        await pilot.pause()
+        assert name.value == "results.tar.gz"
+        assert modal.query_one("#content-type", Select).value == "tgz"
+        await pilot.press("ctrl+s")
+        await wait_gone(app, pilot, UploadModal)
+        await drain(app, pilot)
+        assert screen.selected_object is not None
+        assert screen.selected_object.name == "results.tar.gz"
+    obj = (await client.list_objects()).objects[0]
+    assert obj.name == "results.tar.gz" and obj.content_type is ContentType.TGZ
+    assert obj.state is ObjectState.READ_ONLY
+
+    # Once the user edits the name, a new path no longer replaces it.
+    app = make_app(server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        modal = await wait_screen(app, pilot, UploadModal)
+        modal.query_one("#path", Input).value = str(folder)
+        await pilot.pause()
+        modal.query_one("#name", Input).value = "my-name"
+        modal.query_one("#content-type", Select).value = "binary"
+        await pilot.pause()
+        modal.query_one("#path", Input).value = str(folder / "b.bin")
+        await pilot.pause()
+        assert modal.query_one("#name", Input).value == "my-name"
+        assert modal.query_one("#content-type", Select).value == "binary"
+        await pilot.press("escape")
+
+
+async def test_path_completion_suggests_the_next_component(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    (tmp_path / "alpha-dir").mkdir()
+    (tmp_path / "beta.txt").write_text("b")
+    app = make_app(server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        modal = await wait_screen(app, pilot, UploadModal)
+        path = modal.query_one("#path", Input)
+        path.value = str(tmp_path) + "/al"
+        path.cursor_position = len(path.value)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("right")  # accept the ghost suggestion
+        await pilot.pause()
+        assert path.value == str(tmp_path / "alpha-dir") + "/"
+        await pilot.press("escape")
+
+
+async def _upload_with_panel_cancel(app_url: str, src: Path) -> None:
+    app = make_app(app_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("u")
+        modal = await wait_screen(app, pilot, UploadModal)
+        modal.query_one("#path", Input).value = str(src)
+        await pilot.pause()
+        panel = screen.transfers_panel
+        original = panel.progress_callback
+
+        # Cancel from the panel as soon as bytes flow: the object exists (UPLOADING) by then.
+        def cancelling(transfer):  # type: ignore[no-untyped-def]
+            inner = original(transfer)
+
+            def progress(done: int, total: int | None) -> None:
+                inner(done, total)
+                if done > 0 and not transfer.cancel.cancelled:
+                    panel.focus()
+                    panel.action_cancel_transfer()
+
+            return progress
+
+        panel.progress_callback = cancelling  # type: ignore[method-assign]
+        await pilot.press("ctrl+s")
+        await drain(app, pilot)
+        assert [t.state for t in panel.transfers] == [TransferState.CANCELLED]
+        assert screen.visible_objects == []
+
+
+async def test_cancelled_upload_leaves_no_object(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    src = tmp_path / "big.bin"
+    src.write_bytes(os.urandom(8 * 1024 * 1024))
+    await _upload_with_panel_cancel(server.base_url, src)
+    assert await states(client, ObjectState.UPLOADING) == []
+    assert await live_ids(client) == set()
+
+
+async def test_failed_upload_leaves_no_object_and_says_why(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    src = tmp_path / "data.bin"
+    src.write_bytes(os.urandom(3 * 1024 * 1024))
+    with FaultProxy(server.base_url) as proxy:
+        # The storage PUT answers 500: the client does not retry PUTs; it deletes the object.
+        proxy.configure(match="/_blobs/", method="PUT", fail_first=5, fail_status=500)
+        app = make_app(proxy.base_url)
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            screen = await settle(app, pilot)
+            await pilot.press("u")
+            modal = await wait_screen(app, pilot, UploadModal)
+            modal.query_one("#path", Input).value = str(src)
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await drain(app, pilot)
+            panel = screen.query_one(TransfersPanel)
+            assert [t.state for t in panel.transfers] == [TransferState.FAILED]
+            assert "500" in (panel.transfers[0].error or "")
+            assert any(n.severity == "error" for n in app._notifications)
+    assert await states(client, ObjectState.UPLOADING) == []
+    assert await live_ids(client) == set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-SPAWNED_AT = time.time()  # noqa: E402 - as early as possible, for the launch figure
+SPAWNED_AT = time.time()  # as early as possible, for the launch figure
 
 import asyncio  # noqa: E402
 import gc  # noqa: E402
@@ -50,8 +50,8 @@ def _make_app(params: Params, **kwargs: Any) -> Any:
     return RunloopApp(settings, client, **kwargs)
 
 
-async def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
-    deadline = time.perf_counter() + timeout
+async def _wait_for(condition: Callable[[], bool], limit_s: float, what: str) -> float:
+    deadline = time.perf_counter() + limit_s
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
@@ -74,9 +74,8 @@ def _fully_loaded(app: Any) -> bool:
 
 def _rows_painted_probe() -> Any:
     """Marks when the object table renders a line holding an object row."""
-    from runloop_tui.tui.widgets.object_table import ObjectTable
-
     from bench.probes import FrameProbe
+    from runloop_tui.tui.widgets.object_table import ObjectTable
 
     probe = FrameProbe()
     render_line = ObjectTable.render_line
@@ -92,7 +91,6 @@ def _rows_painted_probe() -> Any:
 
 async def launch_app(params: Params) -> dict[str, Any]:
     import runloop_tui.cli  # noqa: F401 - the real entry point's imports
-
     from bench.probes import SIZE, probe_display
 
     app = _make_app(params)
@@ -100,7 +98,7 @@ async def launch_app(params: Params) -> dict[str, Any]:
     probe = _rows_painted_probe()
     probe_display(app, probe)
     async with app.run_test(size=SIZE):
-        await probe.wait(timeout=30)
+        await probe.wait(limit_s=30)
         painted = time.time() - (time.perf_counter() - probe.painted_at)  # type: ignore[operator]
         rows = app.screen.table.row_count
     return {"spawned": SPAWNED_AT, "imported": imported, "painted": painted, "rows": rows}
@@ -113,7 +111,7 @@ async def launch_minimal(params: Params) -> dict[str, Any]:
     app = MinimalApp(probe)
     imported = time.time()
     async with app.run_test(size=SIZE):
-        await probe.wait(timeout=30)
+        await probe.wait(limit_s=30)
         painted = time.time() - (time.perf_counter() - probe.painted_at)  # type: ignore[operator]
     return {"spawned": SPAWNED_AT, "imported": imported, "painted": painted, "rows": 1}
 
@@ -134,7 +132,7 @@ async def load_app(params: Params) -> dict[str, Any]:
     ticker.start()
     start = time.perf_counter()
     async with app.run_test(size=SIZE):
-        await probe.wait(timeout=60)
+        await probe.wait(limit_s=60)
         loaded = await _wait_for(lambda: _fully_loaded(app), 600, "the full load")
         screen = app.screen
         count = len(screen.model.index)
@@ -213,7 +211,7 @@ async def _type_and_time(
         probe.disarm()
         t0 = time.perf_counter()
         await pilot.press(key)
-        painted = await probe.wait(timeout=max(60.0, budget_s))
+        painted = await probe.wait(limit_s=max(60.0, budget_s))
         samples.append(painted - t0)
         matches.append(shown())
         await pilot.pause()
@@ -302,9 +300,9 @@ async def filter_datatable(params: Params) -> dict[str, Any]:
             cursor = page["objects"][-1]["id"]
     probe = FrameProbe()
     app = DataTableFilterApp(rows, haystacks, probe)
+    t0 = time.perf_counter()
     async with app.run_test(size=SIZE) as pilot:
-        t0 = time.perf_counter()
-        painted = await probe.wait(timeout=600)
+        painted = await probe.wait(limit_s=600)
         initial = painted - t0
         await pilot.pause()
         samples, matches = await _type_and_time(
@@ -322,9 +320,8 @@ async def filter_datatable(params: Params) -> dict[str, Any]:
 
 
 async def _with_client(params: Params, work: Callable[[Any], Awaitable[Any]]) -> dict[str, Any]:
-    from runloop_tui.api.client import ObjectsClient
-
     from bench.core import current_rss_mb, peak_rss_mb
+    from runloop_tui.api.client import ObjectsClient
 
     async with ObjectsClient(params["url"], _key()) as client:
         await client.count_objects()  # connection and imports warm, like a running app
@@ -362,13 +359,17 @@ async def download_client(params: Params) -> dict[str, Any]:
 # --- figure 7: bulk delete ---
 
 
+def _read_ids(params: Params) -> list[str]:
+    ids: list[str] = json.loads(Path(params["ids_file"]).read_text())
+    return ids
+
+
 async def delete_tui(params: Params) -> dict[str, Any]:
     """Mark the objects, press D, type the count, Enter: time until the table drops them."""
+    from bench.probes import SIZE
     from runloop_tui.tui.modals.bulk_delete import BulkDeleteProgressModal
 
-    from bench.probes import SIZE
-
-    ids: list[str] = json.loads(Path(params["ids_file"]).read_text())
+    ids = _read_ids(params)
     app = _make_app(params, live_refresh=False)
     async with app.run_test(size=SIZE) as pilot:
         await _wait_for(lambda: _fully_loaded(app), 600, "the full load")
@@ -400,7 +401,7 @@ async def delete_tui(params: Params) -> dict[str, Any]:
 async def delete_sequential(params: Params) -> dict[str, Any]:
     from runloop_tui.api.client import ObjectsClient
 
-    ids: list[str] = json.loads(Path(params["ids_file"]).read_text())
+    ids = _read_ids(params)
     async with ObjectsClient(params["url"], _key()) as client:
         await client.count_objects()
         start = time.perf_counter()

@@ -158,18 +158,32 @@ class StallTicker:
 # --- memory and machine ---
 
 
+def _status_kib(field_name: str) -> int | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far (ru_maxrss is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set size so far.
+
+    VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec, so a child started from a big
+    parent would report the parent's size.
+    """
+    kib = _status_kib("VmHWM")
+    if kib is None:
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / 1024
 
 
 def current_rss_mb() -> float:
-    try:
-        with open("/proc/self/statm") as f:
-            pages = int(f.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / MB
-    except (OSError, ValueError, IndexError):
-        return peak_rss_mb()
+    kib = _status_kib("VmRSS")
+    return peak_rss_mb() if kib is None else kib / 1024
 
 
 def cpu_model() -> str:

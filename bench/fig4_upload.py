@@ -26,7 +26,9 @@ def run(ctx: BenchContext, source_dir: Path | None = None) -> list[Row]:
     try:
         with api(ctx, "transfer") as http:
             for i in range(sizes.transfer_runs):
-                created = http.post("/v1/objects", json={"name": f"curl-{i}.bin", "content_type": "binary"}).json()
+                created = http.post(
+                    "/v1/objects", json={"name": f"curl-{i}.bin", "content_type": "binary"}
+                ).json()
                 seconds, rss = curl(["-T", str(source), "-o", "/dev/null", created["upload_url"]])
                 http.post(f"/v1/objects/{created['id']}/complete").raise_for_status()
                 curl_s.append(seconds)

@@ -25,7 +25,9 @@ def run(ctx: BenchContext, work_dir: Path | None = None) -> list[Row]:
     curl_rss: list[float] = []
     try:
         with api(ctx, "transfer") as http:
-            created = http.post("/v1/objects", json={"name": "download-me.bin", "content_type": "binary"}).json()
+            created = http.post(
+                "/v1/objects", json={"name": "download-me.bin", "content_type": "binary"}
+            ).json()
             _, _ = curl(["-T", str(source), "-o", "/dev/null", created["upload_url"]])
             source.unlink()
             http.post(f"/v1/objects/{created['id']}/complete").raise_for_status()

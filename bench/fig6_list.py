@@ -86,6 +86,7 @@ def run(ctx: BenchContext, objects: int | None = None, requests: int | None = No
     )
     row.notes.append(
         f"{count} requests after {WARMUP} warm-ups, keep-alive; {expected[0]} matches; "
-        f"p95 HTTP {percentile(http_s, 95) * 1000:.1f} ms, raw SQL {percentile(sql_s, 95) * 1000:.1f} ms"
+        f"p95 HTTP {percentile(http_s, 95) * 1000:.1f} ms, "
+        f"raw SQL {percentile(sql_s, 95) * 1000:.1f} ms"
     )
     return [row]

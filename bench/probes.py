@@ -46,9 +46,9 @@ class FrameProbe:
             if self._event is not None:
                 self._event.set()
 
-    async def wait(self, timeout: float) -> float:
-        """Seconds since the epoch of perf_counter of the paint; raises TimeoutError."""
-        deadline = time.perf_counter() + timeout
+    async def wait(self, limit_s: float) -> float:
+        """The paint's perf_counter time; TimeoutError if none within ``limit_s``."""
+        deadline = time.perf_counter() + limit_s
         while self.painted_at is None:
             self._event = asyncio.Event()
             remaining = deadline - time.perf_counter()

@@ -16,8 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
 import httpx
@@ -183,9 +183,7 @@ class BenchContext:
     def __init__(self, sizes: Sizes, log: Callable[[str], None] = print) -> None:
         self.sizes = sizes
         self.log = log
-        self.server = BenchServer(
-            ["launch", "big", "small", "delete", "transfer"]
-        )
+        self.server = BenchServer(["launch", "big", "small", "delete", "transfer"])
         self._seeded: dict[str, list[str]] = {}
         self.started = False
 

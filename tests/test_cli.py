@@ -7,6 +7,7 @@ import re
 import select
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -212,7 +213,16 @@ def test_local_session_runs_a_server_on_the_store(tmp_path: Path) -> None:
         assert again.api_key == first_key
 
 
-def test_demo_session_is_seeded_and_removed(tmp_path: Path) -> None:
+@pytest.fixture
+def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where tempfile puts demo stores during the test (not the machine's /tmp)."""
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root
+
+
+def test_demo_session_is_seeded_and_removed(temp_root: Path) -> None:
     settings = load_settings(Overrides(demo=True), {})
     with local_session(settings) as connected:
         assert connected.demo and connected.api_key
@@ -221,16 +231,19 @@ def test_demo_session_is_seeded_and_removed(tmp_path: Path) -> None:
         objects = list_objects(connected.base_url, connected.api_key)
         assert len(objects) >= 20
         assert {obj["state"] for obj in objects} >= {"READ_ONLY"}
+        assert data_dir.parent == temp_root
     assert not data_dir.exists()
+    assert list(temp_root.iterdir()) == []
 
 
-def test_demo_store_is_removed_even_when_the_app_fails() -> None:
+def test_demo_store_is_removed_even_when_the_app_fails(temp_root: Path) -> None:
     settings = load_settings(Overrides(demo=True), {})
     data_dir: Path | None = None
     with pytest.raises(ValueError, match="app crashed"), local_session(settings) as connected:
         data_dir = connected.local_data_dir
         raise ValueError("app crashed")
     assert data_dir is not None and not data_dir.exists()
+    assert list(temp_root.iterdir()) == []
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX process ids and owners")

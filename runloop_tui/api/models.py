@@ -104,7 +104,7 @@ class ObjectView:
             delete_after = data.get("delete_after_time_ms")
             metadata = data.get("metadata")
             headers = data.get("upload_headers")
-            return cls(
+            return _build(
                 object_id if type(object_id) is str else str(object_id),
                 name if type(name) is str else str(name),
                 state,
@@ -145,6 +145,68 @@ class ObjectView:
     @property
     def is_live(self) -> bool:
         return self.state is not ObjectState.DELETED
+
+
+# A frozen dataclass __init__ pays one object.__setattr__ per field; writing the slots
+# directly is what it does anyway, minus the overhead (~40% of the time of a 100k-object
+# parse). Only from_json uses it; the values are already converted there.
+_new_object = object.__new__
+(
+    _set_id,
+    _set_name,
+    _set_state,
+    _set_content_type,
+    _set_create_time_ms,
+    _set_size_bytes,
+    _set_delete_after_time_ms,
+    _set_metadata,
+    _set_upload_url,
+    _set_upload_headers,
+    _set_extra,
+) = (
+    ObjectView.__dict__[name].__set__
+    for name in (
+        "id",
+        "name",
+        "state",
+        "content_type",
+        "create_time_ms",
+        "size_bytes",
+        "delete_after_time_ms",
+        "metadata",
+        "upload_url",
+        "upload_headers",
+        "extra",
+    )
+)
+
+
+def _build(
+    object_id: str,
+    name: str,
+    state: ObjectState,
+    content_type: ContentType,
+    create_time_ms: int,
+    size_bytes: int | None,
+    delete_after_time_ms: int | None,
+    metadata: dict[str, str] | None,
+    upload_url: str | None,
+    upload_headers: dict[str, str] | None,
+    extra: dict[str, Any],
+) -> ObjectView:
+    obj: ObjectView = _new_object(ObjectView)
+    _set_id(obj, object_id)
+    _set_name(obj, name)
+    _set_state(obj, state)
+    _set_content_type(obj, content_type)
+    _set_create_time_ms(obj, create_time_ms)
+    _set_size_bytes(obj, size_bytes)
+    _set_delete_after_time_ms(obj, delete_after_time_ms)
+    _set_metadata(obj, metadata)
+    _set_upload_url(obj, upload_url)
+    _set_upload_headers(obj, upload_headers)
+    _set_extra(obj, extra)
+    return obj
 
 
 @dataclass(frozen=True, slots=True)

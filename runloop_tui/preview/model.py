@@ -55,7 +55,10 @@ class Preview:
     @property
     def summary(self) -> str:
         """One line for a header: what is shown and from how much."""
-        how = " → ".join((*self.layers, self.kind.value)) if self.layers else self.kind.value
+        steps = list(self.layers)
+        if not steps or steps[-1] != self.kind.value:
+            steps.append(self.kind.value)
+        how = " → ".join(steps)
         extent = (
             f"first {self.bytes_read:,} bytes" if self.truncated else f"{self.bytes_read:,} bytes"
         )

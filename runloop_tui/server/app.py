@@ -126,6 +126,12 @@ async def create_object(request: Request) -> Response:
     return JSONResponse(view)
 
 
+async def objects_collection(request: Request) -> Response:
+    if request.method == "POST":
+        return await create_object(request)
+    return await list_objects(request)
+
+
 async def list_objects(request: Request) -> Response:
     return await _list(request, public=False)
 
@@ -291,8 +297,8 @@ def create_app(data_dir: Path, api_keys: list[str], *, reaper_interval_s: float 
 
     routes = [
         Route("/openapi.yml", openapi_spec, methods=["GET"]),
-        Route("/v1/objects", create_object, methods=["POST"]),
-        Route("/v1/objects", list_objects, methods=["GET"]),
+        # One Route per path, so a 405 lists every allowed method in Allow.
+        Route("/v1/objects", objects_collection, methods=["GET", "POST"]),
         # Literal paths before /v1/objects/{id}, so they are never taken for an id.
         Route("/v1/objects/list_public", list_public_objects, methods=["GET"]),
         Route("/v1/objects/metadata/keys", metadata_keys, methods=["GET"]),
@@ -301,8 +307,7 @@ def create_app(data_dir: Path, api_keys: list[str], *, reaper_interval_s: float 
         Route("/v1/objects/{id}/complete", complete_object, methods=["POST"]),
         Route("/v1/objects/{id}/delete", delete_object, methods=["POST"]),
         Route("/v1/objects/{id}/download", download_url, methods=["GET"]),
-        Route("/_blobs/{id}", blobs.upload, methods=["PUT"]),
-        Route("/_blobs/{id}", blobs.download, methods=["GET", "HEAD"]),
+        Route("/_blobs/{id}", blobs.transfer, methods=["GET", "HEAD", "PUT"]),
     ]
     app = Starlette(
         routes=routes,

@@ -69,6 +69,12 @@ def _seal(f: BinaryIO) -> None:
     f.close()
 
 
+async def transfer(request: Request) -> Response:
+    if request.method == "PUT":
+        return await upload(request)
+    return await download(request)
+
+
 async def upload(request: Request) -> Response:
     object_id = _verify(request, UPLOAD)
     store = context_of(request).store

@@ -256,9 +256,13 @@ def _assign_states(seeds: list[_Seed], now_ms: int, rng: random.Random) -> None:
                 return
             seed = seeds[order.pop()]
             o = seed.obj
+            if kind in ("uploading", "expired", "expiring"):
+                created = _retime(kind, now_ms, rng)
+                # Names carry their day (agent-runs/<day>/..., logs/<svc>/<day>.log): keep it true.
+                name = o.name.replace(_day(o.create_time_ms), _day(created))
+                o = replace(o, create_time_ms=created, name=name)
             if kind == "uploading":
-                created = now_ms - rng.randint(2 * HOUR_MS, 6 * DAY_MS)
-                seed.obj = replace(o, state=UPLOADING, size_bytes=None, create_time_ms=created)
+                seed.obj = replace(o, state=UPLOADING, size_bytes=None)
                 seed.content = None
             elif kind == "error":
                 seed.obj = replace(o, state=ERROR, size_bytes=None)
@@ -267,17 +271,23 @@ def _assign_states(seeds: list[_Seed], now_ms: int, rng: random.Random) -> None:
                 seed.obj = replace(o, state=DELETED)
                 seed.content = None
             elif kind == "expired":
-                created = now_ms - rng.randint(2 * DAY_MS, 20 * DAY_MS)
                 ttl = rng.randint(HOUR_MS, DAY_MS)
-                seed.obj = replace(o, create_time_ms=created, delete_after_time_ms=created + ttl)
+                seed.obj = replace(o, delete_after_time_ms=o.create_time_ms + ttl)
             elif kind == "expiring":
-                created = now_ms - rng.randint(10 * 60_000, 20 * HOUR_MS)
                 left = rng.choice((4 * 60_000, 25 * 60_000, 3 * HOUR_MS, 2 * DAY_MS, 9 * DAY_MS))
-                seed.obj = replace(o, create_time_ms=created, delete_after_time_ms=now_ms + left)
+                seed.obj = replace(o, delete_after_time_ms=now_ms + left)
             else:
                 seed.obj = replace(
                     o, is_public=True, account=PUBLIC_ACCOUNT if rng.random() < 0.5 else o.account
                 )
+
+
+def _retime(kind: str, now_ms: int, rng: random.Random) -> int:
+    if kind == "uploading":  # stale: hours to days old
+        return now_ms - rng.randint(2 * HOUR_MS, 6 * DAY_MS)
+    if kind == "expired":
+        return now_ms - rng.randint(2 * DAY_MS, 20 * DAY_MS)
+    return now_ms - rng.randint(10 * 60_000, 20 * HOUR_MS)
 
 
 def seed_demo(

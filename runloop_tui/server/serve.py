@@ -67,7 +67,10 @@ def _is_loopback(host: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a bad flag already reported in one line
+        return exc.code if isinstance(exc.code, int) else 2
     if not 0 <= args.port <= 65535:
         print(f"{PROG}: error: --port must be between 0 and 65535", file=sys.stderr)
         return 2

@@ -50,6 +50,8 @@ class BrowserModel:
         self.marks: set[str] = set()
         # Sort keys per column, in load order; extended as pages arrive, reset on a swap.
         self._keys: dict[str, list[Any]] = {}
+        # The total size of the rows shown, kept up to date as rows come and go.
+        self._shown_total = 0
 
     # --- loading ---
     def clear(self) -> None:
@@ -58,6 +60,7 @@ class BrowserModel:
         self.rows = []
         self.marks = set()
         self._keys = {}
+        self._shown_total = 0
 
     def ingest(self, objects: Iterable[ObjectView], now_ms: int) -> int:
         """Append objects not loaded yet (by id); returns how many were new."""
@@ -72,43 +75,67 @@ class BrowserModel:
         start = len(self.index)
         self.index.extend(fresh)
         if self.filter.is_empty:
-            self.rows.extend(range(start, start + len(fresh)))
+            added = list(range(start, start + len(fresh)))
         else:
             matches = self.filter.matches
-            self.rows.extend(start + i for i, obj in enumerate(fresh) if matches(obj, now_ms))
-        self._sort_rows()
+            added = [start + i for i, obj in enumerate(fresh) if matches(obj, now_ms)]
+        sizes = self._sort_keys("size")
+        self._shown_total += sum(sizes[pos] for pos in added if sizes[pos] > 0)
+        self.rows.extend(added)
+        # The old rows are sorted (ties in load order) and the new ones come after them in
+        # load order, so one stable sort keeps every tie in load order; timsort merges the
+        # two runs in about linear time.
+        column, descending = self.sort
+        self.rows.sort(key=self._sort_keys(column).__getitem__, reverse=descending)
         return len(fresh)
 
-    def replace(self, index: ObjectIndex, now_ms: int) -> set[str]:
-        """Swap in a freshly listed index; returns the ids whose state changed."""
-        old_states = {obj.id: obj.state for obj in self.index.objects}
-        kept = [obj for obj in index.objects if keep_object(obj, now_ms)]
-        if len(kept) != len(index):
-            index = ObjectIndex(kept)
-        self.index = index
-        self._keys = {}
-        self.pos_by_id = {obj.id: pos for pos, obj in enumerate(index.objects)}
+    def staging(self) -> BrowserModel:
+        """An empty model with this one's filter and sort, for a refresh to stream into."""
+        staged = BrowserModel()
+        staged.filter = self.filter
+        staged.sort = self.sort
+        return staged
+
+    def adopt(self, staged: BrowserModel, now_ms: int) -> set[str]:
+        """Swap in a fully loaded staging model; returns the ids whose state changed.
+
+        The staging model was filtered and sorted page by page while it loaded, so the swap
+        itself is cheap (no re-filtering of 100k objects at once on the UI thread).
+        """
+        old_objects = self.index.objects
+        old_pos = self.pos_by_id
+        changed = set()
+        for obj in staged.index.objects:
+            pos = old_pos.get(obj.id)
+            if pos is not None and old_objects[pos].state != obj.state:
+                changed.add(obj.id)
+        self.index = staged.index
+        self.pos_by_id = staged.pos_by_id
+        self.rows = staged.rows
+        self._keys = staged._keys
+        self._shown_total = staged._shown_total
         self.marks &= self.pos_by_id.keys()
-        self.recompute(now_ms)
-        return {
-            obj.id
-            for obj in index.objects
-            if obj.id in old_states and old_states[obj.id] != obj.state
-        }
+        if staged.filter is not self.filter:
+            self.recompute(now_ms)  # the filter changed while the refresh was loading
+        elif staged.sort != self.sort:
+            self._sort_rows()
+        return changed
 
     def apply_changes(
         self, updated: Iterable[ObjectView], removed_ids: Iterable[str], now_ms: int
     ) -> set[str]:
         """Replace/insert ``updated`` and drop ``removed_ids``; returns the ids shown changed."""
+        updated = list(updated)
         removed = set(removed_ids)
         by_id = {obj.id: obj for obj in updated}
         objects = [by_id.pop(obj.id, obj) for obj in self.index.objects if obj.id not in removed]
         # Objects we did not have (e.g. just uploaded) go first: newest-first load order.
         objects = list(by_id.values()) + objects
-        changed = {obj.id for obj in updated} - removed
-        self.replace(ObjectIndex(objects), now_ms)
+        staged = self.staging()
+        staged.ingest(objects, now_ms)
+        self.adopt(staged, now_ms)
         self.marks -= removed
-        return changed
+        return {obj.id for obj in updated} - removed
 
     # --- view ---
     def set_filter(self, compiled: CompiledFilter, now_ms: int) -> None:
@@ -127,6 +154,8 @@ class BrowserModel:
             self.rows = list(range(len(self.index)))
         else:
             self.rows = self.filter.filter_indices(self.index, now_ms)
+        sizes = self._sort_keys("size")
+        self._shown_total = sum(sizes[pos] for pos in self.rows if sizes[pos] > 0)
         self._sort_rows()
 
     def _sort_rows(self) -> None:
@@ -160,8 +189,7 @@ class BrowserModel:
 
     @property
     def shown_bytes(self) -> int:
-        sizes = self._sort_keys("size")
-        return sum(sizes[pos] for pos in self.rows if sizes[pos] > 0)
+        return self._shown_total
 
     @property
     def marked_bytes(self) -> int:

@@ -82,17 +82,17 @@ def test_random_bytes_are_a_hex_dump() -> None:
     data = noise(100)
     p = build_preview("blob.bin", "unspecified", data, 100)
     assert p.kind is PreviewKind.HEX
-    assert p.hex_lines[0].startswith("00000000  ")
+    assert p.hex_lines[0].startswith("000000  ")
     assert len(p.hex_lines) == 7
-    assert p.hex_lines[6].startswith("00000060  ")
+    assert p.hex_lines[6].startswith("000060  ")
 
 
 def test_hex_line_layout() -> None:
     line = hex_lines(b"Hello\x00\xff" + bytes(range(65, 74)))[0]
     assert line == (
-        "00000000  48 65 6c 6c 6f 00 ff 41  42 43 44 45 46 47 48 49  |Hello..ABCDEFGHI|"
+        "000000  48 65 6c 6c 6f 00 ff 41  42 43 44 45 46 47 48 49  |Hello..ABCDEFGHI|"
     )
-    assert hex_lines(b"ab", start_offset=32) == ["00000020  61 62" + " " * 43 + "  |ab|"]
+    assert hex_lines(b"ab", start_offset=32) == ["000020  61 62" + " " * 43 + "  |ab|"]
 
 
 def test_hex_is_capped() -> None:
@@ -248,4 +248,6 @@ def test_guess_lexer() -> None:
 def test_summary_line() -> None:
     p = build_preview("x.txt.gz", "gzip", gzip.compress(b"hello\n"), None)
     assert p.summary.startswith("gzip → text")
+    tgz = build_preview("b.tgz", "tgz", make_tar([], gz=True), None)
+    assert tgz.summary.startswith("gzip → tar ·")
     assert "decompressed" in p.summary

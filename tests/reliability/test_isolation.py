@@ -140,8 +140,8 @@ async def test_presigned_urls_cannot_be_altered(
     url = await client.download_url(first.id, duration_seconds=60)
     expires = parse_qs(urlsplit(url).query)["X-Expires"][0]
     signature = parse_qs(urlsplit(url).query)["X-Signature"][0]
-    with httpx.Client(timeout=10) as http:
-        assert http.get(url).content == b"precious"  # the untouched URL works
+    async with httpx.AsyncClient(timeout=10) as http:
+        assert (await http.get(url)).content == b"precious"  # the untouched URL works
         tampered = {
             "other id": _with_id(url, second.id),
             "later expiry": _with_query(url, **{"X-Expires": str(int(expires) + 3600)}),
@@ -154,7 +154,7 @@ async def test_presigned_urls_cannot_be_altered(
             "purpose changed": _with_query(url, **{"X-Purpose": UPLOAD}),
         }
         for case, bad in tampered.items():
-            response = http.get(bad)
+            response = await http.get(bad)
             assert response.status_code == 403, case
             _assert_403(response)
             assert b"precious" not in response.content
@@ -162,7 +162,7 @@ async def test_presigned_urls_cannot_be_altered(
         # An expired URL, correctly signed (made with the store's own key), is refused too.
         signer = UrlSigner(load_or_create_secret(server.data_dir))
         expired = signer.url(server.base_url, DOWNLOAD, first.id, 1_000_000_000)
-        response = http.get(expired)
+        response = await http.get(expired)
         _assert_403(response)
         assert "expired" in response.json()["error"]["message"]
 
@@ -176,16 +176,16 @@ async def test_upload_url_cannot_download_and_download_url_cannot_upload(
     pending = await client.create_object("pending.txt", ContentType.TEXT)
     assert pending.upload_url
     download = await client.download_url(done.id)
-    with httpx.Client(timeout=10) as http:
-        _assert_403(http.get(pending.upload_url))
-        head = http.head(pending.upload_url)
+    async with httpx.AsyncClient(timeout=10) as http:
+        _assert_403(await http.get(pending.upload_url))
+        head = await http.head(pending.upload_url)
         assert head.status_code == 403
-        _assert_403(http.put(download, content=b"overwritten"))
+        _assert_403(await http.put(download, content=b"overwritten"))
         # a download URL cannot be re-signed into an upload URL by editing the purpose
-        _assert_403(http.put(_with_query(download, **{"X-Purpose": UPLOAD}), content=b"x"))
+        _assert_403(await http.put(_with_query(download, **{"X-Purpose": UPLOAD}), content=b"x"))
         # nor can an upload URL be pointed at another (finished) object
-        _assert_403(http.put(_with_id(pending.upload_url, done.id), content=b"overwritten"))
-        assert http.get(download).content == b"original"
+        _assert_403(await http.put(_with_id(pending.upload_url, done.id), content=b"overwritten"))
+        assert (await http.get(download)).content == b"original"
     assert (await client.get_object(pending.id)).state is ObjectState.UPLOADING
 
 
@@ -195,8 +195,8 @@ async def test_expired_upload_url_is_refused_and_object_stays_uploading(
     pending = await client.create_object("late.txt", ContentType.TEXT)
     signer = UrlSigner(load_or_create_secret(server.data_dir))
     expired = signer.url(server.base_url, UPLOAD, pending.id, 1_000_000_000)
-    with httpx.Client(timeout=10) as http:
-        response = http.put(expired, content=b"too late")
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.put(expired, content=b"too late")
         _assert_403(response)
         assert "expired" in response.json()["error"]["message"]
     assert (await client.get_object(pending.id)).size_bytes is None

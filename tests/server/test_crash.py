@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,28 @@ def traffic(base_url: str, ledger: Ledger, stop: threading.Event, seed: int) -> 
                 return  # the server was killed
 
 
+def slow_uploads(base_url: str, stop: threading.Event) -> None:
+    """Keeps an upload in flight, so a kill always leaves a temp file behind."""
+    headers = {"Authorization": f"Bearer {KEY}"}
+
+    def body() -> Iterator[bytes]:
+        for _ in range(200):
+            if stop.is_set():
+                return
+            yield b"s" * 65536
+            time.sleep(0.01)
+
+    with httpx.Client(base_url=base_url, headers=headers, timeout=10) as http:
+        for _ in range(20):
+            if stop.is_set():
+                return
+            try:
+                view = http.post("/v1/objects", json={"name": "slow", "content_type": "binary"})
+                httpx.put(view.json()["upload_url"], content=body(), timeout=10)
+            except httpx.TransportError:
+                return
+
+
 def check_store(data_dir: Path, base_url: str, ledger: Ledger) -> None:
     assert list((data_dir / "tmp").iterdir()) == []
     headers = {"Authorization": f"Bearer {KEY}"}
@@ -128,6 +151,7 @@ def test_kill_9_at_random_moments_leaves_a_consistent_store(tmp_path: Path) -> N
     data_dir = tmp_path / "store"
     ledger = Ledger()
     rng = random.Random(os.getpid())
+    leftovers = 0
     for round_number in range(ROUNDS):
         proc, base_url = start_server(data_dir)
         try:
@@ -138,12 +162,19 @@ def test_kill_9_at_random_moments_leaves_a_consistent_store(tmp_path: Path) -> N
                 threading.Thread(target=traffic, args=(base_url, ledger, stop, rng.random()))
                 for _ in range(WORKERS)
             ]
+            threads.append(threading.Thread(target=slow_uploads, args=(base_url, stop)))
             for thread in threads:
                 thread.start()
-            time.sleep(rng.uniform(0.3, 1.2))  # let traffic run, then kill at a random moment
+            # Let traffic get going (bounded), then kill at a random moment.
+            before = len(ledger.completed)
+            deadline = time.monotonic() + 30
+            while len(ledger.completed) < before + 3 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.6))
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(10)
             stop.set()
+            leftovers += len(list((data_dir / "tmp").iterdir()))
             for thread in threads:
                 thread.join(30)
         finally:
@@ -154,6 +185,7 @@ def test_kill_9_at_random_moments_leaves_a_consistent_store(tmp_path: Path) -> N
     try:
         check_store(data_dir, base_url, ledger)
         assert ledger.completed, "no traffic was acknowledged at all"
+        assert leftovers, "no kill interrupted an upload: the test exercised nothing"
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -257,36 +257,31 @@ async def test_server_stopping_mid_download_leaves_no_file(
     assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize(
-    ("name", "kind", "needle"),
-    [
-        ("notes/readme.md", PreviewKind.TEXT, "markdown"),
-        ("logs/app.log.gz", PreviewKind.TEXT, "WARN disk 91%"),
-        ("bundle.tar", PreviewKind.TAR, "b/c.bin"),
-        ("bundle.tar.gz", PreviewKind.TAR, "y.txt"),
-        ("blob.bin", PreviewKind.HEX, "00000000"),
-    ],
-)
+PREVIEW_CASES = [
+    ("notes/readme.md", PreviewKind.TEXT, "markdown", "p"),
+    ("logs/app.log.gz", PreviewKind.TEXT, "WARN disk 91%", "enter"),
+    ("bundle.tar", PreviewKind.TAR, "b/c.bin", "p"),
+    ("bundle.tar.gz", PreviewKind.TAR, "y.txt", "enter"),
+    ("blob.bin", PreviewKind.HEX, "000000  ", "p"),
+]
+
+
 async def test_preview_by_type(
-    server: EmbeddedServer,
-    client: ObjectsClient,
-    tmp_path: Path,
-    name: str,
-    kind: PreviewKind,
-    needle: str,
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    obj = await client.upload_path(
-        _write(tmp_path, SAMPLES[name][0]), name=name, content_type=SAMPLES[name][1]
-    )
+    objs = await upload_samples(client, tmp_path)
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _open_on(app, pilot, obj)
-        await pilot.press("enter" if kind is PreviewKind.TAR else "p")
-        modal = await wait_screen(app, pilot, PreviewModal, rounds=100)
-        assert modal.preview.kind is kind
-        assert needle in _body_text(modal)
-        await pilot.press("escape")
-        await wait_gone(app, pilot, PreviewModal)
+        screen = await settle(app, pilot)
+        for name, kind, needle, key in PREVIEW_CASES:
+            screen.select_object(objs[name].id)
+            await drain(app, pilot)
+            await pilot.press(key)
+            modal = await wait_screen(app, pilot, PreviewModal, rounds=100)
+            assert modal.preview.kind is kind, name
+            assert needle in _body_text(modal), name
+            await pilot.press("escape")
+            await wait_gone(app, pilot, PreviewModal)
 
 
 def _write(tmp_path: Path, data: bytes) -> Path:

@@ -73,7 +73,7 @@ class BulkDeleteModal(ModalScreen[bool]):
         width: 80; max-width: 100%; height: auto; max-height: 100%;
         border: thick $error; background: $surface; padding: 0 1;
     }
-    BulkDeleteModal .title { text-style: bold; color: $error; }
+    BulkDeleteModal .title { text-style: bold; color: $error; width: 100%; }
     BulkDeleteModal #summary { margin-top: 1; }
     BulkDeleteModal #names { height: auto; max-height: 11; margin: 1 0; color: $text-muted; }
     BulkDeleteModal Input { width: 24; }
@@ -237,10 +237,10 @@ class BulkResultsModal(ModalScreen[None]):
         border: thick $warning; background: $surface; padding: 0 1;
     }
     BulkResultsModal.-clean > Vertical { border: thick $success; }
-    BulkResultsModal .title { text-style: bold; }
+    BulkResultsModal .title { text-style: bold; width: 100%; }
     BulkResultsModal VerticalScroll { height: auto; max-height: 1fr; margin: 1 0; }
-    BulkResultsModal .failure-name { color: $error; }
-    BulkResultsModal .failure-error { color: $text-muted; padding-left: 2; }
+    BulkResultsModal .failure-name { color: $error; width: 100%; }
+    BulkResultsModal .failure-error { color: $text-muted; padding-left: 2; width: 100%; }
     BulkResultsModal .buttons { height: auto; align-horizontal: right; }
     """
 

@@ -41,7 +41,7 @@ class DownloadModal(ModalScreen[Path | None]):
         width: 90; max-width: 100%; height: auto;
         border: thick $primary; background: $surface; padding: 0 1;
     }
-    DownloadModal .title { text-style: bold; }
+    DownloadModal .title { text-style: bold; width: 100%; }
     DownloadModal .label { color: $text-muted; margin-top: 1; }
     DownloadModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
     DownloadModal .buttons Button { margin-left: 2; }

@@ -63,13 +63,13 @@ class PresignModal(ModalScreen[None]):
         width: 100; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
-    PresignModal .title { text-style: bold; }
+    PresignModal .title { text-style: bold; width: 100%; }
     PresignModal .label { color: $text-muted; margin-top: 1; }
     PresignModal .presets { height: auto; }
     PresignModal .presets Button { margin-right: 1; min-width: 6; }
     PresignModal .presets Button.-chosen { text-style: bold reverse; }
     PresignModal #duration { width: 20; margin-left: 2; }
-    PresignModal #warning { color: $warning; height: auto; }
+    PresignModal #warning { color: $warning; height: auto; width: 100%; }
     PresignModal TextArea { height: auto; max-height: 5; border: none; padding: 0; }
     PresignModal #url { color: $text-accent; }
     PresignModal .buttons { height: auto; margin-top: 1; }

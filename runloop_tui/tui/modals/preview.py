@@ -64,12 +64,15 @@ class PreviewModal(ModalScreen[None]):
     DEFAULT_CSS = """
     PreviewModal { align: center middle; }
     PreviewModal > Vertical {
-        width: 100%; height: 100%; border: thick $primary; background: $surface; padding: 0 1;
+        width: 100%; height: 100%; border: thick $primary; background: $surface; padding: 0;
     }
-    PreviewModal .title { text-style: bold; }
+    PreviewModal Label { padding: 0 1; }
+    PreviewModal .title { text-style: bold; width: 100%; }
     PreviewModal .summary { color: $text-muted; }
-    PreviewModal .notes { color: $warning; height: auto; }
-    PreviewModal ScrollableContainer { height: 1fr; margin-top: 1; }
+    PreviewModal .notes { color: $warning; height: auto; width: 100%; }
+    PreviewModal ScrollableContainer {
+        height: 1fr; margin-top: 1; padding-left: 1; scrollbar-size-vertical: 1;
+    }
     PreviewModal #body { width: auto; min-width: 100%; }
     PreviewModal .hint { color: $text-muted; }
     """

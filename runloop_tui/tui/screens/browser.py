@@ -8,6 +8,7 @@ and scroll position. Network trouble leaves the last good rows on screen, marked
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -24,7 +25,7 @@ from runloop_tui.api.client import ListFilters, ObjectsClient
 from runloop_tui.api.errors import ApiError, NetworkError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent
-from runloop_tui.query.filter import ObjectIndex, compile_filter
+from runloop_tui.query.filter import compile_filter
 from runloop_tui.tui.actions.mixin import ObjectActions
 from runloop_tui.tui.browser_model import SORT_COLUMNS, BrowserModel
 from runloop_tui.tui.messages import (
@@ -262,7 +263,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
     @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
     async def _load(self, refresh: bool) -> None:
         app = self.rapp
-        fresh = ObjectIndex()
+        staged = self.model.staging()
         public = self._public
         self._loading = True
         self._total = None if not refresh else self._total
@@ -276,10 +277,15 @@ class BrowserScreen(ObjectActions, Screen[None]):
                     self._total = page.total_count
                 first = False
                 if refresh:
-                    fresh.extend(page.objects)
+                    # Filtered and sorted page by page, off to the side; swapped in at the end.
+                    staged.ingest(page.objects, self.now_ms())
                 else:
                     self._ingest(page.objects)
-                self._update_counts(loaded=len(fresh) if refresh else None)
+                self._update_counts(loaded=len(staged.index) if refresh else None)
+                # Loaded objects live long and hold no cycles: move them out of the cyclic
+                # collector's reach, or its full passes over 100k objects freeze the UI
+                # for up to half a second (measured). Refcounting still frees them.
+                gc.freeze()
                 # Let input and painting run between pages.
                 await asyncio.sleep(0)
         except ApiError as error:
@@ -288,7 +294,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
             return
         self._loading = False
         if refresh:
-            self._swap(fresh)
+            self._swap(staged)
         self._loaded_once = True
         self._failures = 0
         if self._failing:
@@ -305,10 +311,10 @@ class BrowserScreen(ObjectActions, Screen[None]):
         if self.model.ingest(objects, self.now_ms()):
             self._show_rows(keep)
 
-    def _swap(self, fresh: ObjectIndex) -> None:
+    def _swap(self, staged: BrowserModel) -> None:
         keep = self._cursor_id()
         scroll_y = self.table.scroll_y
-        changed = self.model.replace(fresh, self.now_ms())
+        changed = self.model.adopt(staged, self.now_ms())
         self.generation += 1
         self._show_rows(keep)
         self.table.scroll_to(y=scroll_y, animate=False)
@@ -385,7 +391,9 @@ class BrowserScreen(ObjectActions, Screen[None]):
     def _show_rows(self, keep_id: str | None) -> None:
         if self._pending_select is not None and self._pending_select in self.model.pos_by_id:
             keep_id, self._pending_select = self._pending_select, None
-        self.table.set_rows(self.model.index.objects, self.model.rows, keep_id)
+        self.table.set_rows(
+            self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
+        )
         self._update_counts()
 
     def _update_counts(self, loaded: int | None = None) -> None:

@@ -22,7 +22,7 @@ from runloop_tui.tui.formatting import (
 )
 
 _LABEL_WIDTH = 9
-_BAR_WIDTH = 20
+_BAR_WIDTH = 16
 _STATE_STYLE = {
     ObjectState.UPLOADING: "$text-warning",
     ObjectState.READ_ONLY: "$text-success",

@@ -8,7 +8,7 @@ measures every cell with Rich when rows are added (about 11 s for 100k rows).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -68,6 +68,22 @@ def fit(text: str, width: int, align: str = "left") -> str:
     if align == "right":
         return " " * (width - cell_len(text)) + text
     return set_cell_size(text, width)
+
+
+def fit_middle(text: str, width: int) -> str:
+    """Like fit, but elides the middle: for paths the file name at the end matters most."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    if width < 12:
+        return fit(text, width)
+    tail_width = (width - 1) * 3 // 5
+    tail = text[-tail_width:]
+    while cell_len(tail) > tail_width:
+        tail = tail[1:]
+    head = set_cell_size(text, width - 1 - cell_len(tail))
+    return f"{head}\N{HORIZONTAL ELLIPSIS}{tail}"
 
 
 def layout_columns(width: int) -> list[tuple[Column, int]]:
@@ -142,6 +158,7 @@ class ObjectTable(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._objects: Sequence[ObjectView] = ()
         self._rows: list[int] = []
+        self._positions: Mapping[str, int] | None = None
         self._marked: set[str] = set()
         self._flash: set[str] = set()
         self._stale = False
@@ -154,11 +171,20 @@ class ObjectTable(ScrollView, can_focus=True):
 
     # --- data in (called by the screen) ---
     def set_rows(
-        self, objects: Sequence[ObjectView], rows: list[int], keep_id: str | None = None
+        self,
+        objects: Sequence[ObjectView],
+        rows: list[int],
+        keep_id: str | None = None,
+        *,
+        positions: Mapping[str, int] | None = None,
     ) -> None:
-        """Show ``rows`` (positions into ``objects``); keep the cursor on ``keep_id`` if shown."""
+        """Show ``rows`` (positions into ``objects``); keep the cursor on ``keep_id`` if shown.
+
+        ``positions`` (id -> position in ``objects``) makes finding rows by id fast.
+        """
         self._objects = objects
         self._rows = rows
+        self._positions = positions
         self._cache.clear()
         target = self.cursor_row
         if keep_id is not None:
@@ -212,6 +238,14 @@ class ObjectTable(ScrollView, can_focus=True):
         return [c.key for c, _ in self._columns()]
 
     def row_of(self, object_id: str) -> int | None:
+        if self._positions is not None:
+            pos = self._positions.get(object_id)
+            if pos is None:
+                return None
+            try:
+                return self._rows.index(pos)  # a C-speed scan
+            except ValueError:
+                return None
         for row, pos in enumerate(self._rows):
             if self._objects[pos].id == object_id:
                 return row
@@ -372,7 +406,11 @@ class ObjectTable(ScrollView, can_focus=True):
             text, style = self._cell(obj, column.key, marked, now, base)
             if overlay is not None:
                 style += overlay
-            segments.append(Segment(fit(text, col_width, column.align), style))
+            if column.key == "name":
+                cell = fit_middle(text, col_width)
+            else:
+                cell = fit(text, col_width, column.align)
+            segments.append(Segment(cell, style))
             segments.append(Segment(" ", base + overlay if overlay else base))
         return Strip(segments).adjust_cell_length(width, base)
 

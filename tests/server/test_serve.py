@@ -1,0 +1,136 @@
+"""`runloop-tui serve` / `python -m runloop_tui.server` as real processes."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runloop_tui.server.serve import main
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--bogus"], ["--port", "abc"], ["--port", "70000"], ["--log-level", "loud"], ["extra"]],
+)
+def test_bad_flags_one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("runloop-tui serve: error:")
+    assert "Traceback" not in err
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert "--data-dir" in capsys.readouterr().out
+
+
+def test_empty_key_file_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("# nothing here\n\n")
+    assert main(["--data-dir", str(tmp_path / "d"), "--api-key-file", str(keys)]) == 2
+    assert "no keys" in capsys.readouterr().err
+
+
+def test_missing_key_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(tmp_path / "d"), "--api-key-file", str(tmp_path / "no")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_port_in_use_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["--data-dir", str(tmp_path / "d"), "--port", str(port), "--api-key", "k"])
+    assert code == 1
+    assert "cannot listen" in capsys.readouterr().err
+
+
+def _spawn(args: list[str]) -> tuple[subprocess.Popen[str], str, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runloop_tui.server", "--port", "0", "--log-level", "warning", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline() for _ in range(4)]
+    banner = "".join(lines)
+    match = re.search(r"http://127\.0\.0\.1:\d+", banner)
+    assert match, banner
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{match.group(0)}/openapi.yml", timeout=2)
+            break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    return proc, match.group(0), banner
+
+
+def _interrupt(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate(timeout=10)
+        raise
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    return out
+
+
+def test_serve_generates_a_private_key_and_never_prints_it(tmp_path: Path) -> None:
+    data_dir = tmp_path / "store"
+    proc, base_url, banner = _spawn(["--data-dir", str(data_dir)])
+    try:
+        key_file = data_dir / "api_key"
+        key = key_file.read_text().strip()
+        assert key and key not in banner
+        assert str(key_file) in banner
+        for private in (key_file, data_dir / "signing.key"):
+            assert stat.S_IMODE(private.stat().st_mode) == 0o600
+        headers = {"Authorization": f"Bearer {key}"}
+        assert httpx.get(f"{base_url}/v1/objects", headers=headers).status_code == 200
+        assert httpx.get(f"{base_url}/v1/objects").status_code == 401
+    finally:
+        out = _interrupt(proc)
+    assert "Stopped." in out and key not in out
+
+
+def test_serve_with_key_file_and_flags(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("# team keys\nkey-one\n\nkey-two\n")
+    data_dir = tmp_path / "store"
+    proc, base_url, banner = _spawn(
+        ["--data-dir", str(data_dir), "--api-key-file", str(keys), "--api-key", "key-three"]
+    )
+    try:
+        assert "key-one" not in banner and "3 key(s)" in banner
+        assert not (data_dir / "api_key").exists()
+        for key in ("key-one", "key-two", "key-three"):
+            response = httpx.get(f"{base_url}/v1/objects", headers={"Authorization": f"Bearer {key}"})
+            assert response.status_code == 200
+            created = httpx.post(
+                f"{base_url}/v1/objects",
+                json={"name": f"by-{key}", "content_type": "text"},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            assert created.status_code == 200
+    finally:
+        _interrupt(proc)
+    # Accounts are stored as key hashes only.
+    stored = b"".join(p.read_bytes() for p in data_dir.glob("objects.db*"))
+    assert b"by-key-one" in stored
+    assert stored.count(b"key-one") == stored.count(b"by-key-one")

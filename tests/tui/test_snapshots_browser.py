@@ -1,0 +1,66 @@
+"""SVG snapshots of the browser (pytest-textual-snapshot). Update with --snapshot-update.
+
+Deterministic: the demo store is seeded from a fixed seed and instant, the app's clock is
+frozen at that instant, live refresh is off, the cursor does not blink and times are UTC.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from runloop_tui.server.embedded import EmbeddedServer
+from tests.tui.conftest import make_app, settle
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _prepare(*keys: str, filter_text: str | None = None) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app: Any = pilot.app
+        screen = await settle(app, pilot)
+        if filter_text is not None:
+            screen.set_filter(filter_text)
+        for key in keys:
+            await pilot.press(key)
+        await settle(app, pilot)
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+def test_main_screen_120x36(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
+    app = make_app(demo_server.base_url, profile="staging")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_prepare("j", "j", "space"))
+
+
+def test_main_screen_80x24(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
+    app = make_app(demo_server.base_url, profile="staging")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_prepare("j"))
+
+
+def test_filtered_view(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
+    app = make_app(demo_server.base_url, profile="staging")
+    run_before = _prepare("slash", filter_text="type:tgz size>1MB state:bogus")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+def test_help_screen(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
+    app = make_app(demo_server.base_url, profile="staging")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_prepare("question_mark"))

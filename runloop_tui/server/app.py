@@ -13,10 +13,10 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from runloop_tui.server import blobs
@@ -113,12 +113,11 @@ async def create_object(request: Request) -> Response:
     account = _account(request)
     params = validate_create(await _json_body(request))
     context = context_of(request)
-    record = await run_in_threadpool(
-        lambda: context.store.create(
-            account, **params, now_ms=now_ms(), request_id=_request_id(request)
-        )
-    )
+    # One clock reading for the write and the view: even a 1 ms TTL is UPLOADING here.
     now = now_ms()
+    record = await run_in_threadpool(
+        lambda: context.store.create(account, **params, now_ms=now, request_id=_request_id(request))
+    )
     view = record.view(now)
     if view["state"] == "UPLOADING":
         expires = now // 1000 + UPLOAD_URL_SECONDS

@@ -52,6 +52,10 @@ class BrowserModel:
         self._keys: dict[str, list[Any]] = {}
         # The total size of the rows shown, kept up to date as rows come and go.
         self._shown_total = 0
+        # A staging model compares each page with the model it will replace, so the swap
+        # need not walk 100k objects at once; `changed` collects ids whose state differs.
+        self._previous: BrowserModel | None = None
+        self.changed: set[str] = set()
 
     # --- loading ---
     def clear(self) -> None:
@@ -74,6 +78,13 @@ class BrowserModel:
             return 0
         start = len(self.index)
         self.index.extend(fresh)
+        if self._previous is not None:
+            old_objects = self._previous.index.objects
+            old_pos = self._previous.pos_by_id
+            for obj in fresh:
+                pos = old_pos.get(obj.id)
+                if pos is not None and old_objects[pos].state != obj.state:
+                    self.changed.add(obj.id)
         if self.filter.is_empty:
             added = list(range(start, start + len(fresh)))
         else:
@@ -94,6 +105,7 @@ class BrowserModel:
         staged = BrowserModel()
         staged.filter = self.filter
         staged.sort = self.sort
+        staged._previous = self
         return staged
 
     def adopt(self, staged: BrowserModel, now_ms: int) -> set[str]:
@@ -102,13 +114,8 @@ class BrowserModel:
         The staging model was filtered and sorted page by page while it loaded, so the swap
         itself is cheap (no re-filtering of 100k objects at once on the UI thread).
         """
-        old_objects = self.index.objects
-        old_pos = self.pos_by_id
-        changed = set()
-        for obj in staged.index.objects:
-            pos = old_pos.get(obj.id)
-            if pos is not None and old_objects[pos].state != obj.state:
-                changed.add(obj.id)
+        changed = staged.changed
+        staged._previous = None
         self.index = staged.index
         self.pos_by_id = staged.pos_by_id
         self.rows = staged.rows

@@ -86,6 +86,19 @@ def client_for(server: EmbeddedServer, key: str | None) -> httpx.Client:
     return httpx.Client(base_url=server.base_url, headers=headers, timeout=30)
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    """One server per module, for tests whose requests leave nothing that others could see."""
+    with EmbeddedServer(tmp_path_factory.mktemp("shared"), [API_KEY, OTHER_API_KEY]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def shared_api(shared_server: EmbeddedServer) -> Iterator[httpx.Client]:
+    with client_for(shared_server, API_KEY) as client:
+        yield client
+
+
 @pytest.fixture
 def api(server: EmbeddedServer) -> Iterator[httpx.Client]:
     with client_for(server, API_KEY) as client:

@@ -135,9 +135,7 @@ def test_download_200_400_401_404(api: httpx.Client, anon: httpx.Client) -> None
 
 
 def test_every_spec_operation_is_covered_here() -> None:
-    operations = {
-        op["operationId"] for path in spec()["paths"].values() for op in path.values()
-    }
+    operations = {op["operationId"] for path in spec()["paths"].values() for op in path.values()}
     assert operations == {
         "createObject",
         "listObjects",
@@ -151,7 +149,9 @@ def test_every_spec_operation_is_covered_here() -> None:
     }
 
 
-def test_unknown_route_and_method_are_json_errors(api: httpx.Client, server: EmbeddedServer) -> None:
+def test_unknown_route_and_method_are_json_errors(
+    api: httpx.Client, server: EmbeddedServer
+) -> None:
     expect_error(api.get("/v2/whatever"), 404)
     expect_error(api.delete("/v1/objects"), 405)
     expect_error(api.put(f"/v1/objects/{MISSING}"), 405)

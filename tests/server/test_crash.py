@@ -34,8 +34,19 @@ class Ledger:
 
 def start_server(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runloop_tui.server", "--port", "0", "--data-dir", str(data_dir),
-         "--api-key", KEY, "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "runloop_tui.server",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+            "--api-key",
+            KEY,
+            "--log-level",
+            "warning",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -137,9 +148,10 @@ def check_store(data_dir: Path, base_url: str, ledger: Ledger) -> None:
             body = httpx.get(url).content
             assert len(body) == view["size_bytes"]
             if view["id"] in ledger.completed:
-                assert hashlib.sha256(body).digest() == hashlib.sha256(
-                    ledger.completed[view["id"]]
-                ).digest()
+                assert (
+                    hashlib.sha256(body).digest()
+                    == hashlib.sha256(ledger.completed[view["id"]]).digest()
+                )
         live = {v["id"] for v in read_only}
         uploading = http.get("/v1/objects", params={"state": "UPLOADING", "limit": 5000}).json()
         live |= {v["id"] for v in uploading["objects"]}

@@ -213,7 +213,9 @@ def test_list_limits(api: httpx.Client, data_dir: Path) -> None:
     assert len(api.get("/v1/objects", params={"limit": 5000}).json()["objects"]) == 25
     for bad in ("-1", "5001", "abc", "1.5", "99999999999999999999"):
         expect_error(api.get("/v1/objects", params={"limit": bad}), 400, "limit")
-    expect_error(api.get("/v1/objects", params={"starting_after": "obj_nope"}), 400, "starting_after")
+    expect_error(
+        api.get("/v1/objects", params={"starting_after": "obj_nope"}), 400, "starting_after"
+    )
 
 
 def test_list_total_count_flag(api: httpx.Client, data_dir: Path) -> None:

@@ -25,11 +25,19 @@ from tests.server.conftest import (
 
 @pytest.mark.parametrize(
     "header",
-    [None, "", "Bearer", "Bearer  x y", "Basic dXNlcjpwYXNz", f"Token {API_KEY}", "Bearer wrong-key"],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer  x y",
+        "Basic dXNlcjpwYXNz",
+        f"Token {API_KEY}",
+        "Bearer wrong-key",
+    ],
 )
-def test_missing_or_unknown_key_is_401(server: EmbeddedServer, header: str | None) -> None:
+def test_missing_or_unknown_key_is_401(shared_server: EmbeddedServer, header: str | None) -> None:
     headers = {"Authorization": header} if header is not None else {}
-    with httpx.Client(base_url=server.base_url, headers=headers) as http:
+    with httpx.Client(base_url=shared_server.base_url, headers=headers) as http:
         for response in (
             http.get("/v1/objects"),
             http.post("/v1/objects", json={"name": "a", "content_type": "text"}),
@@ -201,10 +209,10 @@ def raw_request(
         "/v1/objects?name=%ff%fe&search=%00",
     ],
 )
-def test_hostile_paths_get_json_4xx(server: EmbeddedServer, target: str) -> None:
+def test_hostile_paths_get_json_4xx(shared_server: EmbeddedServer, target: str) -> None:
     for method in ("GET", "POST"):
         status, body = raw_request(
-            server, method, target, Authorization=f"Bearer {API_KEY}", Content_Length="0"
+            shared_server, method, target, Authorization=f"Bearer {API_KEY}", Content_Length="0"
         )
         assert 400 <= status < 500, (method, target, status, body[:200])
         validate("Error", json.loads(body))

@@ -58,7 +58,16 @@ def test_port_in_use_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def _spawn(args: list[str]) -> tuple[subprocess.Popen[str], str, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runloop_tui.server", "--port", "0", "--log-level", "warning", *args],
+        [
+            sys.executable,
+            "-m",
+            "runloop_tui.server",
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+            *args,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -120,7 +129,9 @@ def test_serve_with_key_file_and_flags(tmp_path: Path) -> None:
         assert "key-one" not in banner and "3 key(s)" in banner
         assert not (data_dir / "api_key").exists()
         for key in ("key-one", "key-two", "key-three"):
-            response = httpx.get(f"{base_url}/v1/objects", headers={"Authorization": f"Bearer {key}"})
+            response = httpx.get(
+                f"{base_url}/v1/objects", headers={"Authorization": f"Bearer {key}"}
+            )
             assert response.status_code == 200
             created = httpx.post(
                 f"{base_url}/v1/objects",

@@ -17,9 +17,10 @@ from tests.server.test_security import raw_request
 CONTENT = bytes(range(256)) * 4  # 1024 bytes
 
 
-@pytest.fixture
-def object_url(api: httpx.Client) -> str:
-    return download_url(api, make_object(api, "bytes.bin", CONTENT, content_type="binary")["id"])
+@pytest.fixture(scope="module")
+def object_url(shared_api: httpx.Client) -> str:
+    view = make_object(shared_api, "bytes.bin", CONTENT, content_type="binary")
+    return download_url(shared_api, view["id"])
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,9 @@ def test_empty_object_range_is_416(api: httpx.Client) -> None:
     expect_error(httpx.get(url, headers={"Range": "bytes=0-0"}), 416)
 
 
-def test_put_needs_no_content_type_or_authorization(api: httpx.Client, server: EmbeddedServer) -> None:
+def test_put_needs_no_content_type_or_authorization(
+    api: httpx.Client, server: EmbeddedServer
+) -> None:
     view = create(api)
     target = view["upload_url"].removeprefix(server.base_url)
     # Exactly Host, Connection and Content-Length: nothing else, like a bare S3 PUT.
@@ -149,8 +152,8 @@ def test_racing_complete_and_put_never_loses_consistency(api: httpx.Client) -> N
         view = create(api)
         results: dict[str, int] = {}
 
-        def put(v: dict[str, str] = view) -> None:
-            results["put"] = httpx.put(v["upload_url"], content=b"x" * 100_000).status_code
+        def put(v: dict[str, str] = view, out: dict[str, int] = results) -> None:
+            out["put"] = httpx.put(v["upload_url"], content=b"x" * 100_000).status_code
 
         thread = threading.Thread(target=put)
         thread.start()

@@ -48,8 +48,8 @@ VALID = {"name": "a.txt", "content_type": "text"}
         ({**VALID, "id": "obj_x"}, "id"),
     ],
 )
-def test_create_rejects(api: httpx.Client, body: dict[str, Any], word: str) -> None:
-    expect_error(api.post("/v1/objects", json=body), 400, word)
+def test_create_rejects(shared_api: httpx.Client, body: dict[str, Any], word: str) -> None:
+    expect_error(shared_api.post("/v1/objects", json=body), 400, word)
 
 
 @pytest.mark.parametrize(
@@ -69,10 +69,10 @@ def test_create_rejects(api: httpx.Client, body: dict[str, Any], word: str) -> N
     ],
 )
 def test_create_rejects_raw_bodies(
-    api: httpx.Client, raw: bytes, content_type: str | None, status: int, word: str
+    shared_api: httpx.Client, raw: bytes, content_type: str | None, status: int, word: str
 ) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
-    expect_error(api.post("/v1/objects", content=raw, headers=headers), status, word)
+    expect_error(shared_api.post("/v1/objects", content=raw, headers=headers), status, word)
 
 
 def test_create_rejects_huge_body(api: httpx.Client) -> None:
@@ -117,7 +117,8 @@ def test_complete_and_delete_accept_sdk_body_shapes(api: httpx.Client, op: str) 
 
 
 @pytest.mark.parametrize("op", ["complete", "delete"])
-def test_complete_and_delete_reject_bad_bodies(api: httpx.Client, op: str) -> None:
+def test_complete_and_delete_reject_bad_bodies(shared_api: httpx.Client, op: str) -> None:
+    api = shared_api
     view = create(api)
     url = f"/v1/objects/{view['id']}/{op}"
     expect_error(api.post(url, json={"force": True}), 400, "force")

@@ -47,19 +47,23 @@ async def drain(app: RunloopApp, pilot: Any) -> None:
 
 def make_tar(files: dict[str, bytes], *, gz: bool) -> bytes:
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz" if gz else "w") as tar:
+    with tarfile.open(fileobj=buf, mode="w") as tar:
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mtime = 1_700_000_000
             info.mode = 0o644
             tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
+    # mtime=0: the same files always give the same bytes (snapshots show the size).
+    return gzip.compress(buf.getvalue(), mtime=0) if gz else buf.getvalue()
 
 
 SAMPLES: dict[str, tuple[bytes, ContentType]] = {
     "notes/readme.md": (b"# Title\n\nSome *markdown* text.\n", ContentType.TEXT),
-    "logs/app.log.gz": (gzip.compress(b"INFO started\nWARN disk 91%\n" * 20), ContentType.GZIP),
+    "logs/app.log.gz": (
+        gzip.compress(b"INFO started\nWARN disk 91%\n" * 20, mtime=0),
+        ContentType.GZIP,
+    ),
     "bundle.tar": (make_tar({"a.txt": b"alpha", "b/c.bin": bytes(300)}, gz=False), ContentType.TAR),
     "bundle.tar.gz": (make_tar({"x.json": b"{}", "y.txt": b"why"}, gz=True), ContentType.TGZ),
     "blob.bin": (random.Random(3).randbytes(200), ContentType.BINARY),

@@ -127,7 +127,7 @@ MODALS: dict[str, Callable[[], Screen[Any]]] = {
     "export": lambda: ExportModal(240, 12, Path("/tmp/objects-20300101-000000.json")),
 }
 TGZ = make_tar(
-    {f"run-{i:03d}/trajectory.jsonl": gzip.compress(b"x" * i) for i in range(12)}, gz=True
+    {f"run-{i:03d}/trajectory.jsonl": gzip.compress(b"x" * i, mtime=0) for i in range(12)}, gz=True
 )
 
 

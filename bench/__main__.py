@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - clock
     print()
     print(text_table(rows))
+    for row in rows:
+        for note in row.notes:
+            print(f"  {row.number}: {note}")
     print(f"\n{seconds / 60:.1f} min" + (" (quick sizes)" if args.quick else ""))
     if output is not None and rows:
         command = "python -m bench" + (" " + " ".join(argv or sys.argv[1:])).rstrip()

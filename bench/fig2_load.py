@@ -50,7 +50,13 @@ def run(ctx: BenchContext) -> list[Row]:
         + ", ".join(f"{a['seconds']:.2f}" for a in apps)
         + "; httpx runs (s): "
         + ", ".join(f"{b['seconds']:.2f}" for b in bares)
-        + f"; first rows painted after {med(apps, 'first_rows_s') * 1000:.0f} ms"
+        + f"; first rows painted after {med(apps, 'first_rows_s') * 1000:.0f} ms",
+    )
+    total.notes.append(
+        f"CPU seconds of the measuring process (all threads; insensitive to machine load): app "
+        f"{med(apps, 'cpu_s'):.2f} s, httpx loop {med(bares, 'cpu_s'):.2f} s; the server "
+        f"process used {med(apps, 'server_cpu_s'):.2f} s and "
+        f"{med(bares, 'server_cpu_s'):.2f} s of CPU meanwhile (its time is part of both wall times)"
     )
     stall = Row(
         number="2b",

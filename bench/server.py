@@ -116,6 +116,17 @@ class BenchServer:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system, all threads) the server process has used so far."""
+        if self._proc is None:
+            return 0.0
+        try:
+            with open(f"/proc/{self._proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
@@ -210,7 +221,12 @@ class BenchContext:
         return ids
 
     def child(self, mode: str, params: dict[str, object], account: str) -> dict[str, object]:
-        return run_child(mode, {"url": self.url, **params}, self.key(account))
+        """Run a bench child against the server; adds ``server_cpu_s`` used meanwhile."""
+        url = self.url
+        before = self.server.cpu_seconds()
+        result = run_child(mode, {"url": url, **params}, self.key(account))
+        result["server_cpu_s"] = self.server.cpu_seconds() - before
+        return result
 
     def close(self) -> None:
         self.server.cleanup()

@@ -68,7 +68,8 @@ SHOTS: dict[str, tuple[tuple[int, int], list[Step]]] = {
 async def shoot(base_url: str, name: str, size: tuple[int, int], steps: list[Step]) -> Path:
     settings = Settings(base_url=base_url, api_key=API_KEY, demo=True)
     client = ObjectsClient(base_url, API_KEY)
-    app = RunloopApp(settings, client, clock=lambda: NOW_MS / 1000, live_refresh=False)
+    # Live refresh stays on for the header's sake; a refresh would redraw the same rows.
+    app = RunloopApp(settings, client, clock=lambda: NOW_MS / 1000)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         screen = app.screen

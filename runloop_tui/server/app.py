@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -26,13 +27,16 @@ from runloop_tui.server.errors import (
     ApiError,
     InvalidArgument,
     NotFound,
+    PayloadTooLarge,
     Unauthorized,
     error_response,
 )
 from runloop_tui.server.ids import account_of, is_object_id
+from runloop_tui.server.records import READ_ONLY
 from runloop_tui.server.signing import DOWNLOAD, UPLOAD, UrlSigner
-from runloop_tui.server.store import READ_ONLY, Store
+from runloop_tui.server.store import Store
 from runloop_tui.server.validation import (
+    MAX_JSON_BODY,
     check_empty_record,
     check_metadata_key,
     parse_duration,
@@ -88,7 +92,16 @@ def _check_utf8(request: Request) -> None:
 
 
 async def _json_body(request: Request) -> Any:
-    return parse_json_body(await request.body(), request.headers.get("content-type"))
+    """The decoded JSON body; reading stops past the size limit (never buffers a huge body)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_JSON_BODY:
+        raise PayloadTooLarge(f"the request body is larger than {MAX_JSON_BODY} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_JSON_BODY:
+            raise PayloadTooLarge(f"the request body is larger than {MAX_JSON_BODY} bytes")
+    return parse_json_body(bytes(body), request.headers.get("content-type"))
 
 
 class _AnyTextConvertor(Convertor[str]):
@@ -144,16 +157,19 @@ async def _list(request: Request, *, public: bool) -> Response:
     _check_utf8(request)
     query = parse_list_query(request.query_params)
     now = now_ms()
-    result = await run_in_threadpool(
-        context_of(request).store.list_objects, None if public else account, query, now
-    )
-    return JSONResponse(
-        {
+    store = context_of(request).store
+
+    def page() -> bytes:
+        # Query and encoding both off the event loop: a 5000-object page is real work.
+        result = store.list_objects(None if public else account, query, now)
+        body = {
             "objects": [record.view(now) for record in result.records],
             "has_more": result.has_more,
             "total_count": result.total_count,
         }
-    )
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    return Response(await run_in_threadpool(page), media_type="application/json")
 
 
 async def metadata_keys(request: Request) -> Response:

@@ -6,6 +6,7 @@ the query string is the credential. Upload bodies stream to a temp file in bound
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Iterator
@@ -19,12 +20,13 @@ from runloop_tui.server.context import context_of, now_ms
 from runloop_tui.server.errors import (
     Conflict,
     Forbidden,
+    InsufficientStorage,
     InvalidArgument,
     NotFound,
     RangeNotSatisfiable,
 )
+from runloop_tui.server.records import READ_ONLY, UPLOADING, ObjectRecord
 from runloop_tui.server.signing import DOWNLOAD, UPLOAD
-from runloop_tui.server.store import READ_ONLY, UPLOADING, ObjectRecord
 
 WRITE_CHUNK = 1024 * 1024
 READ_CHUNK = 256 * 1024
@@ -100,6 +102,10 @@ async def upload(request: Request) -> Response:
         await run_in_threadpool(store.commit_upload, object_id, temp_path)
     except ClientDisconnect:
         return Response(status_code=400)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise InsufficientStorage("the server's disk is full: upload not stored") from None
+        raise
     finally:
         f.close()
         temp_path.unlink(missing_ok=True)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from runloop_tui.server.ids import BASE62, ID_PREFIX, ID_RANDOM_LENGTH, account_of
-from runloop_tui.server.store import DELETED, ERROR, READ_ONLY, UPLOADING, NewObject, Store
+from runloop_tui.server.records import DELETED, ERROR, READ_ONLY, UPLOADING, NewObject
+from runloop_tui.server.store import Store
 
 DAY_MS = 24 * 3600 * 1000
 HOUR_MS = 3600 * 1000
@@ -38,6 +39,9 @@ DATASETS = (
     ("datasets/tokenizer/vocab.json", "text", 0),
     ("datasets/embeddings/code-index.bin", "binary", 6 * GB),
 )
+
+
+_BASE62_TABLE = bytes(ord(BASE62[b % 62]) for b in range(256))
 
 
 @dataclass
@@ -317,20 +321,21 @@ def seed_bulk(
     rng = random.Random(seed)
     account = account_of(api_key)
     kinds = ("text", "binary", "unspecified", "gzip")
-    objects = []
-    for i in range(count):
-        created = now - i * 1000
-        objects.append(
-            NewObject(
-                id=_rng_id(rng),
-                account=account,
-                name=f"bulk/{i // 1000:04d}/object-{i:07d}.txt",
-                content_type=kinds[i % len(kinds)],
-                create_time_ms=created,
-                size_bytes=0,
-                metadata={"batch": f"b{i // 1000}", "parity": "even" if i % 2 == 0 else "odd"},
-            )
+    # Random base62 ids, made in bulk (a byte -> base62 table; the slight bias is harmless).
+    letters = rng.randbytes(ID_RANDOM_LENGTH * count).translate(_BASE62_TABLE).decode("ascii")
+    batches = [{"batch": f"b{b}"} for b in range(count // 1000 + 1)]
+    objects = [
+        NewObject(
+            id=ID_PREFIX + letters[i * ID_RANDOM_LENGTH : (i + 1) * ID_RANDOM_LENGTH],
+            account=account,
+            name=f"bulk/{i // 1000:04d}/object-{i:07d}.txt",
+            content_type=kinds[i % len(kinds)],
+            create_time_ms=now - i * 1000,
+            size_bytes=0,
+            metadata=batches[i // 1000],
         )
+        for i in range(count)
+    ]
     store = Store(Path(data_dir))
     try:
         store.insert_objects(objects)

@@ -61,6 +61,11 @@ class RangeNotSatisfiable(ApiError):
     code = "range_not_satisfiable"
 
 
+class InsufficientStorage(ApiError):
+    status = 507
+    code = "insufficient_storage"
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:

@@ -45,6 +45,8 @@ class UrlSigner:
             when = int(expires)
         except ValueError:
             raise Forbidden("the presigned URL has an invalid X-Expires") from None
-        if not hmac.compare_digest(self._mac(purpose, object_id, when), signature):
+        # Compare bytes: compare_digest refuses non-ASCII str, and any text may arrive here.
+        presented = signature.encode("utf-8", "surrogatepass")
+        if not hmac.compare_digest(self._mac(purpose, object_id, when).encode(), presented):
             raise Forbidden("the presigned URL signature does not match")
         return when

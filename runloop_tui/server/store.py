@@ -20,138 +20,31 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 from runloop_tui.server.datadir import ensure_data_dir
 from runloop_tui.server.errors import Conflict, InvalidArgument, NotFound
 from runloop_tui.server.ids import new_object_id
-
-UPLOADING, READ_ONLY, DELETED, ERROR = "UPLOADING", "READ_ONLY", "DELETED", "ERROR"
-STATES = (UPLOADING, READ_ONLY, DELETED, ERROR)
-CONTENT_TYPES = ("unspecified", "text", "binary", "gzip", "tar", "tgz")
-REQUEST_ID_RETENTION_MS = 24 * 3600 * 1000
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS objects (
-    id TEXT NOT NULL UNIQUE,
-    account TEXT NOT NULL,
-    name TEXT NOT NULL,
-    name_fold TEXT NOT NULL,
-    state TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    size_bytes INTEGER,
-    create_time_ms INTEGER NOT NULL,
-    delete_after_time_ms INTEGER,
-    metadata TEXT NOT NULL DEFAULT '{}',
-    is_public INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS ix_objects_account_time
-    ON objects (account, create_time_ms DESC, id DESC);
-CREATE INDEX IF NOT EXISTS ix_objects_public_time
-    ON objects (create_time_ms DESC, id DESC) WHERE is_public = 1;
-CREATE INDEX IF NOT EXISTS ix_objects_expiry
-    ON objects (delete_after_time_ms) WHERE delete_after_time_ms IS NOT NULL AND state != 'DELETED';
-CREATE TABLE IF NOT EXISTS object_metadata (
-    object_id TEXT NOT NULL,
-    account TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (object_id, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_metadata_account_key ON object_metadata (account, key, value);
-CREATE TABLE IF NOT EXISTS requests (
-    account TEXT NOT NULL,
-    op TEXT NOT NULL,
-    request_id TEXT NOT NULL,
-    object_id TEXT NOT NULL,
-    time_ms INTEGER NOT NULL,
-    PRIMARY KEY (account, op, request_id)
-) WITHOUT ROWID;
-"""
-
-COLUMNS = (
-    "id, name, state, content_type, size_bytes, create_time_ms, delete_after_time_ms, metadata"
+from runloop_tui.server.records import (
+    COLUMNS,
+    DELETED,
+    EXPIRED_SQL,
+    LIVE_JOINED_SQL,
+    LIVE_SQL,
+    READ_ONLY,
+    REQUEST_ID_RETENTION_MS,
+    SCHEMA,
+    UPLOADING,
+    ListQuery,
+    ListResult,
+    NewObject,
+    ObjectRecord,
 )
-LIVE_SQL = "state != 'DELETED' AND (delete_after_time_ms IS NULL OR delete_after_time_ms > :now)"
-LIVE_JOINED_SQL = (
-    "o.state != 'DELETED' AND (o.delete_after_time_ms IS NULL OR o.delete_after_time_ms > :now)"
-)
-EXPIRED_SQL = "(delete_after_time_ms IS NOT NULL AND delete_after_time_ms <= :now)"
+from runloop_tui.server.recovery import RecoveryReport, recover
 
-
-class ObjectRecord(NamedTuple):
-    """One row, in COLUMNS order; `view()` gives the spec's ObjectView."""
-
-    id: str
-    name: str
-    state: str
-    content_type: str
-    size_bytes: int | None
-    create_time_ms: int
-    delete_after_time_ms: int | None
-    metadata: str
-
-    def effective_state(self, now_ms: int) -> str:
-        """An object past its TTL is DELETED at once, even before the reaper runs."""
-        dat = self.delete_after_time_ms
-        if self.state != DELETED and dat is not None and dat <= now_ms:
-            return DELETED
-        return self.state
-
-    def view(self, now_ms: int) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "state": self.effective_state(now_ms),
-            "size_bytes": self.size_bytes,
-            "content_type": self.content_type,
-            "create_time_ms": self.create_time_ms,
-            "delete_after_time_ms": self.delete_after_time_ms,
-            "metadata": json.loads(self.metadata),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ListQuery:
-    limit: int = 20
-    starting_after: str | None = None
-    name: str | None = None
-    content_type: str | None = None
-    state: str | None = None
-    search: str | None = None
-    include_total_count: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ListResult:
-    records: list[ObjectRecord]
-    has_more: bool
-    total_count: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewObject:
-    """A fully specified row, for seeding (demo data, benchmarks)."""
-
-    account: str
-    name: str
-    content_type: str
-    create_time_ms: int
-    state: str = READ_ONLY
-    size_bytes: int | None = None
-    delete_after_time_ms: int | None = None
-    metadata: dict[str, str] | None = None
-    is_public: bool = False
-    id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveryReport:
-    temp_files_removed: int
-    orphan_blobs_removed: int
-    objects_marked_error: int
+__all__ = ["ListQuery", "ListResult", "NewObject", "ObjectRecord", "RecoveryReport", "Store"]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -160,16 +53,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Store:
@@ -406,6 +289,14 @@ class Store:
 
     @staticmethod
     def _insert(db: sqlite3.Connection, objects: Sequence[NewObject]) -> None:
+        encoded: dict[int, str] = {}  # seeding shares metadata dicts: encode each once
+
+        def encode(metadata: dict[str, str] | None) -> str:
+            key = id(metadata)
+            if key not in encoded:
+                encoded[key] = json.dumps(metadata or {}, ensure_ascii=False, separators=(",", ":"))
+            return encoded[key]
+
         db.executemany(
             "INSERT INTO objects (id, account, name, name_fold, state, content_type, size_bytes,"
             " create_time_ms, delete_after_time_ms, metadata, is_public)"
@@ -421,7 +312,7 @@ class Store:
                     o.size_bytes,
                     o.create_time_ms,
                     o.delete_after_time_ms,
-                    json.dumps(o.metadata or {}, ensure_ascii=False, separators=(",", ":")),
+                    encode(o.metadata),
                     int(o.is_public),
                 )
                 for o in objects
@@ -542,53 +433,16 @@ class Store:
     # --- startup recovery ---
 
     def recover(self) -> RecoveryReport:
-        """Bring the store back to a consistent state after a crash."""
-        temps = 0
-        for entry in os.scandir(self.tmp_dir):
-            pid_text = entry.name.split("-", 1)[0]
-            pid = int(pid_text) if pid_text.isdigit() else -1
-            if pid != os.getpid() and not (pid > 0 and _pid_alive(pid)):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                    temps += 1
-        # Listing blobs before reading rows: a blob only exists after its row is committed.
-        blob_names = [entry.name for entry in os.scandir(self.blob_dir)]
-        conn = self._conn()
-        live = {row[0] for row in conn.execute("SELECT id FROM objects WHERE state != 'DELETED'")}
-        orphans = 0
-        for name in blob_names:
-            if name not in live:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(self.blob_dir / name)
-                    orphans += 1
-        broken = []
-        for object_id, size in conn.execute(
-            "SELECT id, size_bytes FROM objects WHERE state = 'READ_ONLY'"
-        ):
-            if self._content_size(object_id) != (size or 0):
-                broken.append(object_id)
-        marked = 0
-        if broken:
-            with self._write() as db:
-                for object_id in broken:
-                    if self._content_size(object_id) != self._size_of(db, object_id):
-                        marked += db.execute(
-                            "UPDATE objects SET state = 'ERROR'"
-                            " WHERE id = ? AND state = 'READ_ONLY'",
-                            (object_id,),
-                        ).rowcount
-        return RecoveryReport(temps, orphans, marked)
+        """Bring the store back to a consistent state after a crash (see recovery.py)."""
+        return recover(self)
 
-    def _content_size(self, object_id: str) -> int:
-        try:
-            return os.stat(self.blob_path(object_id)).st_size
-        except FileNotFoundError:
-            return 0
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, for maintenance code outside this module."""
+        return self._conn()
 
-    @staticmethod
-    def _size_of(db: sqlite3.Connection, object_id: str) -> int:
-        row = db.execute("SELECT size_bytes FROM objects WHERE id = ?", (object_id,)).fetchone()
-        return int(row[0] or 0) if row else 0
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE ... COMMIT)."""
+        return self._write()
 
 
 def _with_id(obj: NewObject) -> NewObject:

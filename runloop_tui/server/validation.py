@@ -16,7 +16,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from runloop_tui.server.errors import InvalidArgument, PayloadTooLarge, UnsupportedMediaType
-from runloop_tui.server.store import CONTENT_TYPES, STATES, ListQuery
+from runloop_tui.server.records import CONTENT_TYPES, STATES, ListQuery
 
 MAX_NAME = 1024
 MAX_METADATA_KEYS = 50

@@ -69,7 +69,14 @@ class BrowserCommands(Provider):
         if item.enabled:
             self.app.call_later(self.app.run_action, item.action, item.namespace)
         else:
-            self.app.notify(f"{item.description} is not available here.", severity="warning")
+            # Screens may say why (e.g. read-only mode); see ObjectActions.unavailable_reason.
+            explain = getattr(item.namespace, "unavailable_reason", None)
+            reason = explain(item.action) if callable(explain) else None
+            self.app.notify(
+                reason or f"{item.description} is not available here.",
+                severity="warning",
+                markup=False,
+            )
 
     async def discover(self) -> Hits:
         for item in palette_actions(self):

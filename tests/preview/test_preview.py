@@ -89,9 +89,7 @@ def test_random_bytes_are_a_hex_dump() -> None:
 
 def test_hex_line_layout() -> None:
     line = hex_lines(b"Hello\x00\xff" + bytes(range(65, 74)))[0]
-    assert line == (
-        "000000  48 65 6c 6c 6f 00 ff 41  42 43 44 45 46 47 48 49  |Hello..ABCDEFGHI|"
-    )
+    assert line == ("000000  48 65 6c 6c 6f 00 ff 41  42 43 44 45 46 47 48 49  |Hello..ABCDEFGHI|")
     assert hex_lines(b"ab", start_offset=32) == ["000020  61 62" + " " * 43 + "  |ab|"]
 
 

@@ -7,13 +7,13 @@ once per test and every hypothesis example pushes a fresh modal onto it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
@@ -84,20 +84,66 @@ _weird = st.sampled_from(
 _text = st.one_of(_weird, st.text(max_size=40), st.text(alphabet="~/.ab\x00 ", max_size=12))
 
 
+PATH_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="BUG: path fields crash the app: expand_path/Path.exists raise RuntimeError "
+    "(~unknownuser), ValueError (NUL after ~) and OSError ENAMETOOLONG inside validators "
+    "and PathSuggester (runloop_tui/tui/modals/validation.py, path_suggester.py, download.py)",
+)
+NAME_BUG = pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the upload form accepts names and metadata with control characters that "
+    "the server refuses (runloop_tui/tui/modals/validation.py ObjectName, upload.py)",
+)
+
+
 @dataclass
 class UI:
     app: RunloopApp
     pilot: Any
     tmp: Path
     client: ObjectsClient
+    modal: ModalScreen[Any] | None = None
+    results: list[object] | None = None
+    crash_reported: bool = False
 
     @property
     def browser(self) -> BrowserScreen:
         return next(s for s in self.app.screen_stack if isinstance(s, BrowserScreen))
 
     def assert_alive(self) -> None:
-        assert self.app._exception is None, f"an exception escaped: {self.app._exception!r}"
+        if self.app._exception is not None:
+            self.crash_reported = True  # the fixture need not raise it a second time
+            raise AssertionError(f"an exception escaped: {self.app._exception!r}")
         assert self.app.is_running and self.app.return_code is None
+
+    async def open(self, make: Callable[[], ModalScreen[Any]]) -> ModalScreen[Any]:
+        """The open modal, reused across examples (a screen switch costs ~0.5 s); a fresh
+        one after the last was dismissed."""
+        if self.modal is None or self.app.screen is not self.modal:
+            self.results = []
+            self.modal = make()
+            self.app.push_screen(self.modal, self.results.append)
+            await self.pilot.pause()
+        return self.modal
+
+    async def submit(self, selector: str, value: str) -> tuple[object, list[str]]:
+        """Type ``value`` (Input.Changed fires), press Enter in the field; return the
+        dismissal value (or NOT_DISMISSED) and the messages shown at fields."""
+        modal = self.modal
+        assert modal is not None and self.results is not None
+        field = modal.query_one(selector, Input)
+        field.value = value  # Input.Changed is handled before the Submitted posted next
+        await field.action_submit()
+        await self.pilot.pause()
+        self.assert_alive()
+        if self.results:
+            return self.results.pop(), []
+        return NOT_DISMISSED, shown_messages(modal)
+
+
+def shown_messages(modal: ModalScreen[Any]) -> list[str]:
+    return [str(e.content) for e in modal.query(FieldError) if e.has_class("-shown")]
 
 
 @pytest.fixture
@@ -106,59 +152,50 @@ async def ui(server: EmbeddedServer, client: ObjectsClient, tmp_path: Path) -> A
     source.write_text("seed")
     await client.upload_path(source, name="seed.txt")
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        yield UI(app, pilot, tmp_path, client)
-
-
-async def _fill_and_submit(
-    ui: UI, modal: ModalScreen[Any], values: dict[str, str], submit_key: str, focus: str
-) -> tuple[object, list[str]]:
-    """Push ``modal``, set the fields (Input.Changed fires), submit; return the dismissal
-    value (or NOT_DISMISSED) and the messages shown at fields."""
-    results: list[object] = []
-    ui.app.push_screen(modal, results.append)
-    await ui.pilot.pause()
-    for selector, value in values.items():
-        modal.query_one(selector, Input).value = value
-        await ui.pilot.pause()
-    modal.query_one(focus, Input).focus()
-    await ui.pilot.press(submit_key)
-    await ui.pilot.pause()
-    ui.assert_alive()
-    if results:
-        return results[0], []
-    shown = [str(e.content) for e in modal.query(FieldError) if e.has_class("-shown")]
-    modal.dismiss(None)
-    await ui.pilot.pause()
-    return NOT_DISMISSED, shown
+    state: UI | None = None
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            state = UI(app, pilot, tmp_path, client)
+            yield state
+    except Exception:
+        if state is None or not state.crash_reported:
+            raise
 
 
 def _field_message(shown: list[str]) -> None:
     assert shown and all(m.strip() for m in shown), "refused without a message at the field"
 
 
-@FUZZ
-@given(name=_text, ttl=_text, key=_text, value=_text)
-async def test_upload_form(ui: UI, name: str, ttl: str, key: str, value: str) -> None:
+def _upload_modal(ui: UI) -> UploadModal:
     source = ui.tmp / "upload-me.txt"
     source.write_text("x")
     modal = UploadModal(str(source))
-    results: list[object] = []
-    ui.app.push_screen(modal, results.append)
-    await ui.pilot.pause()
-    modal.action_add_row()
-    await ui.pilot.pause()
+    return modal
+
+
+@NAME_BUG
+@FUZZ
+@given(name=_text, ttl=_text, key=_text, value=_text)
+@example(name="a\x00b", ttl="", key="", value="")
+@example(name="ok", ttl="", key="k", value="\x1b[31m")
+async def test_upload_form(ui: UI, name: str, ttl: str, key: str, value: str) -> None:
+    modal = await ui.open(lambda: _upload_modal(ui))
+    assert isinstance(modal, UploadModal)
+    if not modal.query(".md-key"):
+        modal.action_add_row()
+        await ui.pilot.pause()
     modal.query_one("#name", Input).value = name
     modal.query_one("#ttl", Input).value = ttl
     modal.query_one(".md-key", Input).value = key
     modal.query_one(".md-value", Input).value = value
     await ui.pilot.pause()
-    await ui.pilot.press("ctrl+s")
+    modal.action_submit()
     await ui.pilot.pause()
     ui.assert_alive()
-    if results:
-        request = results[0]
+    assert ui.results is not None
+    if ui.results:
+        request = ui.results.pop()
         assert isinstance(request, UploadRequest)
         try:
             validate_create(
@@ -174,17 +211,20 @@ async def test_upload_form(ui: UI, name: str, ttl: str, key: str, value: str) ->
                 f"the form accepted what the server refuses: {rejection.message}"
             ) from None
         return
-    shown = [str(e.content) for e in modal.query(FieldError) if e.has_class("-shown")]
-    notified = [n.message for n in ui.app._notifications]
-    assert shown or any("metadata" in m for m in notified), "refused without saying why"
-    modal.dismiss(None)
-    await ui.pilot.pause()
+    assert shown_messages(modal), "refused without a message at the field"
 
 
+@PATH_BUG
 @FUZZ
 @given(path=_text)
+@example(path="~nosuchuser_rt/x")
+@example(path="~\x00/x")
+@example(
+    path="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+)
 async def test_upload_path_field(ui: UI, path: str) -> None:
-    outcome, shown = await _fill_and_submit(ui, UploadModal(), {"#path": path}, "enter", "#path")
+    await ui.open(UploadModal)
+    outcome, shown = await ui.submit("#path", path)
     if outcome is NOT_DISMISSED:
         _field_message(shown)
     else:
@@ -200,20 +240,32 @@ def _assert_writable_target(outcome: object, shown: list[str]) -> None:
     assert len(outcome.name.encode("utf-8", "surrogateescape")) <= 255, "name too long to save"
 
 
+@PATH_BUG
 @FUZZ
 @given(dest=_text)
+@example(dest="~nosuchuser_rt/x")
+@example(dest="~\x00/x")
+@example(
+    dest="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+)
 async def test_download_destination_field(ui: UI, dest: str) -> None:
     obj = ui.browser.visible_objects[0]
-    modal = DownloadModal(obj, ui.tmp / "default.bin")
-    outcome, shown = await _fill_and_submit(ui, modal, {"#dest": dest}, "enter", "#dest")
+    await ui.open(lambda: DownloadModal(obj, ui.tmp / "default.bin"))
+    outcome, shown = await ui.submit("#dest", dest)
     _assert_writable_target(outcome, shown)
 
 
+@PATH_BUG
 @FUZZ
 @given(dest=_text)
+@example(dest="~nosuchuser_rt/x")
+@example(dest="~\x00/x")
+@example(
+    dest="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+)
 async def test_export_destination_field(ui: UI, dest: str) -> None:
-    modal = ExportModal(1, 0, ui.tmp / "export.json")
-    outcome, shown = await _fill_and_submit(ui, modal, {"#dest": dest}, "enter", "#dest")
+    await ui.open(lambda: ExportModal(1, 0, ui.tmp / "export.json"))
+    outcome, shown = await ui.submit("#dest", dest)
     if outcome is NOT_DISMISSED:
         _field_message(shown)
     else:
@@ -224,9 +276,8 @@ async def test_export_destination_field(ui: UI, dest: str) -> None:
 @given(typed=_text)
 async def test_bulk_delete_count_field(ui: UI, typed: str) -> None:
     objects = list(ui.browser.visible_objects) * 3  # three rows: the count to type is 3
-    outcome, shown = await _fill_and_submit(
-        ui, BulkDeleteModal(objects), {"#count": typed}, "enter", "#count"
-    )
+    await ui.open(lambda: BulkDeleteModal(objects))
+    outcome, shown = await ui.submit("#count", typed)
     if typed.strip().replace(",", "") == "3":
         assert outcome is True
     else:
@@ -242,28 +293,20 @@ async def test_presign_duration_field(ui: UI, duration: str) -> None:
     async def fetch(seconds: int) -> str:
         return await ui.client.download_url(obj.id, seconds)
 
-    modal = PresignModal(obj, fetch, ui.browser.now_ms)
-    ui.app.push_screen(modal)
-    await ui.pilot.pause()
+    modal = await ui.open(lambda: PresignModal(obj, fetch, ui.browser.now_ms))
+    assert isinstance(modal, PresignModal)
     await ui.app.workers.wait_for_complete()
-    first_url = modal.url
-    field = modal.query_one("#duration", Input)
-    field.value = duration
-    field.focus()
-    await ui.pilot.press("enter")
-    await ui.pilot.pause()
+    before = modal.url
+    await ui.submit("#duration", duration)
     await ui.app.workers.wait_for_complete()
     await ui.pilot.pause()
     ui.assert_alive()
-    shown = [str(e.content) for e in modal.query(FieldError) if e.has_class("-shown")]
-    if shown:
-        assert modal.url == first_url  # a refused value never fetched anything
+    if shown_messages(modal):
+        assert modal.url == before  # a refused value fetched nothing
     else:
         assert 1 <= modal.seconds <= 7 * 24 * 3600
         assert modal.url and modal.url.startswith("http")
         assert modal.query_one("#url", TextArea).text == modal.url
-    modal.dismiss(None)
-    await ui.pilot.pause()
 
 
 @FUZZ
@@ -282,8 +325,6 @@ async def test_filter_bar(ui: UI, text: str) -> None:
     assert bar.has_class("-invalid") == bool(errors)
     if errors:
         assert bar.error_text.strip(), "an invalid filter without a message at the bar"
-    screen.set_filter("")
-    await ui.pilot.pause()
 
 
 async def test_content_type_select_offers_only_known_types(ui: UI) -> None:

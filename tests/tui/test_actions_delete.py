@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input
+from textual.command import CommandPalette
+from textual.widgets import Button, Input, OptionList
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import NotFoundError
@@ -18,6 +19,7 @@ from runloop_tui.tui.modals.bulk_delete import (
     BulkResultsModal,
 )
 from runloop_tui.tui.modals.confirm import ConfirmModal
+from runloop_tui.tui.modals.upload import UploadModal
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.actions_helpers import drain, live_ids, wait_gone, wait_screen
@@ -206,3 +208,31 @@ async def test_deletes_run_at_most_eight_at_once(data_dir: Path) -> None:
             assert await live_ids(api) == set(ids[150:])
             with pytest.raises(NotFoundError):
                 await api.delete_object("obj_doesnotexist0000000000")
+
+
+async def test_palette_explains_why_delete_is_unavailable(data_dir: Path) -> None:
+    seed_bulk(data_dir, API_KEY, 2, now_ms=NOW_MS)
+    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
+        app = make_app(server.base_url, read_only=True)
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+p")
+            palette = await wait_screen(app, pilot, CommandPalette)
+            await pilot.press(*"Upload")
+            options = palette.query_one(OptionList)
+            for _ in range(100):
+                await pilot.pause()
+                if options.highlighted == 0 and "Upload" in str(
+                    options.get_option_at_index(0).prompt
+                ):
+                    break
+            else:
+                raise AssertionError("Upload never showed in the palette")
+            await pilot.press("enter")
+            await wait_gone(app, pilot, CommandPalette)
+            for _ in range(20):  # the palette runs the command after it closes
+                await pilot.pause()
+                if app._notifications:
+                    break
+            assert not isinstance(app.screen, UploadModal)
+            assert any("Read-only mode" in n.message for n in app._notifications)

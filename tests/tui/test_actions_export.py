@@ -91,7 +91,7 @@ async def test_cleanup_presets_set_filter_and_sort(demo_app: AppFactory) -> None
         for _ in range(100):  # the palette searches in the background
             await pilot.pause()
             if (
-                options.option_count
+                options.highlighted == 0
                 and "stale" in str(options.get_option_at_index(0).prompt).lower()
             ):
                 break

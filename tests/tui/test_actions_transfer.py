@@ -308,3 +308,32 @@ async def test_preview_explains_objects_without_content(
         await drain(app, pilot)
         assert not isinstance(app.screen, PreviewModal)
         assert any("still UPLOADING" in n.message for n in app._notifications)
+
+
+async def test_x_in_the_transfers_panel_cancels_a_download(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    src = tmp_path / "data.bin"
+    src.write_bytes(os.urandom(2 * 1024 * 1024))
+    obj = await client.upload_path(src)
+    out = tmp_path / "out"
+    out.mkdir()
+    with FaultProxy(server.base_url) as proxy:
+        # The storage answer is held back, so the transfer is surely running when x is pressed.
+        proxy.configure(match="/_blobs/", method="GET", delay_first=1, delay_seconds=1.5)
+        app = make_app(proxy.base_url)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await _open_on(app, pilot, obj)
+            screen.run_download(obj, out / "data.bin", False)
+            await pilot.pause()
+            panel = screen.query_one(TransfersPanel)
+            assert [t.state for t in panel.transfers] == [TransferState.RUNNING]
+            await pilot.press("T")
+            assert app.focused is panel
+            await pilot.press("x")
+            await drain(app, pilot)
+            assert [t.state for t in panel.transfers] == [TransferState.CANCELLED]
+            await pilot.press("X")  # clear finished: the panel hides again
+            await pilot.pause()
+            assert panel.transfers == [] and not panel.has_class("-has-transfers")
+    assert list(out.iterdir()) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from textual import events
 
@@ -12,7 +13,7 @@ from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.widgets.object_table import ObjectTable
 from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.tui.conftest import NOW_MS, AppFactory, make_app, quick_retry, settle
+from tests.tui.conftest import NOW_MS, AppFactory, browser, make_app, quick_retry, settle
 
 
 async def _server_total(base_url: str, public: bool = False) -> int:
@@ -27,15 +28,22 @@ async def test_loads_every_page_and_selects_a_late_object(data_dir: Path) -> Non
     with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
         total = await _server_total(server.base_url)
         app = make_app(server.base_url, first_page_size=100, page_size=700)
+        # Record the page sizes asked for (the client's one request funnel; still real HTTP).
+        limits: list[str] = []
+        real_json = app.client._json
+
+        async def counting_json(method: str, path: str, **kwargs: Any) -> Any:
+            if path == "/v1/objects":
+                limits.append((kwargs.get("params") or {}).get("limit", ""))
+            return await real_json(method, path, **kwargs)
+
+        app.client._json = counting_json  # type: ignore[method-assign]
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.pause()
-            screen = app.screen
-            from runloop_tui.tui.screens.browser import BrowserScreen
-
-            assert isinstance(screen, BrowserScreen)
             # The oldest object is on the last page: remembered, then selected when it arrives.
-            screen.select_object(ids[-1])
+            browser(app).select_object(ids[-1])
             screen = await settle(app, pilot)
+            assert limits == ["100", "700", "700", "700", "700"]
             assert total == 2500
             assert len(screen.model.index) == total
             assert len(screen.visible_objects) == total

@@ -67,10 +67,10 @@ class BrowserScreen(ObjectActions, Screen[None]):
         Binding("asterisk", "invert_marks", "Invert marks", show=False, id="browser.invert_marks"),
         Binding("c", "clear_marks", "Clear marks", show=False, id="browser.clear_marks"),
         Binding("escape", "escape", "Clear marks/filter", show=False, id="browser.escape"),
-        Binding("s", "cycle_sort", "Sort", id="browser.sort"),
+        Binding("s", "cycle_sort", "Sort", show=False, id="browser.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="browser.reverse_sort"),
-        Binding("i", "toggle_detail", "Details", id="browser.detail"),
-        Binding("r", "refresh_now", "Refresh", id="browser.refresh"),
+        Binding("i", "toggle_detail", "Details", show=False, id="browser.detail"),
+        Binding("r", "refresh_now", "Refresh", show=False, id="browser.refresh"),
         Binding("P", "toggle_pause", "Pause live", show=False, id="browser.pause"),
         Binding("v", "toggle_public", "Public view", show=False, id="browser.public"),
     ]
@@ -193,7 +193,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         with Container(id="browser-body"):
             yield ObjectTable(id="object-table")
             yield DetailPane(id="detail-pane")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         settings = self.rapp.settings

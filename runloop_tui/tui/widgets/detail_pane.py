@@ -47,11 +47,8 @@ def describe(obj: ObjectView, now_ms: int) -> Content:
         _field("ID", display_text(obj.id)),
         _field("State", (display_text(str(obj.state)), _STATE_STYLE.get(obj.state, ""))),
         _field("Type", display_text(str(obj.content_type))),
-        _field(
-            "Size",
-            human_size(obj.size_bytes),
-            ("" if obj.size_bytes is None else f"  ({exact_bytes(obj.size_bytes)})", "$text-muted"),
-        ),
+        _field("Size", human_size(obj.size_bytes)),
+        _field("", (exact_bytes(obj.size_bytes), "$text-muted")),
         _field("Created", local_time(obj.create_time_ms)),
         _field("", (relative_time(obj.create_time_ms, now_ms), "$text-muted")),
     ]

@@ -51,8 +51,10 @@ class FilterBar(Vertical):
     FilterBar { height: auto; border-left: outer $border-blurred; }
     FilterBar:focus-within { border-left: outer $border; }
     FilterBar.-invalid { border-left: outer $error; }
-    FilterBar > Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    FilterBar.-invalid > Input { background: $error 15%; }
+    FilterBar > Input, FilterBar > Input:focus {
+        border: none; height: 1; padding: 0 1; background: $boost;
+    }
+    FilterBar.-invalid > Input, FilterBar.-invalid > Input:focus { background: $error 15%; }
     FilterBar > #filter-errors { display: none; color: $text-error; padding: 0 1; height: auto; }
     FilterBar.-invalid > #filter-errors { display: block; }
     """

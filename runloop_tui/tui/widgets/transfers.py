@@ -101,7 +101,10 @@ class Transfer:
             bits = [sizes]
             if rate is not None:
                 bits.append(f"{human_size(int(rate))}/s")
-            bits.append(f"ETA {format_duration(eta)}" if eta is not None else "ETA …")
+            if eta is not None:
+                bits.append(f"ETA {format_duration(eta)}")
+            elif self.total:
+                bits.append("ETA …")  # not enough samples yet
             tail = "  ".join(bits)
             if self.total:
                 pct = min(100, int(self.done * 100 / self.total))
@@ -169,7 +172,7 @@ class TransfersPanel(Widget, can_focus=True):
         self._timer: Timer | None = None
 
     def on_mount(self) -> None:
-        self.border_title = "Transfers  x cancel · X clear finished"
+        self.border_title = "Transfers  T focus · x cancel · X clear finished"
         self._timer = self.set_interval(0.5, self._tick)
 
     def _tick(self) -> None:

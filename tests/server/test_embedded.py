@@ -1,0 +1,65 @@
+"""EmbeddedServer: the in-process server the TUI (--local/--demo) and the tests use."""
+
+from __future__ import annotations
+
+import socket
+import stat
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runloop_tui.server.embedded import EmbeddedServer
+
+
+def test_generates_and_reuses_a_private_key(data_dir: Path) -> None:
+    first = EmbeddedServer(data_dir)
+    key_file = data_dir / "api_key"
+    assert key_file.read_text().strip() == first.api_key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert EmbeddedServer(data_dir).api_key == first.api_key
+    assert first.api_key not in repr(first)
+    with pytest.raises(RuntimeError):
+        _ = first.base_url  # not started yet
+
+
+def test_start_stop_restart_keeps_data(data_dir: Path) -> None:
+    server = EmbeddedServer(data_dir, ["k"])
+    server.start()
+    try:
+        headers = {"Authorization": "Bearer k"}
+        created = httpx.post(
+            f"{server.base_url}/v1/objects",
+            json={"name": "kept", "content_type": "text"},
+            headers=headers,
+        ).json()
+        with pytest.raises(RuntimeError):
+            server.start()
+    finally:
+        server.stop()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{server.base_url}/openapi.yml", timeout=2)
+    server.stop()  # stopping twice is harmless
+    with EmbeddedServer(data_dir, ["k"]) as again:
+        got = httpx.get(f"{again.base_url}/v1/objects/{created['id']}", headers=headers)
+        assert got.json()["name"] == "kept"
+
+
+def test_fixed_port_in_use_raises(data_dir: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(OSError):
+            EmbeddedServer(data_dir, ["k"], port=port).start()
+
+
+def test_two_servers_share_one_store(data_dir: Path) -> None:
+    headers = {"Authorization": "Bearer k"}
+    with EmbeddedServer(data_dir, ["k"]) as a, EmbeddedServer(data_dir, ["k"]) as b:
+        made = httpx.post(
+            f"{a.base_url}/v1/objects", json={"name": "x", "content_type": "text"}, headers=headers
+        ).json()
+        assert httpx.put(made["upload_url"], content=b"abc").status_code == 200
+        done = httpx.post(f"{b.base_url}/v1/objects/{made['id']}/complete", headers=headers)
+        assert done.json()["size_bytes"] == 3

@@ -1,0 +1,137 @@
+"""The browser's pure parts: the view model, column layout and formatting."""
+
+from __future__ import annotations
+
+import itertools
+
+from runloop_tui.api.models import ContentType, ObjectState, ObjectView
+from runloop_tui.query.filter import compile_filter
+from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.formatting import (
+    display_text,
+    expires_text,
+    human_size,
+    lifetime_fraction,
+    relative_time,
+    short_relative_time,
+)
+from runloop_tui.tui.widgets.object_table import fit, fit_middle, layout_columns
+
+NOW = 1_893_456_000_000
+
+
+def obj(
+    n: int,
+    *,
+    size: int | None = 10,
+    state: ObjectState = ObjectState.READ_ONLY,
+    ttl: int | None = None,
+    kind: ContentType = ContentType.TEXT,
+) -> ObjectView:
+    created = NOW - n * 60_000
+    return ObjectView(
+        id=f"obj_{n:04d}",
+        name=f"file-{n % 3}.txt",
+        state=state,
+        content_type=kind,
+        create_time_ms=created,
+        size_bytes=size,
+        delete_after_time_ms=None if ttl is None else created + ttl,
+    )
+
+
+def test_ingest_dedupes_filters_incrementally_and_keeps_sorted() -> None:
+    model = BrowserModel()
+    model.set_filter(compile_filter("type:text"), NOW)
+    model.set_sort("size", True)
+    model.ingest([obj(1, size=5), obj(2, size=50), obj(3, kind=ContentType.TGZ)], NOW)
+    model.ingest([obj(2, size=999), obj(4, size=20), obj(5, size=None)], NOW)
+    assert [o.id for o in model.visible_objects] == ["obj_0002", "obj_0004", "obj_0001", "obj_0005"]
+    assert model.shown_bytes == 75
+    assert len(model.index) == 5  # obj_0002 only once
+
+
+def test_deleted_and_expired_objects_are_left_out() -> None:
+    model = BrowserModel()
+    model.ingest([obj(1, state=ObjectState.DELETED), obj(2, ttl=1), obj(3, ttl=10**9), obj(4)], NOW)
+    assert [o.id for o in model.visible_objects] == ["obj_0003", "obj_0004"]
+
+
+def test_stable_sort_keeps_load_order_for_ties_both_ways() -> None:
+    model = BrowserModel()
+    model.ingest([obj(n) for n in range(1, 10)], NOW)
+    for descending in (False, True):
+        model.set_sort("name", descending)
+        names = [(o.name, o.id) for o in model.visible_objects]
+        for (name_a, id_a), (name_b, id_b) in itertools.pairwise(names):
+            if name_a == name_b:
+                assert id_a < id_b  # load order = id order here
+
+
+def test_staging_and_adopt_report_state_changes_and_prune_marks() -> None:
+    model = BrowserModel()
+    model.ingest([obj(1, state=ObjectState.UPLOADING), obj(2), obj(3)], NOW)
+    model.marks.update({"obj_0001", "obj_0003"})
+    staged = model.staging()
+    staged.ingest([obj(1), obj(2), obj(4)], NOW)
+    changed = model.adopt(staged, NOW)
+    assert changed == {"obj_0001"}
+    assert model.marks == {"obj_0001"}
+    assert {o.id for o in model.visible_objects} == {"obj_0001", "obj_0002", "obj_0004"}
+
+
+def test_apply_changes_inserts_first_and_removes() -> None:
+    model = BrowserModel()
+    model.ingest([obj(2), obj(3)], NOW)
+    model.marks.add("obj_0003")
+    changed = model.apply_changes([obj(1)], ["obj_0003"], NOW)
+    assert changed == {"obj_0001"}
+    assert [o.id for o in model.visible_objects] == ["obj_0001", "obj_0002"]
+    assert model.marks == set()
+
+
+def test_marks_visible_and_invert() -> None:
+    model = BrowserModel()
+    model.ingest([obj(n) for n in range(1, 5)], NOW)
+    model.set_filter(compile_filter("id:obj_0001"), NOW)
+    model.mark_visible()
+    model.set_filter(compile_filter(""), NOW)
+    model.invert_visible_marks()
+    assert model.marks == {"obj_0002", "obj_0003", "obj_0004"}
+
+
+def test_columns_drop_in_priority_order_and_name_flexes() -> None:
+    wide = [c.key for c, _ in layout_columns(160)]
+    assert wide == ["mark", "name", "state", "type", "size", "created", "expires", "id"]
+    narrow = [c.key for c, _ in layout_columns(78)]
+    assert "id" not in narrow
+    assert "name" in narrow
+    tiny = [c.key for c, _ in layout_columns(40)]
+    assert tiny[:2] == ["mark", "name"]
+    assert "state" in tiny
+    for width in (40, 78, 120, 160):
+        assert sum(w + 1 for _, w in layout_columns(width)) <= max(width + 1, 60)
+
+
+def test_fitting_text() -> None:
+    assert fit("abc", 5, "right") == "  abc"
+    assert fit("abcdef", 4) == "abc…"
+    assert fit_middle("agent-runs/2026/run-1/result.json", 20) == "agent-ru…result.json"
+    assert len(fit_middle("short", 10)) == 10
+
+
+def test_formatting() -> None:
+    assert human_size(None) == "-"
+    assert human_size(999) == "999 B"
+    assert human_size(1500) == "1.5 KB"
+    assert human_size(250_000_000) == "250 MB"
+    assert relative_time(NOW - 90_000, NOW) == "1m ago"
+    assert relative_time(NOW + 3 * 3_600_000, NOW) == "in 3h"
+    assert short_relative_time(NOW - 50 * 3_600_000, NOW) == "2d ago"
+    assert expires_text(None, NOW) == "-"
+    assert expires_text(NOW - 1, NOW) == "expired"
+    assert expires_text(NOW + 3_900_000, NOW) == "1h 5m left"
+    assert lifetime_fraction(NOW - 50, NOW + 50, NOW) == 0.5
+    assert (
+        display_text("a\x1b[31mb\x07") == "a\N{REPLACEMENT CHARACTER}[31mb\N{REPLACEMENT CHARACTER}"
+    )

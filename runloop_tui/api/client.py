@@ -352,7 +352,7 @@ class ObjectsClient:
             async for chunk in _raw_chunks(response, "GET", url):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                part.write(chunk)
+                await part.append(chunk)
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
@@ -363,7 +363,7 @@ class ObjectsClient:
             return await part.commit(overwrite=overwrite)
         finally:
             if part is not None:
-                part.discard()
+                await part.discard()
             await response.aclose()
 
     async def read_head(self, object_id: str, max_bytes: int = 65536) -> bytes:

@@ -218,29 +218,66 @@ async def tgz_chunks(
         stop.set()
 
 
+# Received chunks (64 KiB from the socket) are written in batches of this size by a thread
+# with one writev: the event loop keeps receiving (and the UI keeps painting) meanwhile.
+WRITE_BATCH = 2 << 20
+
+
+def _write_all(fd: int, buffers: list[bytes]) -> None:
+    """writev until every byte is on its way to disk (short writes resume where they stopped)."""
+    views = [memoryview(b) for b in buffers if b]
+    while views:
+        written = os.writev(fd, views)
+        if written <= 0:
+            raise OSError(errno.EIO, "the disk accepted no bytes")
+        while views and written >= len(views[0]):
+            written -= len(views[0])
+            views.pop(0)
+        if written:
+            views[0] = views[0][written:]
+
+
 class PartFile:
-    """A hidden ``.<name>.part-<random>`` beside the target; committed atomically or removed."""
+    """A hidden ``.<name>.part-<random>`` beside the target; committed atomically or removed.
+
+    At most one batch is being written (in a thread) while the next one fills up, so memory
+    stays at about two batches.
+    """
 
     def __init__(self, dest: Path) -> None:
         self.dest = dest
         self.path = dest.with_name(f".{dest.name}.part-{secrets.token_hex(4)}")
         # O_EXCL: never clobber anything, even another download's part file.
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        self.handle = os.fdopen(fd, "wb", buffering=0)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        self._batch: list[bytes] = []
+        self._batched = 0
+        self._writing: asyncio.Future[None] | None = None
         self._finished = False
+        self.written = 0  # bytes handed to the disk so far
 
-    def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:  # unbuffered writes may be short
-            written = self.handle.write(view)
-            if written is None or written <= 0:
-                raise OSError(errno.EIO, "short write", str(self.path))
-            view = view[written:]
+    async def append(self, chunk: bytes) -> None:
+        self._batch.append(chunk)
+        self._batched += len(chunk)
+        if self._batched >= WRITE_BATCH:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self._writing is not None:
+            await self._writing  # one write in flight at a time; its error surfaces here
+            self._writing = None
+        if self._batch:
+            batch, size = self._batch, self._batched
+            self._batch, self._batched = [], 0
+            self._writing = asyncio.ensure_future(asyncio.to_thread(_write_all, self._fd, batch))
+            self.written += size
 
     async def commit(self, *, overwrite: bool) -> Path:
         """fsync, then move into place; without overwrite an existing target is never replaced."""
-        await asyncio.to_thread(os.fsync, self.handle.fileno())
-        self.handle.close()
+        await self._flush()
+        await self._flush()  # wait for the last batch
+        await asyncio.to_thread(os.fsync, self._fd)
+        os.close(self._fd)
+        self._fd = -1
         if overwrite:
             os.replace(self.path, self.dest)
         else:
@@ -259,15 +296,27 @@ class PartFile:
         self._finished = True
         return self.dest
 
-    def discard(self) -> None:
+    async def discard(self) -> None:
         """Remove the part file; safe to call more than once and after commit."""
         if self._finished:
             return
         self._finished = True
-        with contextlib.suppress(OSError):
-            self.handle.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
+        writing, fd = self._writing, self._fd
+        self._fd = -1
+        if fd < 0:
+            return
+        if writing is None or writing.done():
+            if writing is not None and not writing.cancelled():
+                writing.exception()  # retrieved: the error that matters is already raised
+            os.close(fd)
+            return
+        # A thread may still be writing to fd: closing it now could let the number be reused
+        # by another open file under that thread. Close only once the write has ended.
+        writing.add_done_callback(lambda _: os.close(fd))
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(writing)
 
 
 def target_exists(dest: Path) -> FileExistsError:

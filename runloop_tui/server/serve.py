@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -55,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
     return parser
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def _is_loopback(host: str) -> bool:
@@ -119,11 +128,15 @@ def main(argv: list[str]) -> int:
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5
     )
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal: turn
+    # that into a normal return so both end with "Stopped." and exit status 0.
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass  # uvicorn re-raises the Ctrl+C it handled, after a graceful shutdown
+    except (KeyboardInterrupt, _Terminated):
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
     print("Stopped.", flush=True)
     return 0

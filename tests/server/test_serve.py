@@ -87,8 +87,8 @@ def _spawn(args: list[str]) -> tuple[subprocess.Popen[str], str, str]:
     return proc, match.group(0), banner
 
 
-def _interrupt(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
+def _interrupt(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
+    proc.send_signal(sig)
     try:
         out, err = proc.communicate(timeout=20)
     except subprocess.TimeoutExpired:
@@ -140,7 +140,8 @@ def test_serve_with_key_file_and_flags(tmp_path: Path) -> None:
             )
             assert created.status_code == 200
     finally:
-        _interrupt(proc)
+        out = _interrupt(proc, signal.SIGTERM)
+    assert "Stopped." in out
     # Accounts are stored as key hashes only.
     stored = b"".join(p.read_bytes() for p in data_dir.glob("objects.db*"))
     assert b"by-key-one" in stored

@@ -19,7 +19,6 @@ from runloop_tui.tui.modals.bulk_delete import (
     BulkResultsModal,
 )
 from runloop_tui.tui.modals.confirm import ConfirmModal
-from runloop_tui.tui.modals.upload import UploadModal
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.actions_helpers import drain, live_ids, wait_gone, wait_screen
@@ -218,7 +217,7 @@ async def test_palette_explains_why_delete_is_unavailable(data_dir: Path) -> Non
             await settle(app, pilot)
             await pilot.press("ctrl+p")
             palette = await wait_screen(app, pilot, CommandPalette)
-            await pilot.press(*"Upload")
+            await pilot.press(*"Delete marked")
             options = palette.query_one(OptionList)
             for _ in range(100):
                 await pilot.pause()
@@ -234,5 +233,7 @@ async def test_palette_explains_why_delete_is_unavailable(data_dir: Path) -> Non
                 await pilot.pause()
                 if app._notifications:
                     break
-            assert not isinstance(app.screen, UploadModal)
-            assert any("Read-only mode" in n.message for n in app._notifications)
+            assert not isinstance(app.screen, BulkDeleteModal)
+            assert any("Read-only mode" in n.message for n in app._notifications), [
+                n.message for n in app._notifications
+            ]

@@ -201,7 +201,7 @@ async def test_pushdown_merges_server_matches_while_loading(
         assert every_tgz
         # Pretend the account is only partly loaded: nothing here yet, a load in flight.
         screen.model.clear()
-        screen._loading = True
+        screen.refresh_state.loading = True
         screen.set_filter("type:tgz")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -210,7 +210,7 @@ async def test_pushdown_merges_server_matches_while_loading(
         screen._pushdown("type:tgz")
         await app.workers.wait_for_complete()
         assert len(screen.model.index) == len(every_tgz)
-        screen._loading = False
+        screen.refresh_state.loading = False
 
 
 async def test_filter_input_keeps_focus_and_q_types(demo_app: AppFactory) -> None:

@@ -15,6 +15,7 @@ from runloop_tui.tui.formatting import (
     relative_time,
     short_relative_time,
 )
+from runloop_tui.tui.refresh_state import RefreshState
 from runloop_tui.tui.widgets.object_table import fit, fit_middle, layout_columns
 
 NOW = 1_893_456_000_000
@@ -135,3 +136,26 @@ def test_formatting() -> None:
     assert (
         display_text("a\x1b[31mb\x07") == "a\N{REPLACEMENT CHARACTER}[31mb\N{REPLACEMENT CHARACTER}"
     )
+
+
+def test_refresh_state_outage_and_recovery() -> None:
+    state = RefreshState(chosen_interval=None, live_enabled=True)
+    assert state.interval(100) == 5.0
+    assert state.interval(5_000) == 15.0
+    assert state.interval(50_000) == 60.0
+    state.loading = True
+    assert state.status(0) == ("loading", "loading…")
+    assert not state.succeeded()
+    assert state.status(10) == ("live", "live · every 5s")
+    state.loading = True
+    state.retrying("connection failed", 2.0)
+    assert state.status(10)[1] == "error: cannot reach server — retrying in 2s · stale"
+    assert state.stale
+    delays = [state.failed("cannot reach server", 10) for _ in range(4)]
+    assert [d for d, _ in delays] == [2.0, 4.0, 5.0, 5.0]  # backoff capped by the interval
+    assert [first for _, first in delays] == [True, False, False, False]  # notify once
+    assert state.succeeded()  # ends the outage
+    assert not state.stale
+    state.paused = True
+    assert state.status(10)[0] == "paused"
+    assert RefreshState(chosen_interval=30).interval(1) == 30

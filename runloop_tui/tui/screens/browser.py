@@ -36,6 +36,7 @@ from runloop_tui.tui.messages import (
     RowHighlighted,
     SortRequested,
 )
+from runloop_tui.tui.refresh_state import RefreshState
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
 from runloop_tui.tui.widgets.header import BrowserHeader, Counts
@@ -48,15 +49,6 @@ WIDE_LAYOUT_COLUMNS = 120
 FLASH_SECONDS = 3.0
 PUSHDOWN_LIMIT = 500
 FILTER_DEBOUNCE_SECONDS = 0.12
-
-
-def adaptive_interval(count: int) -> float:
-    """Seconds between refreshes when the user did not choose: cheap lists refresh often."""
-    if count < 2_000:
-        return 5.0
-    if count < 20_000:
-        return 15.0
-    return 60.0
 
 
 class BrowserScreen(ObjectActions, Screen[None]):
@@ -78,20 +70,13 @@ class BrowserScreen(ObjectActions, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.model = BrowserModel()
-        self.suggester = FilterSuggester(self._request_metadata_values)
         self._public = False
-        self._paused = False
-        self._loaded_once = False  # we have good rows (a refresh swaps instead of streaming)
-        self._loading = False
+        self.refresh_state = RefreshState()
         self._total: int | None = None
-        self._failing = False  # inside an outage: notify once, not on every tick
-        self._failures = 0
-        self._error_text = ""
         self._refresh_timer: Timer | None = None
         self._flash_timer: Timer | None = None
         self._pending_select: str | None = None
         self._detail_pref: bool | None = None
-        self._metadata_fetched = False
         self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
 
     # --- public API (the actions work codes against this) ---
@@ -125,7 +110,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     @property
     def is_loading(self) -> bool:
-        return self._loading
+        return self.refresh_state.loading
 
     @property
     def total_count(self) -> int | None:
@@ -180,6 +165,10 @@ class BrowserScreen(ObjectActions, Screen[None]):
         return self.query_one(FilterBar)
 
     @property
+    def suggester(self) -> FilterSuggester:
+        return self.filter_bar.suggester
+
+    @property
     def header(self) -> BrowserHeader:
         return self.query_one(BrowserHeader)
 
@@ -189,7 +178,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield BrowserHeader(id="browser-header")
-        yield FilterBar(self.suggester, id="filter-bar")
+        yield FilterBar(lambda: self.client, id="filter-bar")
         with Container(id="browser-body"):
             yield ObjectTable(id="object-table")
             yield DetailPane(id="detail-pane")
@@ -197,6 +186,8 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     def on_mount(self) -> None:
         settings = self.rapp.settings
+        self.refresh_state.chosen_interval = settings.refresh_seconds
+        self.refresh_state.live_enabled = self.rapp.live_refresh
         self.header.set_connection(self.rapp.connection_label, settings.accent)
         self._update_mode()
         self.table.set_marks(self.model.marks)
@@ -207,7 +198,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self.set_interval(1.0, self._tick)
         self._install_retry_hook()
         self._start_load()
-        self._fetch_metadata_keys()
+        self.filter_bar.load_metadata_keys()
 
     def _install_retry_hook(self) -> None:
         """Show the client's retries (it backs off for up to a minute) while a list runs."""
@@ -216,10 +207,8 @@ class BrowserScreen(ObjectActions, Screen[None]):
         def on_retry(event: RetryEvent) -> None:
             if previous is not None:
                 previous(event)
-            if self._loading and event.method == "GET":
-                reason = "cannot reach server" if "connect" in event.reason else event.reason
-                self._error_text = f"error: {reason} — retrying in {event.delay_seconds:.0f}s"
-                self.table.set_stale(self._loaded_once)
+            if self.refresh_state.loading and event.method == "GET":
+                self.refresh_state.retrying(event.reason, event.delay_seconds)
                 self._set_refresh_status()
 
         self.client.on_retry = on_retry
@@ -258,14 +247,14 @@ class BrowserScreen(ObjectActions, Screen[None]):
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
             self._refresh_timer = None
-        self._load(refresh=self._loaded_once)
+        self._load(refresh=self.refresh_state.loaded_once)
 
     @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
     async def _load(self, refresh: bool) -> None:
         app = self.rapp
         staged = self.model.staging()
         public = self._public
-        self._loading = True
+        self.refresh_state.loading = True
         self._total = None if not refresh else self._total
         self._set_refresh_status()
         try:
@@ -289,19 +278,12 @@ class BrowserScreen(ObjectActions, Screen[None]):
                 # Let input and painting run between pages.
                 await asyncio.sleep(0)
         except ApiError as error:
-            self._loading = False
             self._on_load_failed(error)
             return
-        self._loading = False
+        if self.refresh_state.succeeded():
+            self.notify("Connection restored; the list is live again.", title="Reconnected")
         if refresh:
             self._swap(staged)
-        self._loaded_once = True
-        self._failures = 0
-        if self._failing:
-            self._failing = False
-            self.notify("Connection restored; the list is live again.", title="Reconnected")
-        self._error_text = ""
-        self.table.set_stale(False)
         self._update_counts()
         self._set_refresh_status()
         self._schedule_refresh()
@@ -322,50 +304,34 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self._marks_changed()
 
     def _on_load_failed(self, error: ApiError) -> None:
-        self._failures += 1
-        retry_in = min(2.0**self._failures, self._interval())
         summary = "cannot reach server" if isinstance(error, NetworkError) else str(error)
-        self._error_text = f"error: {summary} — retrying in {retry_in:.0f}s"
-        self.table.set_stale(self._loaded_once)
-        if not self._failing:
-            self._failing = True
+        retry_in, first = self.refresh_state.failed(summary, len(self.model.index))
+        if first:
             self.notify(str(error), title="Cannot list objects", severity="error")
         self._update_counts()
         self._set_refresh_status()
-        if not self._paused:
+        if not self.refresh_state.paused:
             self._refresh_timer = self.set_timer(retry_in, self._start_load)
 
-    def _interval(self) -> float:
-        chosen = self.rapp.settings.refresh_seconds
-        return chosen if chosen else adaptive_interval(len(self.model.index))
-
     def _schedule_refresh(self) -> None:
-        if self._paused or not self.rapp.live_refresh:
+        state = self.refresh_state
+        if state.paused or not state.live_enabled:
             return
-        self._refresh_timer = self.set_timer(self._interval(), self._start_load)
+        self._refresh_timer = self.set_timer(
+            state.interval(len(self.model.index)), self._start_load
+        )
 
     def _set_refresh_status(self) -> None:
-        if self._error_text:
-            kind, text = "error", self._error_text + (" · stale" if self._loaded_once else "")
-        elif self._loading and not self._loaded_once:
-            kind, text = "loading", "loading…"
-        elif self._paused:
-            kind, text = "paused", "paused (P to resume)"
-        elif not self.rapp.live_refresh:
-            kind, text = "paused", "live refresh off"
-        else:
-            kind = "live"
-            text = f"live · every {self._interval():g}s"
-            if self._loading:
-                text = "refreshing… · " + text
-        self.header.set_refresh(kind, text)
+        self.header.set_refresh(*self.refresh_state.status(len(self.model.index)))
+        self.table.set_stale(self.refresh_state.stale)
 
     def action_toggle_pause(self) -> None:
-        self._paused = not self._paused
-        if self._paused and self._refresh_timer is not None:
+        state = self.refresh_state
+        state.paused = not state.paused
+        if state.paused and self._refresh_timer is not None:
             self._refresh_timer.stop()
             self._refresh_timer = None
-        elif not self._paused:
+        elif not state.paused:
             self._start_load()
         self._set_refresh_status()
 
@@ -375,7 +341,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
     def action_toggle_public(self) -> None:
         self._public = not self._public
         self.model.clear()
-        self._loaded_once = False
+        self.refresh_state.loaded_once = False
         self._total = None
         self.generation += 1
         self.table.set_marks(self.model.marks)
@@ -406,7 +372,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
                 shown_bytes=model.shown_bytes,
                 marked=len(model.marks),
                 marked_bytes=model.marked_bytes,
-                loading=self._loading,
+                loading=self.refresh_state.loading,
             )
         )
 
@@ -511,7 +477,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self.model.set_filter(compiled, self.now_ms())
         self._show_rows(keep)
         push = compiled.pushdown
-        if self._loading and (push.search or push.state or push.content_type):
+        if self.refresh_state.loading and (push.search or push.state or push.content_type):
             self._pushdown(text)
 
     @work(exclusive=True, group="pushdown", exit_on_error=False, description="server-side filter")
@@ -526,27 +492,6 @@ class BrowserScreen(ObjectActions, Screen[None]):
         except ApiError as error:
             self.notify(str(error), title="Server-side filter failed", severity="warning")
             return
-        if text != self.model.filter.text or not self._loading:
+        if text != self.model.filter.text or not self.refresh_state.loading:
             return  # stale: the filter changed, or the full list has arrived anyway
         self._ingest(page.objects)
-
-    # --- completion data ---
-    @work(exclusive=True, group="metadata-keys", exit_on_error=False, description="metadata keys")
-    async def _fetch_metadata_keys(self) -> None:
-        try:
-            self.suggester.metadata_keys = sorted(await self.client.metadata_keys())
-        except ApiError:
-            return  # completion is a nicety; the next filter session tries again
-
-    def _request_metadata_values(self, key: str) -> None:
-        self.suggester.metadata_values.setdefault(key, [])
-        self._fetch_metadata_values(key)
-
-    @work(group="metadata-values", exit_on_error=False, description="metadata values")
-    async def _fetch_metadata_values(self, key: str) -> None:
-        try:
-            result = await self.client.metadata_values(key)
-        except ApiError:
-            self.suggester.metadata_values.pop(key, None)
-            return
-        self.suggester.metadata_values[key] = sorted(result.values)

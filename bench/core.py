@@ -41,11 +41,14 @@ class Sizes:
     load_runs: int = 3
     filter_small: int = 10_000
     filter_rounds: int = 2
-    datatable_budget_s: float = 45.0
+    datatable_budget_s: float = 30.0
     transfer_bytes: int = 1024 * MB
     transfer_runs: int = 3
     list_requests: int = 50
     delete_objects: int = 1_000
+    # Figure 7b: the same through a proxy adding a remote API's round trip.
+    remote_delete_objects: int = 300
+    remote_delay_ms: float = 10.0  # each way: 20 ms round trip
 
     @classmethod
     def full(cls) -> Sizes:
@@ -65,6 +68,7 @@ class Sizes:
             transfer_runs=2,
             list_requests=30,
             delete_objects=200,
+            remote_delete_objects=100,
         )
 
 

@@ -194,9 +194,11 @@ class BenchContext:
     def __init__(self, sizes: Sizes, log: Callable[[str], None] = print) -> None:
         self.sizes = sizes
         self.log = log
-        self.server = BenchServer(["launch", "big", "small", "delete", "transfer"])
+        self.server = BenchServer(["launch", "big", "small", "delete", "delete_remote", "transfer"])
         self._seeded: dict[str, list[str]] = {}
         self.started = False
+        self._proxy: subprocess.Popen[str] | None = None
+        self._proxy_url = ""
 
     @property
     def url(self) -> str:
@@ -220,13 +222,54 @@ class BenchContext:
             raise ValueError(f"account {account} already holds {len(ids)} objects, not {count}")
         return ids
 
-    def child(self, mode: str, params: dict[str, object], account: str) -> dict[str, object]:
+    def child(
+        self, mode: str, params: dict[str, object], account: str, url: str | None = None
+    ) -> dict[str, object]:
         """Run a bench child against the server; adds ``server_cpu_s`` used meanwhile."""
-        url = self.url
+        url = url or self.url
         before = self.server.cpu_seconds()
         result = run_child(mode, {"url": url, **params}, self.key(account))
         result["server_cpu_s"] = self.server.cpu_seconds() - before
         return result
 
+    def remote_url(self, delay_ms: float) -> str:
+        """The server behind a loopback proxy adding ``delay_ms`` each way (a remote API)."""
+        if self._proxy is None:
+            upstream = self.url.removeprefix("http://")
+            self._proxy = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.latency_proxy",
+                    "--upstream",
+                    upstream,
+                    "--delay-ms",
+                    str(delay_ms),
+                ],
+                stdout=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                env=bench_env(),
+                cwd=REPO_ROOT,
+            )
+            assert self._proxy.stdout is not None
+            line = self._proxy.stdout.readline()  # the proxy prints its port at once
+            if not line.startswith("LISTENING "):
+                self._stop_proxy()
+                raise RuntimeError("the latency proxy did not start")
+            self._proxy_url = f"http://127.0.0.1:{int(line.split()[1])}"
+        return self._proxy_url
+
+    def _stop_proxy(self) -> None:
+        proxy, self._proxy = self._proxy, None
+        if proxy is not None and proxy.poll() is None:
+            proxy.terminate()
+            try:
+                proxy.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proxy.kill()
+                proxy.wait(STOP_TIMEOUT_S)
+
     def close(self) -> None:
+        self._stop_proxy()
         self.server.cleanup()

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any
 
 import httpx
 
@@ -54,6 +51,20 @@ from runloop_tui.api.transfers import (
     safe_file_name,
     target_exists,
 )
+from runloop_tui.api.wire import (
+    ListFilters,
+    QuietUrl,
+    api_headers,
+    content_length,
+    list_params,
+    list_path,
+    parse_or_fail,
+    path_segment,
+    presigned_label,
+    raw_chunks,
+    server_message,
+    transport_message,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -66,32 +77,8 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.runloop.ai"
-USER_AGENT = "runloop-tui"
-# Server messages shown to the user are cut here: an HTML error page is not a sentence.
-_MAX_MESSAGE_CHARS = 300
 # Cleanup after a failed upload must not hang the UI forever.
 _CLEANUP_TIMEOUT_SECONDS = 15.0
-_T = TypeVar("_T")
-_S3_MESSAGE = re.compile(r"<Message>(.*?)</Message>", re.S)
-
-
-@dataclass(frozen=True, slots=True)
-class ListFilters:
-    """The filters the server understands on list and list_public."""
-
-    name: str | None = None
-    content_type: ContentType | None = None
-    state: ObjectState | None = None
-    search: str | None = None
-
-
-def _bool(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def _seg(value: str) -> str:
-    """One path segment: an id or key typed by a user must not escape its place in the URL."""
-    return quote(value, safe="")
 
 
 class ObjectsClient:
@@ -120,7 +107,7 @@ class ObjectsClient:
         self._http = httpx.AsyncClient(
             base_url=self._base_url,
             verify=tls,
-            headers=_api_headers(api_key),
+            headers=api_headers(api_key),
             timeout=self._retry.api_timeout(),
             follow_redirects=True,
         )
@@ -163,10 +150,10 @@ class ObjectsClient:
         include_total_count: bool | None = None,
         public: bool = False,
     ) -> ObjectListView:
-        path = _list_path(public)
-        params = _list_params(limit, starting_after, filters, include_total_count)
+        path = list_path(public)
+        params = list_params(limit, starting_after, filters, include_total_count)
         data = await self._json("GET", path, params=params)
-        return _parse(ObjectListView.from_json, data, "GET", path)
+        return parse_or_fail(ObjectListView.from_json, data, "GET", path)
 
     async def iter_pages(
         self,
@@ -182,8 +169,8 @@ class ObjectsClient:
         The next page is fetched while the caller works on the current one (the cursor is
         read from the raw JSON first), so the server's time overlaps with model building.
         """
-        path = _list_path(public)
-        first = _list_params(first_page_size or page_size, None, filters, True)
+        path = list_path(public)
+        first = list_params(first_page_size or page_size, None, filters, True)
         pending: asyncio.Future[Any] | None = asyncio.ensure_future(
             self._json("GET", path, params=first)
         )
@@ -206,9 +193,9 @@ class ObjectsClient:
                             path=path,
                         )
                     seen.add(cursor)
-                    params = _list_params(page_size, cursor, filters, False)
+                    params = list_params(page_size, cursor, filters, False)
                     pending = asyncio.ensure_future(self._json("GET", path, params=params))
-                yield _parse(ObjectListView.from_json, data, "GET", path)
+                yield parse_or_fail(ObjectListView.from_json, data, "GET", path)
         finally:
             if pending is not None:
                 pending.cancel()
@@ -225,7 +212,7 @@ class ObjectsClient:
         return page.total_count
 
     async def get_object(self, object_id: str) -> ObjectView:
-        return await self._object("GET", f"/v1/objects/{_seg(object_id)}")
+        return await self._object("GET", f"/v1/objects/{path_segment(object_id)}")
 
     async def create_object(
         self,
@@ -247,14 +234,16 @@ class ObjectsClient:
 
     async def complete_object(self, object_id: str) -> ObjectView:
         return await self._object(
-            "POST", f"/v1/objects/{_seg(object_id)}/complete", empty_body=True
+            "POST", f"/v1/objects/{path_segment(object_id)}/complete", empty_body=True
         )
 
     async def delete_object(self, object_id: str) -> ObjectView:
-        return await self._object("POST", f"/v1/objects/{_seg(object_id)}/delete", empty_body=True)
+        return await self._object(
+            "POST", f"/v1/objects/{path_segment(object_id)}/delete", empty_body=True
+        )
 
     async def download_url(self, object_id: str, duration_seconds: int | None = None) -> str:
-        path = f"/v1/objects/{_seg(object_id)}/download"
+        path = f"/v1/objects/{path_segment(object_id)}/download"
         params = {} if duration_seconds is None else {"duration_seconds": str(duration_seconds)}
         data = await self._json("GET", path, params=params)
         url = data.get("download_url") if isinstance(data, dict) else None
@@ -271,7 +260,7 @@ class ObjectsClient:
         return [str(k) for k in keys]
 
     async def metadata_values(self, key: str) -> MetadataValues:
-        path = f"/v1/objects/metadata/keys/{_seg(key)}/values"
+        path = f"/v1/objects/metadata/keys/{path_segment(key)}/values"
         data = await self._json("GET", path)
         values = data.get("values") if isinstance(data, dict) else None
         if not isinstance(values, list):
@@ -340,16 +329,16 @@ class ObjectsClient:
             raise target_exists(dest)
         if cancel is not None:
             cancel.raise_if_cancelled()
-        url = await self.download_url(object_id)
+        url = QuietUrl(await self.download_url(object_id))
         response = await self._send(
             self._presigned, "GET", url, headers={"Accept-Encoding": "identity"}, stream=True
         )
         part: PartFile | None = None
         try:
-            total = _content_length(response)
+            total = content_length(response)
             part = PartFile(dest)
             done = 0
-            async for chunk in _raw_chunks(response, "GET", url):
+            async for chunk in raw_chunks(response, "GET", url):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 await part.append(chunk)
@@ -371,7 +360,7 @@ class ObjectsClient:
 
         A server that ignores Range answers 200 with everything: only max_bytes are read.
         """
-        url = await self.download_url(object_id)
+        url = QuietUrl(await self.download_url(object_id))
         if max_bytes <= 0:
             return b""
         headers = {"Range": f"bytes=0-{max_bytes - 1}", "Accept-Encoding": "identity"}
@@ -383,7 +372,7 @@ class ObjectsClient:
             raise
         buffer = bytearray()
         try:
-            async for chunk in _raw_chunks(response, "GET", url):
+            async for chunk in raw_chunks(response, "GET", url):
                 buffer += chunk[: max_bytes - len(buffer)]
                 if len(buffer) >= max_bytes:
                     break
@@ -401,7 +390,7 @@ class ObjectsClient:
         empty_body: bool = False,
     ) -> ObjectView:
         data = await self._json(method, path, json_body=json_body, empty_body=empty_body)
-        return _parse(ObjectView.from_json, data, method, path)
+        return parse_or_fail(ObjectView.from_json, data, method, path)
 
     async def _json(
         self,
@@ -455,16 +444,20 @@ class ObjectsClient:
         all_headers = dict(headers or {})
         if api:
             all_headers["x-request-id"] = request_id
-        label = url if api else _presigned_label(url)
+        label = url if api else presigned_label(url)
         policy = self._retry
         for retries_done in range(policy.max_retries + 1):
-            request = http.build_request(
-                method, url, params=params, headers=all_headers, content=content
-            )
             failure: ApiError | None = None
             retry_headers: httpx.Headers | None = None
             try:
-                response = await http.send(request, stream=stream)
+                # No `request` local: its repr shows the full (maybe presigned) URL, and
+                # crash tracebacks print locals.
+                response = await http.send(
+                    http.build_request(
+                        method, url, params=params, headers=all_headers, content=content
+                    ),
+                    stream=stream,
+                )
             except httpx.TimeoutException:
                 failure = ApiTimeoutError(
                     "the server did not answer in time",
@@ -475,7 +468,7 @@ class ObjectsClient:
                 reason = "timed out"
             except httpx.TransportError as exc:
                 failure = NetworkError(
-                    _transport_message(exc), request_id=request_id, method=method, path=label
+                    transport_message(exc), request_id=request_id, method=method, path=label
                 )
                 reason = "connection failed"
             else:
@@ -520,7 +513,7 @@ class ObjectsClient:
         status = response.status_code
         cls = error_for_status(status)
         return cls(
-            self._redact(_server_message(response)),
+            self._redact(server_message(response)),
             status=status,
             request_id=response.headers.get("x-request-id") or request_id,
             method=method,
@@ -548,13 +541,13 @@ class ObjectsClient:
         stream, and a half-accepted PUT is not ours to judge). It IS retried on a connect
         error: nothing was sent, so the same stream can start again from the beginning.
         """
-        url = created.upload_url
+        url = QuietUrl(created.upload_url) if created.upload_url else None
         if not url:
             raise ProtocolError("create returned no upload_url", method="POST", path="/v1/objects")
         headers = dict(created.upload_headers or {})
         if source.size is not None:
             headers["Content-Length"] = str(source.size)
-        label = _presigned_label(url)
+        label = presigned_label(url)
         policy = self._retry
         for retries_done in range(policy.max_retries + 1):
             body = source.chunks(chunk_size=self._chunk_size, progress=progress, cancel=cancel)
@@ -565,12 +558,12 @@ class ObjectsClient:
                     url, content=body, headers=headers, follow_redirects=False
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                failure = NetworkError(_transport_message(exc), method="PUT", path=label)
+                failure = NetworkError(transport_message(exc), method="PUT", path=label)
                 nothing_sent = True
             except httpx.TimeoutException:
                 failure = ApiTimeoutError("the upload stalled", method="PUT", path=label)
             except httpx.TransportError as exc:
-                failure = NetworkError(_transport_message(exc), method="PUT", path=label)
+                failure = NetworkError(transport_message(exc), method="PUT", path=label)
             finally:
                 await body.aclose()  # type: ignore[attr-defined]
             if failure is None:
@@ -617,117 +610,3 @@ class ObjectsClient:
         task.add_done_callback(self._background.discard)
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(task)
-
-
-def _list_path(public: bool) -> str:
-    return "/v1/objects/list_public" if public else "/v1/objects"
-
-
-def _list_params(
-    limit: int | None,
-    starting_after: str | None,
-    filters: ListFilters | None,
-    include_total_count: bool | None,
-) -> dict[str, str]:
-    params: dict[str, str] = {}
-    if limit is not None:
-        params["limit"] = str(limit)
-    if starting_after is not None:
-        params["starting_after"] = starting_after
-    if filters is not None:
-        if filters.name:
-            params["name"] = filters.name
-        if filters.content_type is not None:
-            params["content_type"] = str(filters.content_type)
-        if filters.state is not None:
-            params["state"] = str(filters.state)
-        if filters.search:
-            params["search"] = filters.search
-    if include_total_count is not None:
-        params["include_total_count"] = _bool(include_total_count)
-    return params
-
-
-def _api_headers(api_key: str | None) -> dict[str, str]:
-    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-    if api_key:
-        headers["Authorization"] = f"Bearer {api_key}"
-    return headers
-
-
-def _parse(parser: Callable[[Any], _T], data: Any, method: str, path: str) -> _T:
-    try:
-        return parser(data)
-    except ValueError as exc:
-        raise ProtocolError(str(exc), method=method, path=path) from None
-
-
-def _server_message(response: httpx.Response) -> str:
-    """The server's own words: {"error": {"message"}}, S3's <Message>, or the text, cut short."""
-    text = response.text.strip()
-    message: str | None = None
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            message = str(error["message"])
-        elif isinstance(error, str) and error:
-            message = error
-        elif data.get("message"):
-            message = str(data["message"])
-    if message is None and text.startswith("<"):
-        match = _S3_MESSAGE.search(text)
-        if match:
-            message = match.group(1).strip()
-    if message is None:
-        message = text or response.reason_phrase or "no details given"
-    message = " ".join(message.split())
-    if len(message) > _MAX_MESSAGE_CHARS:
-        message = message[: _MAX_MESSAGE_CHARS - 1] + "…"
-    return message
-
-
-def _transport_message(exc: httpx.TransportError) -> str:
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
-        return f"connection failed: {detail}"
-    return detail
-
-
-def _presigned_label(url: str) -> str:
-    """Host and path of a presigned URL: the signature in its query is nobody's business."""
-    parsed = httpx.URL(url)
-    return f"{parsed.host}{parsed.path}"
-
-
-def _content_length(response: httpx.Response) -> int | None:
-    value = response.headers.get("content-length")
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-async def _raw_chunks(response: httpx.Response, method: str, url: str) -> AsyncIterator[bytes]:
-    """The raw body (stored bytes, no decoding), with transport errors mapped to ours."""
-    stream = response.aiter_raw()
-    while True:
-        failure: ApiError | None = None
-        try:
-            chunk = await anext(stream)
-        except StopAsyncIteration:
-            return
-        except httpx.TimeoutException:
-            failure = ApiTimeoutError(
-                "the download stalled", method=method, path=_presigned_label(url)
-            )
-        except httpx.TransportError as exc:
-            failure = NetworkError(
-                _transport_message(exc), method=method, path=_presigned_label(url)
-            )
-        if failure is not None:
-            raise failure
-        yield chunk

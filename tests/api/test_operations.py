@@ -159,3 +159,14 @@ async def test_iter_pages_small_first_page_then_large(client: ObjectsClient) -> 
 async def test_iter_pages_empty_account(client: ObjectsClient) -> None:
     pages = [page async for page in client.iter_pages()]
     assert len(pages) == 1 and pages[0].objects == [] and pages[0].total_count == 0
+
+
+async def test_iter_pages_stopped_early_leaves_client_usable(client: ObjectsClient) -> None:
+    for i in range(6):
+        await _make(client, f"o{i}")
+    pages = client.iter_pages(page_size=2, first_page_size=2)
+    async for page in pages:
+        assert len(page.objects) == 2
+        break  # the prefetched next page is cancelled, not leaked
+    await pages.aclose()  # type: ignore[attr-defined]
+    assert len((await client.list_objects()).objects) == 6

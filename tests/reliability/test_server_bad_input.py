@@ -244,11 +244,6 @@ def test_bad_download_durations(server: EmbeddedServer) -> None:
     assert failed == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-ASCII X-Signature makes hmac.compare_digest raise TypeError -> 500 "
-    "(runloop_tui/server/signing.py UrlSigner.verify)",
-)
 @pytest.mark.parametrize("method", ["GET", "PUT"])
 def test_non_ascii_presigned_signature_is_403_not_500(server: EmbeddedServer, method: str) -> None:
     purpose = "upload" if method == "PUT" else "download"

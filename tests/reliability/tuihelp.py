@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from rich.console import Console
 
 from runloop_tui.api import ObjectsClient, RetryEvent, RetryPolicy
 from runloop_tui.config import Settings
@@ -92,3 +95,20 @@ def svg_text(svg: str) -> str:
     """The characters a screenshot shows, in document order (markup and entities undone)."""
     parts = [html.unescape(_TAG.sub("", chunk)) for chunk in _TEXT.findall(svg)]
     return "".join(parts).replace("\xa0", " ")
+
+
+def screen_lines(app: RunloopApp) -> list[str]:
+    """The plain text of each terminal line, as export_screenshot() renders the screen."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text().splitlines()

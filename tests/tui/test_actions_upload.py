@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.models import ContentType, ObjectState
 from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.tui.modals.path_suggester import complete_path
 from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, check_metadata
 from runloop_tui.tui.modals.validation import FieldError
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
@@ -249,3 +250,20 @@ async def test_failed_upload_leaves_no_object_and_says_why(
             assert any(n.severity == "error" for n in app._notifications)
     assert await states(client, ObjectState.UPLOADING) == []
     assert await live_ids(client) == set()
+
+
+def test_complete_path_rules(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data.csv").write_text("x")
+    (tmp_path / ".hidden").write_text("x")
+    base = str(tmp_path)
+    # Sorted: the directory `data` comes before `data.csv`, and gets a slash.
+    assert complete_path(base + "/da") == base + "/data/"
+    # An exact file name is not "completed" to itself; the next match is offered.
+    assert complete_path(base + "/data.csv") is None
+    assert complete_path(base + "/.h") == base + "/.hidden"
+    assert complete_path(base + "/") == base + "/data/"  # hidden entries need a dot first
+    assert complete_path(base + "/zzz") is None
+    assert complete_path(base + "/da", dirs_only=True) == base + "/data/"
+    assert complete_path(str(tmp_path / "missing" / "x")) is None
+    assert complete_path("") is None

@@ -119,17 +119,29 @@ class ObjectActions(Screen[None]):
             return panel
 
     # --- availability ---
+    # check_action runs for every binding whenever the footer refreshes (each cursor move), so
+    # these use the browser model's set and index list when present: O(1), not O(rows).
+    def _has_marks(self) -> bool:
+        model = getattr(self, "model", None)
+        marks = getattr(model, "marks", None)
+        return bool(marks) if isinstance(marks, set) else bool(self.marked_objects)
+
+    def _has_rows(self) -> bool:
+        model = getattr(self, "model", None)
+        rows = getattr(model, "rows", None)
+        return bool(rows) if isinstance(rows, list) else bool(self.visible_objects)
+
     def unavailable_reason(self, action: str) -> str | None:
         """Why an action cannot run now (None: it can). Shown when it is invoked anyway."""
         if action in WRITE_ACTIONS and self.is_read_only:
             return READ_ONLY_REASON[self.is_public_view]
-        if action == "bulk_delete" and not self.marked_objects:
+        if action == "bulk_delete" and not self._has_marks():
             return "Nothing is marked: mark objects with space or a first."
-        if action == "delete" and self.selected_object is None and not self.marked_objects:
+        if action == "delete" and self.selected_object is None and not self._has_marks():
             return "No object is selected."
         if action in SELECTION_ACTIONS and self.selected_object is None:
             return "No object is selected."
-        if action == "export" and not self.visible_objects and not self.marked_objects:
+        if action == "export" and not self._has_rows() and not self._has_marks():
             return "There are no rows to export."
         return None
 

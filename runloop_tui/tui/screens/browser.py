@@ -307,7 +307,8 @@ class BrowserScreen(ObjectActions, Screen[None]):
         summary = "cannot reach server" if isinstance(error, NetworkError) else str(error)
         retry_in, first = self.refresh_state.failed(summary, len(self.model.index))
         if first:
-            self.notify(str(error), title="Cannot list objects", severity="error")
+            # Server text is never markup: a message with brackets must show as typed.
+            self.notify(str(error), title="Cannot list objects", severity="error", markup=False)
         self._update_counts()
         self._set_refresh_status()
         if not self.refresh_state.paused:
@@ -490,7 +491,9 @@ class BrowserScreen(ObjectActions, Screen[None]):
                 limit=PUSHDOWN_LIMIT, filters=filters, public=self._public
             )
         except ApiError as error:
-            self.notify(str(error), title="Server-side filter failed", severity="warning")
+            self.notify(
+                str(error), title="Server-side filter failed", severity="warning", markup=False
+            )
             return
         if text != self.model.filter.text or not self.refresh_state.loading:
             return  # stale: the filter changed, or the full list has arrived anyway

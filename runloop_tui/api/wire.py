@@ -1,0 +1,163 @@
+"""Wire-level helpers for the client: query and path encoding, error text, presigned URLs.
+
+Kept apart from client.py so the client reads as the list of operations it implements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from runloop_tui.api.errors import ApiError, ApiTimeoutError, NetworkError, ProtocolError
+from runloop_tui.api.models import ContentType, ObjectState
+
+# Server messages shown to the user are cut here: an HTML error page is not a sentence.
+_MAX_MESSAGE_CHARS = 300
+_S3_MESSAGE = re.compile(r"<Message>(.*?)</Message>", re.S)
+_T = TypeVar("_T")
+USER_AGENT = "runloop-tui"
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilters:
+    """The filters the server understands on list and list_public."""
+
+    name: str | None = None
+    content_type: ContentType | None = None
+    state: ObjectState | None = None
+    search: str | None = None
+
+
+def query_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def path_segment(value: str) -> str:
+    """One path segment: an id or key typed by a user must not escape its place in the URL."""
+    return quote(value, safe="")
+
+
+class QuietUrl(str):
+    """A presigned URL that keeps its signature out of reprs (crash tracebacks show locals)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<presigned URL>'"
+
+
+def list_path(public: bool) -> str:
+    return "/v1/objects/list_public" if public else "/v1/objects"
+
+
+def list_params(
+    limit: int | None,
+    starting_after: str | None,
+    filters: ListFilters | None,
+    include_total_count: bool | None,
+) -> dict[str, str]:
+    params: dict[str, str] = {}
+    if limit is not None:
+        params["limit"] = str(limit)
+    if starting_after is not None:
+        params["starting_after"] = starting_after
+    if filters is not None:
+        if filters.name:
+            params["name"] = filters.name
+        if filters.content_type is not None:
+            params["content_type"] = str(filters.content_type)
+        if filters.state is not None:
+            params["state"] = str(filters.state)
+        if filters.search:
+            params["search"] = filters.search
+    if include_total_count is not None:
+        params["include_total_count"] = query_bool(include_total_count)
+    return params
+
+
+def api_headers(api_key: str | None) -> dict[str, str]:
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+def parse_or_fail(parser: Callable[[Any], _T], data: Any, method: str, path: str) -> _T:
+    try:
+        return parser(data)
+    except ValueError as exc:
+        raise ProtocolError(str(exc), method=method, path=path) from None
+
+
+def server_message(response: httpx.Response) -> str:
+    """The server's own words: {"error": {"message"}}, S3's <Message>, or the text, cut short."""
+    text = response.text.strip()
+    message: str | None = None
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            message = str(error["message"])
+        elif isinstance(error, str) and error:
+            message = error
+        elif data.get("message"):
+            message = str(data["message"])
+    if message is None and text.startswith("<"):
+        match = _S3_MESSAGE.search(text)
+        if match:
+            message = match.group(1).strip()
+    if message is None:
+        message = text or response.reason_phrase or "no details given"
+    message = " ".join(message.split())
+    if len(message) > _MAX_MESSAGE_CHARS:
+        message = message[: _MAX_MESSAGE_CHARS - 1] + "…"
+    return message
+
+
+def transport_message(exc: httpx.TransportError) -> str:
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {detail}"
+    return detail
+
+
+def presigned_label(url: str) -> str:
+    """Host and path of a presigned URL: the signature in its query is nobody's business."""
+    parsed = httpx.URL(url)
+    return f"{parsed.host}{parsed.path}"
+
+
+def content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+async def raw_chunks(response: httpx.Response, method: str, url: str) -> AsyncIterator[bytes]:
+    """The raw body (stored bytes, no decoding), with transport errors mapped to ours."""
+    stream = response.aiter_raw()
+    while True:
+        failure: ApiError | None = None
+        try:
+            chunk = await anext(stream)
+        except StopAsyncIteration:
+            return
+        except httpx.TimeoutException:
+            failure = ApiTimeoutError(
+                "the download stalled", method=method, path=presigned_label(url)
+            )
+        except httpx.TransportError as exc:
+            failure = NetworkError(transport_message(exc), method=method, path=presigned_label(url))
+        if failure is not None:
+            raise failure
+        yield chunk

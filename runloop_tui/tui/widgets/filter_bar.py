@@ -98,7 +98,7 @@ class FilterBar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="/ filter: name~log state:uploading type:text size>10MB age<1h key=value …",
+            placeholder="/ filter: word -word state:error type:tgz meta:key=value age>7d size>100MB expired",
             suggester=self.suggester,
             id="filter-input",
             select_on_focus=False,

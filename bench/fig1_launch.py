@@ -14,11 +14,11 @@ from bench.server import BenchContext
 def _launch(ctx: BenchContext, mode: str) -> tuple[float, float, float, int]:
     """(seconds to the painted rows, seconds to the app built, CPU seconds to the paint, rows)."""
     result = ctx.child(mode, {}, "launch")
-    spawn = float(result["parent_spawn"])  # type: ignore[arg-type]
-    painted = float(result["painted"])  # type: ignore[arg-type]
-    imported = float(result["imported"])  # type: ignore[arg-type]
-    cpu = float(result["cpu"])  # type: ignore[arg-type]
-    return painted - spawn, imported - spawn, cpu, int(result["rows"])  # type: ignore[call-overload]
+    spawn = float(result["parent_spawn"])
+    painted = float(result["painted"])
+    imported = float(result["imported"])
+    cpu = float(result["cpu"])
+    return painted - spawn, imported - spawn, cpu, int(result["rows"])
 
 
 def run(ctx: BenchContext) -> list[Row]:

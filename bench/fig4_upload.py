@@ -36,8 +36,8 @@ def run(ctx: BenchContext, source_dir: Path | None = None) -> list[Row]:
                 result = ctx.child(
                     "upload-client", {"path": str(source), "name": f"client-{i}.bin"}, "transfer"
                 )
-                client_s.append(float(result["seconds"]))  # type: ignore[arg-type]
-                growth.append(float(result["rss_growth_mb"]))  # type: ignore[arg-type]
+                client_s.append(float(result["seconds"]))
+                growth.append(float(result["rss_growth_mb"]))
                 # Keep the disk from filling up: delete both objects (the server drops content).
                 for object_id in (created["id"], result["value"]):
                     http.post(f"/v1/objects/{object_id}/delete").raise_for_status()

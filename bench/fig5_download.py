@@ -46,8 +46,8 @@ def run(ctx: BenchContext, work_dir: Path | None = None) -> list[Row]:
                 if dest.stat().st_size != size:
                     raise RuntimeError("the client downloaded the wrong number of bytes")
                 dest.unlink()
-                client_s.append(float(result["seconds"]))  # type: ignore[arg-type]
-                growth.append(float(result["rss_growth_mb"]))  # type: ignore[arg-type]
+                client_s.append(float(result["seconds"]))
+                growth.append(float(result["rss_growth_mb"]))
             http.post(f"/v1/objects/{object_id}/delete").raise_for_status()
     finally:
         source.unlink(missing_ok=True)

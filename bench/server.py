@@ -16,9 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -161,8 +162,8 @@ RESULT_PREFIX = "BENCH-RESULT "
 
 
 def run_child(
-    mode: str, params: dict[str, object], api_key: str, timeout: float = 900
-) -> dict[str, object]:
+    mode: str, params: Mapping[str, object], api_key: str, timeout: float = 900
+) -> dict[str, Any]:
     """Run ``python -m bench.child MODE`` and return its result, plus ``parent_spawn`` (the
     wall-clock time just before the process was started)."""
     import json
@@ -181,7 +182,7 @@ def run_child(
     )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
-            result: dict[str, object] = json.loads(line[len(RESULT_PREFIX) :])
+            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
             result["parent_spawn"] = spawn
             return result
     tail = (proc.stderr or proc.stdout)[-3000:]
@@ -223,8 +224,8 @@ class BenchContext:
         return ids
 
     def child(
-        self, mode: str, params: dict[str, object], account: str, url: str | None = None
-    ) -> dict[str, object]:
+        self, mode: str, params: Mapping[str, object], account: str, url: str | None = None
+    ) -> dict[str, Any]:
         """Run a bench child against the server; adds ``server_cpu_s`` used meanwhile."""
         url = url or self.url
         before = self.server.cpu_seconds()

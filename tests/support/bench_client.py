@@ -44,7 +44,7 @@ if count:
     ])
     store.close()
 with EmbeddedServer(data, api_keys=[key]) as server:
-    print(server.base_url, flush=True)
+    print(server.base_url, flush=True)  # the parent waits for this line
     sys.stdin.read()
 """
 
@@ -58,7 +58,14 @@ class _Server:
             text=True,
         )
         assert self.process.stdout is not None
-        self.base_url = self.process.stdout.readline().strip()
+        self.base_url = ""
+        for _ in range(50):  # skip anything else the server prints first
+            line = self.process.stdout.readline()
+            if not line or line.startswith("http"):
+                self.base_url = line.strip()
+                break
+        if not self.base_url:
+            raise RuntimeError("the benchmark server did not start")
 
     def close(self) -> None:
         assert self.process.stdin is not None

@@ -37,6 +37,7 @@ from runloop_tui.tui.modals.export import ExportModal, ExportRequest
 from runloop_tui.tui.modals.presign import PresignModal
 from runloop_tui.tui.modals.preview import PreviewModal
 from runloop_tui.tui.modals.upload import UploadModal, UploadRequest
+from runloop_tui.tui.modals.validation import probe
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 
 if TYPE_CHECKING:
@@ -311,7 +312,7 @@ class ObjectActions(Screen[None]):
         def chosen(path: Path | None) -> None:
             if path is None:
                 return
-            if path.exists():
+            if probe(path)[0] is not None:
                 self._confirm_overwrite(path, lambda: self.run_download(obj, path, True))
             else:
                 self.run_download(obj, path, False)
@@ -321,7 +322,7 @@ class ObjectActions(Screen[None]):
     def _confirm_overwrite(self, path: Path, go: Any) -> None:
         try:
             size = exact_bytes(path.stat().st_size)
-        except OSError:
+        except (OSError, ValueError):
             size = "?"
 
         def answered(yes: bool | None) -> None:
@@ -411,7 +412,7 @@ class ObjectActions(Screen[None]):
             if request is None:
                 return
             rows = marked if request.marked else visible
-            if request.path.exists():
+            if probe(request.path)[0] is not None:
                 self._confirm_overwrite(request.path, lambda: self.run_export(rows, request, True))
             else:
                 self.run_export(rows, request, False)

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.formatting import display_text, human_size
 from runloop_tui.tui.modals.path_suggester import PathSuggester
-from runloop_tui.tui.modals.validation import FieldError, expand_path, first_failure
+from runloop_tui.tui.modals.validation import FieldError, expand_path, first_failure, probe
 
 
 class SaveTarget(Validator):
@@ -26,11 +26,20 @@ class SaveTarget(Validator):
         if not value.strip():
             return self.failure("Enter where to save the file.")
         path = expand_path(value)
-        if path.is_dir():
+        kind, problem = probe(path)
+        if problem:
+            return self.failure(problem)
+        if kind == "dir":
             return self.failure("That is a folder; add a file name.")
-        parent = path.parent
-        if not parent.is_dir():
-            return self.failure(f"The folder {parent} does not exist.")
+        if kind == "other":
+            return self.failure("That is not a regular file; choose another name.")
+        parent_kind, problem = probe(path.parent)
+        if problem:
+            return self.failure(problem)
+        if parent_kind != "dir":
+            return self.failure(f"The folder {path.parent} does not exist.")
+        if len(path.name.encode("utf-8", "surrogateescape")) > 255:
+            return self.failure("The file name is longer than 255 bytes.")
         return self.success()
 
 

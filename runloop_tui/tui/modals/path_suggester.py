@@ -21,9 +21,14 @@ def complete_path(value: str, *, dirs_only: bool = False) -> str | None:
     if not value:
         return None
     head, sep, partial = value.rpartition("/")
-    directory = Path((head + sep) or ".").expanduser()
     if value.startswith("~") and not sep:
         return None  # `~user` completion is not worth the surprise
+    if "\x00" in value:
+        return None
+    try:
+        directory = Path((head + sep) or ".").expanduser()
+    except (RuntimeError, ValueError, KeyError, OSError):  # ~nosuchuser/...
+        return None
     try:
         with os.scandir(directory) as entries:
             names: list[tuple[str, bool]] = []
@@ -37,7 +42,7 @@ def complete_path(value: str, *, dirs_only: bool = False) -> str | None:
                 if dirs_only and not is_dir:
                     continue
                 names.append((entry.name, is_dir))
-    except OSError:
+    except (OSError, ValueError):
         return None
     for name, is_dir in sorted(names):
         if name == partial and not is_dir:

@@ -29,6 +29,8 @@ from runloop_tui.tui.modals.validation import (
     duration_seconds,
     expand_path,
     first_failure,
+    probe,
+    text_problem,
     ttl_validator,
 )
 
@@ -78,14 +80,20 @@ def check_metadata(pairs: list[tuple[str, str]]) -> list[str | None]:
             messages.append(None)
             continue
         used += 1
+        key_problem = text_problem(k)
+        value_problem = text_problem(value, allow_tab=True)
         if not k:
             messages.append("This value needs a key.")
         elif len(k) > MAX_METADATA_KEY:
             messages.append(f"The key is longer than {MAX_METADATA_KEY} characters.")
+        elif key_problem:
+            messages.append(f"The key {key_problem}.")
         elif k in seen:
             messages.append(f"The key {k!r} is already used above.")
         elif len(value) > MAX_METADATA_VALUE:
             messages.append(f"The value is longer than {MAX_METADATA_VALUE:,} characters.")
+        elif value_problem:
+            messages.append(f"The value {value_problem}.")
         elif used > MAX_METADATA_KEYS:
             messages.append(f"At most {MAX_METADATA_KEYS} metadata keys.")
         else:
@@ -188,7 +196,8 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         path = expand_path(text) if text.strip() else None
         if path is None:
             return
-        exists = path.exists()
+        kind, _ = probe(path)
+        exists = kind in ("file", "dir")
         if not self._name_edited:
             self._auto_name = default_object_name(path) if exists else path.name
             self.query_one("#name", Input).value = self._auto_name

@@ -6,6 +6,7 @@ a form refuses what the server would refuse, with the reason next to the field.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from textual.content import Content
@@ -24,8 +25,49 @@ MAX_URL_SECONDS = 7 * 24 * 3600
 
 
 def expand_path(text: str) -> Path:
-    """A typed path with `~` expanded; relative paths stay relative to the working directory."""
-    return Path(text.strip()).expanduser()
+    """A typed path with `~` expanded; relative paths stay relative to the working directory.
+
+    `~nosuchuser` (or a NUL after `~`) cannot be expanded: it is then taken literally, and
+    the field reports that nothing exists there instead of the app crashing.
+    """
+    raw = text.strip()
+    try:
+        return Path(raw).expanduser()
+    except (RuntimeError, ValueError, KeyError, OSError):
+        return Path(raw)
+
+
+def probe(path: Path) -> tuple[str | None, str | None]:
+    """(kind, problem): kind is "file", "dir", "other" or None (nothing there).
+
+    Never raises: a NUL byte, a name too long or a permission error become the problem.
+    """
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None, None
+    except ValueError:
+        return None, "The path contains a NUL character."
+    except OSError as exc:
+        return None, f"Cannot use this path: {exc.strerror or exc}."
+    if stat.S_ISDIR(mode):
+        return "dir", None
+    if stat.S_ISREG(mode):
+        return "file", None
+    return "other", None
+
+
+def text_problem(value: str, *, allow_tab: bool = False) -> str | None:
+    """Why the server would refuse this text (invalid Unicode, control characters), or None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode"
+    for ch in value:
+        code = ord(ch)
+        if (code < 0x20 or 0x7F <= code < 0xA0) and not (allow_tab and ch == "\t"):
+            return f"contains the control character U+{code:04X}"
+    return None
 
 
 class ExistingPath(Validator):
@@ -35,11 +77,14 @@ class ExistingPath(Validator):
         if not value.strip():
             return self.failure("Choose a file or a directory to upload.")
         path = expand_path(value)
-        if not path.exists():
+        kind, problem = probe(path)
+        if problem:
+            return self.failure(problem)
+        if kind is None:
             return self.failure(f"No such file or directory: {path}")
-        if not (path.is_file() or path.is_dir()):
+        if kind == "other":
             return self.failure("Only regular files and directories can be uploaded.")
-        if path.is_file():
+        if kind == "file":
             try:
                 with path.open("rb"):
                     pass
@@ -54,6 +99,8 @@ class ObjectName(Validator):
             return self.failure("The name cannot be empty.")
         if len(value) > MAX_NAME:
             return self.failure(f"The name is {len(value):,} characters; at most {MAX_NAME:,}.")
+        if why := text_problem(value):
+            return self.failure(f"The name {why}.")
         return self.success()
 
 

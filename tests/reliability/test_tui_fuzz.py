@@ -84,19 +84,6 @@ _weird = st.sampled_from(
 _text = st.one_of(_weird, st.text(max_size=40), st.text(alphabet="~/.ab\x00 ", max_size=12))
 
 
-PATH_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: path fields crash the app: expand_path/Path.exists raise RuntimeError "
-    "(~unknownuser), ValueError (NUL after ~) and OSError ENAMETOOLONG inside validators "
-    "and PathSuggester (runloop_tui/tui/modals/validation.py, path_suggester.py, download.py)",
-)
-NAME_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the upload form accepts names and metadata with control characters that "
-    "the server refuses (runloop_tui/tui/modals/validation.py ObjectName, upload.py)",
-)
-
-
 @dataclass
 class UI:
     app: RunloopApp
@@ -174,7 +161,6 @@ def _upload_modal(ui: UI) -> UploadModal:
     return modal
 
 
-@NAME_BUG
 @FUZZ
 @given(name=_text, ttl=_text, key=_text, value=_text)
 @example(name="a\x00b", ttl="", key="", value="")
@@ -214,7 +200,6 @@ async def test_upload_form(ui: UI, name: str, ttl: str, key: str, value: str) ->
     assert shown_messages(modal), "refused without a message at the field"
 
 
-@PATH_BUG
 @FUZZ
 @given(path=_text)
 @example(path="~nosuchuser_rt/x")
@@ -240,7 +225,6 @@ def _assert_writable_target(outcome: object, shown: list[str]) -> None:
     assert len(outcome.name.encode("utf-8", "surrogateescape")) <= 255, "name too long to save"
 
 
-@PATH_BUG
 @FUZZ
 @given(dest=_text)
 @example(dest="~nosuchuser_rt/x")
@@ -255,7 +239,6 @@ async def test_download_destination_field(ui: UI, dest: str) -> None:
     _assert_writable_target(outcome, shown)
 
 
-@PATH_BUG
 @FUZZ
 @given(dest=_text)
 @example(dest="~nosuchuser_rt/x")

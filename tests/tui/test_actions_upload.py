@@ -267,3 +267,23 @@ def test_complete_path_rules(tmp_path: Path) -> None:
     assert complete_path(base + "/da", dirs_only=True) == base + "/data/"
     assert complete_path(str(tmp_path / "missing" / "x")) is None
     assert complete_path("") is None
+
+
+def test_path_fields_never_raise_on_odd_input(tmp_path: Path) -> None:
+    from runloop_tui.tui.modals.download import SaveTarget
+    from runloop_tui.tui.modals.validation import ExistingPath, ObjectName
+
+    odd = ["~nosuchuser_rt/x", "~\x00/x", "a\x00b", "x" * 300, str(tmp_path / ("y" * 300))]
+    for value in odd:
+        assert not ExistingPath().validate(value).is_valid
+        assert not SaveTarget().validate(value).is_valid
+        assert complete_path(value) is None or isinstance(complete_path(value), str)
+    assert "NUL" in (ExistingPath().validate("a\x00b").failure_descriptions[0])
+    assert "too long" in SaveTarget().validate(str(tmp_path / ("y" * 300))).failure_descriptions[0]
+    assert "U+0007" in ObjectName().validate("bell\x07").failure_descriptions[0]
+    assert ObjectName().validate("ΔΩ名前 ok").is_valid
+    assert check_metadata([("k", "\x1b[31m")]) == [
+        "The value contains the control character U+001B."
+    ]
+    assert check_metadata([("k\x00", "v")]) == ["The key contains the control character U+0000."]
+    assert check_metadata([("k", "tab\tok")]) == [None]

@@ -364,11 +364,6 @@ async def test_answer_late_but_within_the_timeout_just_works(
     assert shown == 3 and errors == [] and "error" not in header
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: browser.py notifies str(error) with markup on; a server message with "
-    "brackets ('[/oops]') raises MarkupError in the toast and crashes the app",
-)
 async def test_markup_in_a_server_error_is_shown_inert(
     server: EmbeddedServer, tmp_path: Path
 ) -> None:

@@ -190,8 +190,8 @@ async def test_failing_session_logs_and_errors_never_show_the_key(
     assert not _leaks(log_text), "the API key is in the DEBUG log"
     # Rendering a traceback with locals is slow: one of each kind of failure is enough.
     kinds = {(type(e), e.status, e.method, e.path, e.message): e for e in errors}
-    for error in kinds.values():
-        assert not _leaks(_render_everything(error)), repr(error)
+    for kind in kinds.values():
+        assert not _leaks(_render_everything(kind)), repr(kind)
     server_log = server.data_dir / "server.log"
     if server_log.exists():
         assert not _leaks(server_log.read_text(encoding="utf-8", errors="replace"))

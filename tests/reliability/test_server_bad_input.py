@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import string
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -88,7 +89,7 @@ def test_bad_create_bodies_are_json_4xx(server: EmbeddedServer) -> None:
         response = raw_request(
             server.base_url, "POST", "/v1/objects", body=body, headers=headers, api_key=API_KEY
         )
-        if why := _failures(lambda r=response: assert_json_4xx(r, 400, 413, 415)):
+        if why := _failures(partial(assert_json_4xx, response, 400, 413, 415)):
             failed[case] = why
     assert failed == {}
     # nothing was created by any of them
@@ -142,7 +143,7 @@ def test_bad_bodies_on_complete_and_delete(server: EmbeddedServer, op: str) -> N
             headers=headers,
             api_key=API_KEY,
         )
-        if why := _failures(lambda r=response: assert_json_4xx(r, 400, 415)):
+        if why := _failures(partial(assert_json_4xx, response, 400, 415)):
             failed[body] = why
     assert failed == {}
     # ...and the object is untouched
@@ -193,9 +194,7 @@ def _check_trick(base_url: str, path: str) -> None:
 
 def test_path_tricks_in_ids_never_reach_files(server: EmbeddedServer) -> None:
     failed = {
-        p: why
-        for p in PATH_TRICKS
-        if (why := _failures(lambda p=p: _check_trick(server.base_url, p)))
+        p: why for p in PATH_TRICKS if (why := _failures(partial(_check_trick, server.base_url, p)))
     }
     assert failed == {}
 
@@ -221,7 +220,7 @@ def test_bad_list_queries(server: EmbeddedServer) -> None:
     for query in BAD_LIST_QUERIES:
         for path in ("/v1/objects", "/v1/objects/list_public"):
             response = raw_request(server.base_url, "GET", f"{path}?{query}", api_key=API_KEY)
-            if why := _failures(lambda r=response: assert_json_4xx(r, 400)):
+            if why := _failures(partial(assert_json_4xx, response, 400)):
                 failed[f"{path}?{query}"] = why
     assert failed == {}
 
@@ -239,7 +238,7 @@ def test_bad_download_durations(server: EmbeddedServer) -> None:
             f"/v1/objects/{object_id}/download?duration_seconds={value}",
             api_key=API_KEY,
         )
-        if why := _failures(lambda r=response: assert_json_4xx(r, 400)):
+        if why := _failures(partial(assert_json_4xx, response, 400)):
             failed[value] = why
     assert failed == {}
 

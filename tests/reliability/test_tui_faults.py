@@ -385,3 +385,27 @@ async def test_markup_in_a_server_error_is_shown_inert(
             app.export_screenshot()  # renders the toast too
             await pilot.pause()
             assert_alive(app)
+
+
+async def test_complete_failing_beyond_retries_leaves_nothing_uploading(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text("hello")
+    with FaultProxy(server.base_url) as proxy:
+        proxy.configure(match="/complete", fail_first=100, fail_status=503)
+        app = build_app(proxy.base_url, QUICK)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await drain(app, pilot)
+            screen = _browser(app)
+            screen.run_upload(
+                UploadRequest(path=source, name="a.txt", content_type=ContentType.TEXT)
+            )
+            await drain(app, pilot)
+            assert_alive(app)
+            transfer = screen.transfers_panel.transfers[-1]
+            assert transfer.state is TransferState.FAILED and "HTTP 503" in (transfer.error or "")
+            assert any("Upload failed" in e and "HTTP 503" in e for e in errors_notified(app))
+        assert [e["method"] for e in proxy.log("/complete")] == ["POST"] * (QUICK.max_retries + 1)
+    assert _state_count(server.base_url, "UPLOADING") == 0
+    assert _state_count(server.base_url, "READ_ONLY") == 0

@@ -103,4 +103,6 @@ async def test_concurrent_uploads_lists_and_deletes_lose_nothing(
         for obj in sample:
             data = await api.read_head(obj.id, 1 << 20)
             assert data == (tmp_path / obj.name).read_bytes()
-    assert "Traceback" not in server_process.stderr_text()
+    server_output = server_process.stderr_text() + server_process.stdout_text()
+    assert "Traceback" not in server_output
+    assert API_KEY not in server_output  # the server's own logs never echo a key

@@ -211,7 +211,8 @@ async def test_failing_session_logs_and_errors_never_show_the_key(
                 strict=True,
                 reason="BUG: an unexpected exception inside httpx/httpcore/h11 reaches "
                 "Textual's crash traceback with its frames' locals, which hold the "
-                "Authorization header (client._send lets non-httpx exceptions through)",
+                "Authorization header (api/transport.py ApiTransport._send lets "
+                "non-httpx exceptions through)",
             ),
         ),
     ],

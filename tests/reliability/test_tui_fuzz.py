@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from runloop_tui.api import ContentType, ObjectsClient
@@ -31,6 +31,7 @@ from runloop_tui.tui.modals.presign import PresignModal
 from runloop_tui.tui.modals.upload import UploadModal, UploadRequest
 from runloop_tui.tui.modals.validation import FieldError, expand_path
 from runloop_tui.tui.screens.browser import BrowserScreen
+from runloop_tui.tui.screens.help import HelpScreen
 from tests.tui.conftest import make_app, settle
 
 FUZZ = settings(
@@ -90,7 +91,7 @@ class UI:
     pilot: Any
     tmp: Path
     client: ObjectsClient
-    modal: ModalScreen[Any] | None = None
+    modal: Screen[Any] | None = None
     results: list[object] | None = None
     crash_reported: bool = False
 
@@ -104,7 +105,7 @@ class UI:
             raise AssertionError(f"an exception escaped: {self.app._exception!r}")
         assert self.app.is_running and self.app.return_code is None
 
-    async def open(self, make: Callable[[], ModalScreen[Any]]) -> ModalScreen[Any]:
+    async def open(self, make: Callable[[], Screen[Any]]) -> Screen[Any]:
         """The open modal, reused across examples (a screen switch costs ~0.5 s); a fresh
         one after the last was dismissed."""
         if self.modal is None or self.app.screen is not self.modal:
@@ -142,7 +143,7 @@ class UI:
         return (result is None or result.is_valid), shown_messages(modal)
 
 
-def shown_messages(modal: ModalScreen[Any]) -> list[str]:
+def shown_messages(modal: Screen[Any]) -> list[str]:
     return [str(e.content) for e in modal.query(FieldError) if e.has_class("-shown")]
 
 
@@ -330,3 +331,17 @@ async def test_content_type_select_offers_only_known_types(ui: UI) -> None:
     """The one field that is not free text: every choice is accepted by the server."""
     for content_type in ContentType:
         validate_create({"name": "n", "content_type": str(content_type)})
+
+
+@FUZZ
+@given(text=_text)
+async def test_help_search_field(ui: UI, text: str) -> None:
+    """Free text with no wrong answer: it only has to never raise, whatever is typed."""
+    modal = await ui.open(lambda: HelpScreen(cast(Any, ui.browser)))
+    field = modal.query_one("#help-search", Input)
+    field.value = text
+    await ui.pilot.pause()
+    await field.action_submit()
+    await ui.pilot.pause()
+    ui.assert_alive()
+    assert isinstance(ui.app.screen, HelpScreen)

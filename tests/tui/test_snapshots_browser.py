@@ -45,22 +45,46 @@ def _prepare(*keys: str, filter_text: str | None = None) -> Callable[[Pilot[Any]
     return run_before
 
 
-def test_main_screen_120x36(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
     app = make_app(demo_server.base_url, profile="staging")
-    assert snap_compare(app, terminal_size=(120, 36), run_before=_prepare("j", "j", "space"))
+    assert snap_compare(app, terminal_size=size, run_before=_prepare("j", "j", "space"))
 
 
-def test_main_screen_80x24(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
-    app = make_app(demo_server.base_url, profile="staging")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_prepare("j"))
-
-
-def test_filtered_view(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_filtered_view(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
     app = make_app(demo_server.base_url, profile="staging")
     run_before = _prepare("slash", filter_text="type:tgz size>1MB state:bogus")
-    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-def test_help_screen(snap_compare: SnapCompare, demo_server: EmbeddedServer) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
     app = make_app(demo_server.base_url, profile="staging")
-    assert snap_compare(app, terminal_size=(120, 36), run_before=_prepare("question_mark"))
+    assert snap_compare(app, terminal_size=size, run_before=_prepare("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail_pane_toggled(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
+    """`i` shows the pane below the table when narrow, and hides it when wide."""
+    app = make_app(demo_server.base_url, profile="staging")
+    assert snap_compare(app, terminal_size=size, run_before=_prepare("j", "j", "j", "i"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_public_view(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
+    app = make_app(demo_server.base_url, profile="staging")
+    assert snap_compare(app, terminal_size=size, run_before=_prepare("v"))

@@ -98,7 +98,9 @@ class FilterBar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="/ filter: word -word state:error type:tgz meta:key=value age>7d size>100MB expired",
+            placeholder=(
+                "/ filter: word -word state:error type:tgz meta:key=value age>7d size>100MB expired"
+            ),
             suggester=self.suggester,
             id="filter-input",
             select_on_focus=False,

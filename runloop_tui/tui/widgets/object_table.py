@@ -54,7 +54,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", 26, keep=1),
 )
 SORT_KEYS: tuple[str, ...] = ("name", "state", "type", "size", "created", "expires", "id")
-NAME_MIN_WIDTH = 18
+# Below this the name, the column people read first, is too short to tell objects apart.
+NAME_MIN_WIDTH = 28
 MARK_GLYPH = "\N{CHECK MARK}"
 TYPE_LABELS = {"unspecified": "-"}
 

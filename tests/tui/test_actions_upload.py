@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input, Select
 
 from runloop_tui.api.client import ObjectsClient
@@ -162,6 +163,28 @@ async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
         await pilot.pause()
         assert modal.query_one("#name", Input).value == "my-name"
         assert modal.query_one("#content-type", Select).value == "binary"
+        await pilot.press("escape")
+
+
+async def test_name_and_type_follow_a_path_typed_key_by_key(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    """Typing fast queues a Changed per key; none of them may count as the user's own edit."""
+    (tmp_path / "notes.md").write_text("# hi")
+    app = make_app(server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("u")
+        modal = await wait_screen(app, pilot, UploadModal)
+        path = modal.query_one("#path", Input)
+        # Keys queued at once, as a terminal delivers a fast typist's (or a paste's) input.
+        for char in f"{tmp_path}/notes.md":
+            path.post_message(events.Key(char, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert path.value == str(tmp_path / "notes.md")
+        assert modal.query_one("#name", Input).value == "notes.md"
+        assert modal.query_one("#content-type", Select).value == "text"
         await pilot.press("escape")
 
 

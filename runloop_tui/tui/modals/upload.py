@@ -198,12 +198,21 @@ class UploadModal(ModalScreen[UploadRequest | None]):
             return
         kind, _ = probe(path)
         exists = kind in ("file", "dir")
+        # Programmatic updates post no Changed: a queued Changed for an older auto value would
+        # otherwise look like the user's own edit and stop the name following the path.
         if not self._name_edited:
             self._auto_name = default_object_name(path) if exists else path.name
-            self.query_one("#name", Input).value = self._auto_name
+            name_input = self.query_one("#name", Input)
+            with name_input.prevent(Input.Changed):
+                name_input.value = self._auto_name
+            self.query_one("#name-error", FieldError).show(
+                first_failure(name_input.validate(self._auto_name))
+            )
         if not self._type_edited:
             self._auto_type = infer_content_type(path) if exists else ContentType.UNSPECIFIED
-            self.query_one("#content-type", Select).value = self._auto_type.value
+            type_select = self.query_one("#content-type", Select)
+            with type_select.prevent(Select.Changed):
+                type_select.value = self._auto_type.value
 
     @on(Input.Changed, "#path")
     def _path_changed(self, event: Input.Changed) -> None:

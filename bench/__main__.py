@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             rows += new_rows
             for row in new_rows:
-                print(f"  {row.number}: {row.verdict} ({row.ratio:.2f}x)", flush=True)
+                print(f"  {row.number}: {row.verdict} ({row.ratio:.3g}x)", flush=True)
             print(f"  done in {time.perf_counter() - figure_clock:.0f} s", flush=True)
     except KeyboardInterrupt:
         print("interrupted; reporting what was measured", file=sys.stderr)

@@ -61,6 +61,7 @@ def run(ctx: BenchContext) -> list[Row]:
         f"CPU seconds from process start to the paint (insensitive to machine load): app "
         f"{median(app_cpu_s) * 1000:.0f} ms, minimal app {median(floor_cpu_s) * 1000:.0f} ms "
         f"({median(app_cpu_s) / median(floor_cpu_s):.2f}x)",
-        f"first paint showed {rows} rows (first page of 100, the rest streams in afterwards)",
+        f"the first frame with object rows had {rows} rows loaded (the app asks for a first "
+        "page of 100, then streams the rest)",
     ]
     return [row]

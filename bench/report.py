@@ -23,7 +23,7 @@ def _cells(row: Row) -> tuple[str, ...]:
         row.what,
         fmt(row.figure, row.unit),
         fmt(row.baseline, row.unit),
-        f"{row.ratio:.2f}x",
+        f"{row.ratio:.3g}x",
         row.target_text,
         row.verdict,
     )

@@ -250,7 +250,8 @@ async def test_a_bug_under_the_client_becomes_an_api_error_without_the_key(
         calls.append(1)
         raise RuntimeError("boom (inside h11)")
 
-    async with ObjectsClient(server.base_url, API_KEY, retry=FAST) as api:
+    patient = RetryPolicy(max_retries=3, timeout_seconds=5, initial_backoff_seconds=0.01)
+    async with ObjectsClient(server.base_url, API_KEY, retry=patient) as api:
         monkeypatch.setattr(h11.Connection, "send", broken_send)
         try:
             await api.list_objects()
@@ -261,5 +262,6 @@ async def test_a_bug_under_the_client_becomes_an_api_error_without_the_key(
         finally:
             monkeypatch.undo()
     assert "RuntimeError" in str(caught) and "boom" in str(caught)
-    assert len(calls) == 1  # a bug is not retried
+    # A bug is not retried (httpcore itself touches h11 once more while closing).
+    assert 1 <= len(calls) <= 2
     assert not _leaks(_render_everything(caught))

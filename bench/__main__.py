@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         for note in row.notes:
             print(f"  {row.number}: {note}")
-    print(f"\n{seconds / 60:.1f} min" + (" (quick sizes)" if args.quick else ""))
+    took = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    print(f"\n{took}" + (" (quick sizes)" if args.quick else ""))
     if output is not None and rows:
         command = "python -m bench" + (" " + " ".join(argv or sys.argv[1:])).rstrip()
         write_results(

@@ -45,7 +45,7 @@ class StartupError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse's default prints the whole usage block first; one line is easier to read.
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {' '.join(message.split())} (see --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)} (see --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,8 +123,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, status: int) -> int:
-    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
+    print(f"{PROG}: {one_line(message)}", file=sys.stderr)
     return status
+
+
+def one_line(message: str) -> str:
+    """One printable line: config values, paths and variables may carry escape sequences,
+    which must reach the terminal as visible text (``\\x1b``), never as control bytes."""
+    text = " ".join(message.split())
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def _serve(argv: list[str]) -> int:

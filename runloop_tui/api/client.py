@@ -64,6 +64,9 @@ from runloop_tui.api.wire import (
     transport_message,
 )
 
+# List pages with this many objects are converted to ObjectViews off the event loop.
+_OFF_LOOP_OBJECTS = 800
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "CancelToken",
@@ -94,8 +97,8 @@ class ObjectsClient(ApiTransport):
     ) -> ObjectListView:
         path = list_path(public)
         params = list_params(limit, starting_after, filters, include_total_count)
-        data = await self._json("GET", path, params=params)
-        return parse_or_fail(ObjectListView.from_json, data, "GET", path)
+        data = await self._json("GET", path, params=params, off_loop=True)
+        return await self._list_page(data, path)
 
     async def iter_pages(
         self,
@@ -114,7 +117,7 @@ class ObjectsClient(ApiTransport):
         path = list_path(public)
         first = list_params(first_page_size or page_size, None, filters, True)
         pending: asyncio.Future[Any] | None = asyncio.ensure_future(
-            self._json("GET", path, params=first)
+            self._json("GET", path, params=first, off_loop=True)
         )
         seen: set[str] = set()
         try:
@@ -136,13 +139,29 @@ class ObjectsClient(ApiTransport):
                         )
                     seen.add(cursor)
                     params = list_params(page_size, cursor, filters, False)
-                    pending = asyncio.ensure_future(self._json("GET", path, params=params))
-                yield parse_or_fail(ObjectListView.from_json, data, "GET", path)
+                    pending = asyncio.ensure_future(
+                        self._json("GET", path, params=params, off_loop=True)
+                    )
+                yield await self._list_page(data, path)
         finally:
             if pending is not None:
                 pending.cancel()
                 with contextlib.suppress(asyncio.CancelledError, ApiError):
                     await pending
+
+    async def _list_page(self, data: Any, path: str) -> ObjectListView:
+        """A decoded list response as a page; a big one is converted in a thread.
+
+        Turning 5,000 JSON objects into ObjectViews takes tens of milliseconds of pure
+        Python. In a thread the UI's event loop still gets the GIL every few milliseconds
+        (sys.getswitchinterval), so loading 100k objects never freezes the UI.
+        """
+        objects = data.get("objects") if isinstance(data, dict) else None
+        if isinstance(objects, list) and len(objects) >= _OFF_LOOP_OBJECTS:
+            return await asyncio.to_thread(
+                parse_or_fail, ObjectListView.from_json, data, "GET", path
+            )
+        return parse_or_fail(ObjectListView.from_json, data, "GET", path)
 
     async def count_objects(
         self, *, filters: ListFilters | None = None, public: bool = False

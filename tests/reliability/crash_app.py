@@ -24,6 +24,7 @@ from runloop_tui.api.client import ObjectsClient, RetryPolicy
 from runloop_tui.config import Settings
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.screens.browser import BrowserScreen
+from tests.reliability.tuihelp import drain
 
 
 def main(argv: list[str]) -> int:
@@ -52,8 +53,7 @@ def main(argv: list[str]) -> int:
     BrowserScreen.action_refresh_now = patched  # type: ignore[assignment,method-assign]
 
     async def auto_pilot(pilot: Any) -> None:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await drain(pilot.app, pilot)
         await pilot.press("r")
         await pilot.pause()
 

@@ -246,11 +246,6 @@ CONTROL_IN_ERRORS = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: control characters from config table names, paths and env values reach the "
-    "terminal raw in the one-line CLI error (runloop_tui/cli.py _fail keeps ESC/BEL)",
-)
 @pytest.mark.parametrize(("text", "env"), CONTROL_IN_ERRORS)
 def test_cli_errors_never_print_control_characters(
     sandbox: Path,

@@ -201,22 +201,7 @@ async def test_failing_session_logs_and_errors_never_show_the_key(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "mode",
-    [
-        "action",
-        pytest.param(
-            "http",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: an unexpected exception inside httpx/httpcore/h11 reaches "
-                "Textual's crash traceback with its frames' locals, which hold the "
-                "Authorization header (api/transport.py ApiTransport._send lets "
-                "non-httpx exceptions through)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("mode", ["action", "http"])
 def test_crash_traceback_never_shows_the_key(server: EmbeddedServer, mode: str) -> None:
     result = _run(
         "-m",
@@ -234,11 +219,6 @@ def test_crash_traceback_never_shows_the_key(server: EmbeddedServer, mode: str) 
     assert not _leaks(output), "the API key is in the crash traceback"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-httpx exception from inside the HTTP stack escapes the client as is, "
-    "its traceback frames holding the Authorization header (api/transport.py _send)",
-)
 async def test_a_bug_under_the_client_becomes_an_api_error_without_the_key(
     server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

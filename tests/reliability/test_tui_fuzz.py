@@ -32,7 +32,8 @@ from runloop_tui.tui.modals.upload import UploadModal, UploadRequest
 from runloop_tui.tui.modals.validation import FieldError, expand_path
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
-from tests.tui.conftest import make_app, settle
+from tests.reliability.tuihelp import drain
+from tests.tui.conftest import make_app
 
 FUZZ = settings(
     max_examples=50,
@@ -156,7 +157,7 @@ async def ui(server: EmbeddedServer, client: ObjectsClient, tmp_path: Path) -> A
     state: UI | None = None
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
+            await drain(app, pilot)
             state = UI(app, pilot, tmp_path, client)
             yield state
     except Exception:
@@ -295,10 +296,10 @@ async def test_presign_duration_field(ui: UI, duration: str) -> None:
 
     modal = await ui.open(lambda: PresignModal(obj, fetch, ui.browser.now_ms))
     assert isinstance(modal, PresignModal)
-    await ui.app.workers.wait_for_complete()
+    await drain(ui.app, ui.pilot)
     before = modal.url
     await ui.submit("#duration", duration)
-    await ui.app.workers.wait_for_complete()
+    await drain(ui.app, ui.pilot)
     await ui.pilot.pause()
     ui.assert_alive()
     if shown_messages(modal):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
+from textual.worker import WorkerCancelled
 
 from runloop_tui.api import ObjectsClient, RetryEvent, RetryPolicy
 from runloop_tui.config import Settings
@@ -67,10 +68,21 @@ def build_app(
 
 
 async def drain(app: RunloopApp, pilot: Any) -> None:
-    """Every worker done and painted (twice: workers start workers)."""
+    """Every worker done and painted (more than once: workers start workers).
+
+    An exclusive worker replaced by a newer one ends CANCELLED, and wait_for_complete()
+    then raises; that is normal here, so wait again (bounded) for the rest.
+    """
     for _ in range(3):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        for _attempt in range(20):
+            running = [w for w in app.workers if not w.is_finished]
+            if not running:
+                break
+            try:
+                await app.workers.wait_for_complete(running)
+            except WorkerCancelled:
+                continue
     await pilot.pause()
 
 

@@ -20,30 +20,23 @@ from textual.screen import Screen
 
 from runloop_tui.api.errors import ApiError, TransferCancelled
 from runloop_tui.api.models import ObjectState, ObjectView
-from runloop_tui.export import ExportFormat, default_export_name, write_export
-from runloop_tui.preview import HEAD_BYTES, build_preview
 from runloop_tui.tui.actions.naming import default_download_path
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.formatting import display_text, exact_bytes, human_size
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted
-from runloop_tui.tui.modals.bulk_delete import (
-    BulkDeleteModal,
-    BulkDeleteProgressModal,
-    BulkResultsModal,
-)
 from runloop_tui.tui.modals.confirm import ConfirmModal
-from runloop_tui.tui.modals.download import DownloadModal
-from runloop_tui.tui.modals.export import ExportModal, ExportRequest
-from runloop_tui.tui.modals.presign import PresignModal
-from runloop_tui.tui.modals.preview import PreviewModal
-from runloop_tui.tui.modals.upload import UploadModal, UploadRequest
 from runloop_tui.tui.modals.validation import probe
-from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 
+# The modals, the transfers panel, preview and export are imported when first used: the
+# browser should paint as soon as it can, and importing them (and the Textual widgets they
+# use) up front made start-up measurably slower.
 if TYPE_CHECKING:
     from runloop_tui.api.client import ObjectsClient
     from runloop_tui.config import Settings
     from runloop_tui.tui.actions.bulk import BulkDeleteOutcome
+    from runloop_tui.tui.modals.export import ExportRequest
+    from runloop_tui.tui.modals.upload import UploadRequest
+    from runloop_tui.tui.widgets.transfers import TransfersPanel
 
 # Actions that change the store: never offered in read-only mode or the public view.
 WRITE_ACTIONS = frozenset({"upload", "delete", "bulk_delete"})
@@ -109,6 +102,8 @@ class ObjectActions(Screen[None]):
     @property
     def transfers_panel(self) -> TransfersPanel:
         """The panel, mounted under the object list the first time a transfer starts."""
+        from runloop_tui.tui.widgets.transfers import TransfersPanel
+
         try:
             return self.query_one(TransfersPanel)
         except NoMatches:
@@ -165,7 +160,12 @@ class ObjectActions(Screen[None]):
     @on(RowHighlighted)
     @on(MarkToggled)
     def _selection_changed(self) -> None:
-        self.refresh_bindings()
+        # Textual's Footer rebuilds all its keys on every refresh_bindings (about 25 ms of
+        # CPU): only ask when something check_action looks at can have changed.
+        state = (self.selected_object is None, self._has_marks(), self._has_rows())
+        if state != getattr(self, "_bindings_state", None):
+            self._bindings_state = state
+            self.refresh_bindings()
 
     # --- upload ---
     def action_upload(self) -> None:
@@ -176,11 +176,15 @@ class ObjectActions(Screen[None]):
             if request is not None:
                 self.run_upload(request)
 
+        from runloop_tui.tui.modals.upload import UploadModal
+
         self.app.push_screen(UploadModal(), submitted)
 
     # Not exclusive: several uploads may run side by side.
     @work(group="upload", exit_on_error=False, description="Upload")
     async def run_upload(self, request: UploadRequest) -> ObjectView | None:
+        from runloop_tui.tui.widgets.transfers import TransferState
+
         panel = self.transfers_panel
         transfer = panel.start("upload", request.name)
         try:
@@ -252,6 +256,7 @@ class ObjectActions(Screen[None]):
         if self._refuse("bulk_delete"):
             return
         objects = list(self.marked_objects)  # exactly what the summary shows
+        from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal, BulkDeleteProgressModal
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -267,6 +272,8 @@ class ObjectActions(Screen[None]):
         if outcome.deleted:
             self.apply_local_changes(removed_ids=[o.id for o in outcome.deleted])
         if outcome.failed or outcome.skipped:
+            from runloop_tui.tui.modals.bulk_delete import BulkResultsModal
+
             self.app.push_screen(BulkResultsModal(outcome))
         else:
             self.notify(f"Deleted {len(outcome.deleted):,} objects.")
@@ -282,6 +289,8 @@ class ObjectActions(Screen[None]):
 
         async def fetch(seconds: int) -> str:
             return await self.api.download_url(obj.id, seconds)
+
+        from runloop_tui.tui.modals.presign import PresignModal
 
         self.app.push_screen(PresignModal(obj, fetch, self.now_ms))
 
@@ -317,6 +326,8 @@ class ObjectActions(Screen[None]):
             else:
                 self.run_download(obj, path, False)
 
+        from runloop_tui.tui.modals.download import DownloadModal
+
         self.app.push_screen(DownloadModal(obj, default), chosen)
 
     def _confirm_overwrite(self, path: Path, go: Any) -> None:
@@ -341,6 +352,8 @@ class ObjectActions(Screen[None]):
 
     @work(group="download", exit_on_error=False, description="Download")
     async def run_download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
+        from runloop_tui.tui.widgets.transfers import TransferState
+
         panel = self.transfers_panel
         transfer = panel.start("download", obj.name)
         try:
@@ -386,6 +399,9 @@ class ObjectActions(Screen[None]):
 
     @work(exclusive=True, group="preview", exit_on_error=False, description="Preview")
     async def load_preview(self, obj: ObjectView) -> None:
+        from runloop_tui.preview import HEAD_BYTES, build_preview
+        from runloop_tui.tui.modals.preview import PreviewModal
+
         try:
             head = await self.api.read_head(obj.id, HEAD_BYTES)
         except ApiError as exc:
@@ -401,6 +417,9 @@ class ObjectActions(Screen[None]):
     def action_export(self) -> None:
         if self._refuse("export"):
             return
+        from runloop_tui.export import ExportFormat, default_export_name
+        from runloop_tui.tui.modals.export import ExportModal
+
         visible = list(self.visible_objects)
         marked = list(self.marked_objects)
         now = datetime.fromtimestamp(self.now_ms() / 1000)
@@ -421,6 +440,8 @@ class ObjectActions(Screen[None]):
 
     @work(thread=True, group="export", exit_on_error=False, description="Export")
     def run_export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
+        from runloop_tui.export import write_export
+
         try:
             size = write_export(rows, request.path, request.fmt, overwrite=overwrite)
         except OSError as exc:

@@ -29,6 +29,8 @@ from runloop_tui.tui.formatting import display_text, human_size
 from runloop_tui.tui.modals.validation import FieldError, first_failure
 
 FIRST_NAMES = 10
+# How often the progress modal redraws its bar and counts while deletes run.
+PROGRESS_REFRESH_SECONDS = 0.1
 
 
 def names_preview(objects: Sequence[ObjectView], limit: int = FIRST_NAMES) -> list[str]:
@@ -163,6 +165,7 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
         border: thick $warning; background: $surface; padding: 1 2;
     }
     BulkDeleteProgressModal ProgressBar { margin: 1 0; }
+    BulkDeleteProgressModal #status { width: 1fr; }
     BulkDeleteProgressModal .buttons { height: auto; align-horizontal: right; }
     """
 
@@ -198,6 +201,9 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
         return text + (" · stopping…" if self._stop.stopped else "")
 
     def on_mount(self) -> None:
+        # Results arrive hundreds a second; repainting a modal over the dimmed browser costs
+        # tens of ms, so the bar and counts are redrawn on a timer, not once per result.
+        self.set_interval(PROGRESS_REFRESH_SECONDS, self._show_progress)
         if self._autostart:
             self.run_deletes()
 
@@ -206,8 +212,16 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
             self._ok += 1
         else:
             self._failed += 1
-        self.query_one("#bar", ProgressBar).advance(1)
-        self.query_one("#status", Label).update(self._status_text())
+
+    def _show_progress(self) -> None:
+        done = self._ok + self._failed
+        bar = self.query_one("#bar", ProgressBar)
+        if bar.progress != done:
+            bar.update(progress=done)
+        status = self.query_one("#status", Label)
+        text = self._status_text()
+        if str(status.content) != text:
+            status.update(text, layout=False)  # fixed width: no relayout of the screen
 
     @work(exclusive=True, group="bulk-delete", exit_on_error=False, description="Bulk delete")
     async def run_deletes(self) -> None:
@@ -218,6 +232,7 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
             on_result=self._on_result,
             stop=self._stop,
         )
+        self._show_progress()
         self.dismiss(outcome)
 
     @on(Button.Pressed, "#stop")

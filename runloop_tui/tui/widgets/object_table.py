@@ -166,6 +166,7 @@ class ObjectTable(ScrollView, can_focus=True):
         self._now_ms = 0
         self._sort: tuple[str, bool] = ("created", True)
         self._cache: dict[tuple[int, bool, bool, bool], Strip] = {}
+        self._styles: dict[str, Style] = {}
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._announced: tuple[str | None, int] = (None, -1)
@@ -344,6 +345,7 @@ class ObjectTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._styles.clear()
 
     def _columns(self) -> list[tuple[Column, int]]:
         width = self.scrollable_content_region.width
@@ -358,7 +360,7 @@ class ObjectTable(ScrollView, can_focus=True):
             return self._render_header(width)
         row = round(self.scroll_y) + y - 1
         if row >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         pos = self._rows[row]
         obj = self._objects[pos]
         key = (pos, row == self.cursor_row, obj.id in self._marked, obj.id in self._flash)
@@ -371,11 +373,23 @@ class ObjectTable(ScrollView, can_focus=True):
         return strip
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"object-table--{name}")
+        # Resolving a component style walks the CSS each time and a row needs several;
+        # notify_style_update (theme, CSS or pseudo-class change) clears this cache.
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(f"object-table--{name}")
+        return style
+
+    def _base_style(self) -> Style:
+        """``rich_style`` (it walks every ancestor for the background), cached like _style."""
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
 
     def _render_header(self, width: int) -> Strip:
-        header = self.rich_style + self._style("header")
-        sorted_style = self.rich_style + self._style("sorted")
+        header = self._base_style() + self._style("header")
+        sorted_style = self._base_style() + self._style("sorted")
         column_key, descending = self._sort
         segments: list[Segment] = []
         for column, col_width in self._columns():
@@ -386,12 +400,12 @@ class ObjectTable(ScrollView, can_focus=True):
                 style = sorted_style
             segments.append(Segment(fit(title, col_width, column.align), style))
             segments.append(Segment(" ", header))
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+        return Strip(segments).adjust_cell_length(width, self._base_style())
 
     def _render_row(
         self, obj: ObjectView, cursor: bool, marked: bool, flash: bool, *, width: int
     ) -> Strip:
-        base = self.rich_style
+        base = self._base_style()
         if flash:
             base += self._style("flash")
         if marked:

@@ -8,10 +8,10 @@ workers; transfers are not exclusive (several may run at once) and show in the t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -31,12 +31,14 @@ from runloop_tui.tui.modals.validation import probe
 # browser should paint as soon as it can, and importing them (and the Textual widgets they
 # use) up front made start-up measurably slower.
 if TYPE_CHECKING:
-    from runloop_tui.api.client import ObjectsClient
+    from runloop_tui.api.client import CancelToken, ObjectsClient, ProgressCallback
     from runloop_tui.config import Settings
     from runloop_tui.tui.actions.bulk import BulkDeleteOutcome
     from runloop_tui.tui.modals.export import ExportRequest
     from runloop_tui.tui.modals.upload import UploadRequest
     from runloop_tui.tui.widgets.transfers import TransfersPanel
+
+T = TypeVar("T")
 
 # Actions that change the store: never offered in read-only mode or the public view.
 WRITE_ACTIONS = frozenset({"upload", "delete", "bulk_delete"})
@@ -183,29 +185,21 @@ class ObjectActions(Screen[None]):
     # Not exclusive: several uploads may run side by side.
     @work(group="upload", exit_on_error=False, description="Upload")
     async def run_upload(self, request: UploadRequest) -> ObjectView | None:
-        from runloop_tui.tui.widgets.transfers import TransferState
-
-        panel = self.transfers_panel
-        transfer = panel.start("upload", request.name)
-        try:
-            obj = await self.api.upload_path(
+        obj = await self._tracked_transfer(
+            "upload",
+            request.name,
+            lambda progress, cancel: self.api.upload_path(
                 request.path,
                 name=request.name,
                 content_type=request.content_type,
                 metadata=request.metadata or None,
                 ttl_ms=request.ttl_ms,
-                progress=panel.progress_callback(transfer),
-                cancel=transfer.cancel,
-            )
-        except TransferCancelled:
-            panel.finish(transfer, TransferState.CANCELLED)
-            self.notify(f"Upload of {request.name!r} cancelled.", severity="warning", markup=False)
+                progress=progress,
+                cancel=cancel,
+            ),
+        )
+        if obj is None:
             return None
-        except (ApiError, OSError) as exc:
-            panel.finish(transfer, TransferState.FAILED, str(exc))
-            self.notify(str(exc), title="Upload failed", severity="error", markup=False)
-            return None
-        panel.finish(transfer, TransferState.DONE)
         self.apply_local_changes(updated=[obj])
         self.select_object(obj.id)
         self.refresh_now()
@@ -352,29 +346,44 @@ class ObjectActions(Screen[None]):
 
     @work(group="download", exit_on_error=False, description="Download")
     async def run_download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
+        saved = await self._tracked_transfer(
+            "download",
+            obj.name,
+            lambda progress, cancel: self.api.download_to(
+                obj.id, path, overwrite=overwrite, progress=progress, cancel=cancel
+            ),
+        )
+        if saved is not None:
+            self.notify(f"Saved {saved}", title="Downloaded", markup=False)
+        return saved
+
+    async def _tracked_transfer(
+        self,
+        kind: str,
+        label: str,
+        run: Callable[[ProgressCallback, CancelToken], Awaitable[T]],
+    ) -> T | None:
+        """Run a transfer behind a row of the transfers panel; None when it failed or stopped.
+
+        A cancel or a failure is said once, in a notification and in the panel.
+        """
         from runloop_tui.tui.widgets.transfers import TransferState
 
         panel = self.transfers_panel
-        transfer = panel.start("download", obj.name)
+        transfer = panel.start(kind, label)
+        title = kind.capitalize()
         try:
-            saved = await self.api.download_to(
-                obj.id,
-                path,
-                overwrite=overwrite,
-                progress=panel.progress_callback(transfer),
-                cancel=transfer.cancel,
-            )
+            result = await run(panel.progress_callback(transfer), transfer.cancel)
         except TransferCancelled:
             panel.finish(transfer, TransferState.CANCELLED)
-            self.notify(f"Download of {obj.name!r} cancelled.", severity="warning", markup=False)
+            self.notify(f"{title} of {label!r} cancelled.", severity="warning", markup=False)
             return None
         except (ApiError, OSError) as exc:
             panel.finish(transfer, TransferState.FAILED, str(exc))
-            self.notify(str(exc), title="Download failed", severity="error", markup=False)
+            self.notify(str(exc), title=f"{title} failed", severity="error", markup=False)
             return None
         panel.finish(transfer, TransferState.DONE)
-        self.notify(f"Saved {saved}", title="Downloaded", markup=False)
-        return saved
+        return result
 
     def action_focus_transfers(self) -> None:
         panel = self.transfers_panel

@@ -94,6 +94,8 @@ async def test_each_field_says_what_is_wrong_and_nothing_is_created(
             await pilot.press("ctrl+n")
         await pilot.pause()
         rows = list(modal.query(MetadataRow))
+        # The new row's key has the focus once its mount completed (no NoMatches race).
+        assert app.focused is rows[-1].query_one(".md-key", Input)
         for row in rows:
             row.query_one(".md-key", Input).value = "dup"
         await pilot.pause()
@@ -310,3 +312,57 @@ def test_path_fields_never_raise_on_odd_input(tmp_path: Path) -> None:
     ]
     assert check_metadata([("k\x00", "v")]) == ["The key contains the control character U+0000."]
     assert check_metadata([("k", "tab\tok")]) == [None]
+
+
+async def test_a_burst_of_uploads_gives_one_success_toast(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    from runloop_tui.tui.modals.upload import UploadRequest
+
+    sources = []
+    for i in range(6):
+        src = tmp_path / f"burst-{i}.txt"
+        src.write_text(f"file {i}\n")
+        sources.append(src)
+    missing = tmp_path / "gone.txt"
+    app = make_app(server.base_url, clock=time.time)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        panel = screen.transfers_panel
+        # A transfer still running keeps the burst open, whatever the scheduling of the workers.
+        held = panel.start("upload", "held")
+        for src in sources:
+            screen.run_upload(UploadRequest(src, src.name, ContentType.TEXT))
+        screen.run_upload(UploadRequest(missing, "gone.txt", ContentType.TEXT))
+        await drain(app, pilot)
+        messages = [(n.title, n.message, n.severity) for n in app._notifications]
+        # Each error is said at once; the successes wait for the end of the burst.
+        assert [m for m in messages if m[2] == "error"] and not any(
+            "Uploaded" in m[1] for m in messages
+        )
+        panel.finish(held, TransferState.DONE)
+        # The burst ends with another failure: the held successes are summed up in one toast.
+        screen.run_upload(UploadRequest(missing, "gone-again.txt", ContentType.TEXT))
+        await drain(app, pilot)
+        messages = [(n.title, n.message, n.severity) for n in app._notifications]
+        assert len([m for m in messages if m[2] == "error"]) == 2
+        uploaded = [m for m in messages if "Uploaded" in m[1]]
+        assert uploaded == [("Uploaded", "Uploaded 6 objects.", "information")]
+    assert len(await live_ids(client)) == 6
+
+
+async def test_a_lone_upload_still_names_its_object(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    from runloop_tui.tui.modals.upload import UploadRequest
+
+    src = tmp_path / "one.txt"
+    src.write_text("one\n")
+    app = make_app(server.base_url, clock=time.time)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        screen.run_upload(UploadRequest(src, "one.txt", ContentType.TEXT))
+        await drain(app, pilot)
+        assert [n.message for n in app._notifications if "Uploaded" in n.message] == [
+            "Uploaded 'one.txt' (4 B)."
+        ]

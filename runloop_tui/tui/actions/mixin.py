@@ -21,6 +21,7 @@ from textual.screen import Screen
 from runloop_tui.api.errors import ApiError, TransferCancelled
 from runloop_tui.api.models import ObjectState, ObjectView
 from runloop_tui.tui.actions.naming import default_download_path
+from runloop_tui.tui.actions.toasts import SuccessBurst
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.formatting import display_text, exact_bytes, human_size
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted
@@ -203,7 +204,9 @@ class ObjectActions(Screen[None]):
         self.apply_local_changes(updated=[obj])
         self.select_object(obj.id)
         self.refresh_now()
-        self.notify(f"Uploaded {obj.name!r} ({human_size(obj.size_bytes)}).", markup=False)
+        self._transfer_succeeded(
+            "upload", f"Uploaded {obj.name!r} ({human_size(obj.size_bytes)}).", None
+        )
         return obj
 
     # --- delete ---
@@ -354,8 +357,27 @@ class ObjectActions(Screen[None]):
             ),
         )
         if saved is not None:
-            self.notify(f"Saved {saved}", title="Downloaded", markup=False)
+            self._transfer_succeeded("download", f"Saved {saved}", "Downloaded")
         return saved
+
+    @property
+    def _success_burst(self) -> SuccessBurst:
+        burst = self.__dict__.get("_success_burst_state")
+        if burst is None:
+            burst = self.__dict__["_success_burst_state"] = SuccessBurst()
+        return cast(SuccessBurst, burst)
+
+    def _transfer_succeeded(self, kind: str, message: str, title: str | None) -> None:
+        """Toast a success, or hold it for one summary while other `kind` transfers run."""
+        self._success_burst.add(kind, message, title)
+        self._flush_successes(kind)
+
+    def _flush_successes(self, kind: str) -> None:
+        if any(t.active and t.kind == kind for t in self.transfers_panel.transfers):
+            return
+        toast = self._success_burst.flush(kind)
+        if toast is not None:
+            self.notify(toast[1], title=toast[0] or "", markup=False)
 
     async def _tracked_transfer(
         self,
@@ -377,10 +399,12 @@ class ObjectActions(Screen[None]):
         except TransferCancelled:
             panel.finish(transfer, TransferState.CANCELLED)
             self.notify(f"{title} of {label!r} cancelled.", severity="warning", markup=False)
+            self._flush_successes(kind)  # this may have been the last of a burst
             return None
         except (ApiError, OSError) as exc:
             panel.finish(transfer, TransferState.FAILED, str(exc))
             self.notify(str(exc), title=f"{title} failed", severity="error", markup=False)
+            self._flush_successes(kind)
             return None
         panel.finish(transfer, TransferState.DONE)
         return result

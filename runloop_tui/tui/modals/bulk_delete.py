@@ -109,7 +109,8 @@ class BulkDeleteModal(ModalScreen[bool]):
                 yield Label(f"Type {count} to confirm:")
                 yield Input(
                     id="count",
-                    placeholder=str(count),
+                    # Not the count itself: on terminals without dim text it read as pre-filled.
+                    placeholder="number",
                     validators=[ExactCount(count)],
                     validate_on=["changed", "submitted"],
                     compact=True,

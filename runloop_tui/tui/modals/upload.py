@@ -122,7 +122,9 @@ class UploadModal(ModalScreen[UploadRequest | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="upload.cancel"),
         Binding("ctrl+s", "submit", "Upload", id="upload.submit"),
-        Binding("ctrl+n", "add_row", "Add metadata", id="upload.add_metadata"),
+        # priority: the action then runs in the app's key loop, so keys typed right after
+        # ctrl+n (a fast typist, a laggy SSH link) wait and reach the new row, not the old field.
+        Binding("ctrl+n", "add_row", "Add metadata", priority=True, id="upload.add_metadata"),
     ]
 
     def __init__(self, start_path: str = "") -> None:
@@ -235,14 +237,18 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         self.query_one("#ttl-error", FieldError).show(first_failure(event.validation_result))
 
     # --- metadata rows ---
-    def action_add_row(self) -> None:
+    async def action_add_row(self) -> None:
         row = MetadataRow()
-        self.query_one("#metadata", Vertical).mount(row, FieldError(classes="md-error"))
-        self.call_after_refresh(lambda: row.query_one(".md-key", Input).focus())
+        # Await the mount so the row's inputs exist before focusing (focusing in a
+        # call_after_refresh could run before the row composed: NoMatches). set_focus, not
+        # focus(): focus() is deferred behind keys already queued.
+        await self.query_one("#metadata", Vertical).mount(row, FieldError(classes="md-error"))
+        if row.is_attached:  # the modal may have been dismissed meanwhile
+            self.set_focus(row.query_one(".md-key", Input))
 
     @on(Button.Pressed, "#add-md")
-    def _add_pressed(self) -> None:
-        self.action_add_row()
+    async def _add_pressed(self) -> None:
+        await self.action_add_row()
 
     @on(Button.Pressed, ".md-remove")
     async def _remove_pressed(self, event: Button.Pressed) -> None:

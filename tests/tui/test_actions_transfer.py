@@ -82,6 +82,16 @@ async def test_presigned_url_copy_and_curl(
         await pilot.press("enter")
         await drain(app, pilot)
         assert modal.seconds == 5400
+        # ←/→ step through the presets from the buttons (from 90m: the nearest one that way).
+        assert isinstance(app.focused, Button) and app.focused.id == "copy-url"
+        await pilot.press("right")
+        await drain(app, pilot)
+        assert modal.seconds == 86400 and modal.url is not None
+        assert "-chosen" in modal.query_one("#preset-24h").classes
+        await pilot.press("left", "left", "left")
+        await drain(app, pilot)
+        assert modal.seconds == 900 and modal.url is not None
+        assert modal.query_one("#url", TextArea).text == modal.url
         assert not any(url in n.message for n in app._notifications)  # never echoed
         await pilot.press("escape")
         await wait_gone(app, pilot, PresignModal)

@@ -221,3 +221,31 @@ async def test_filter_input_keeps_focus_and_q_types(demo_app: AppFactory) -> Non
         assert isinstance(app.focused, Input)
         assert app.focused.value == "quit ?"
         assert app.is_running
+
+
+async def test_an_empty_table_says_why(demo_app: AppFactory) -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        table = screen.query_one(ObjectTable)
+        assert "No object" not in table.render_line(2).text
+        await _type_filter(pilot, "zz-no-such-object-zz")
+        await settle(app, pilot)
+        assert screen.visible_objects == []
+        assert "No object matches the filter" in table.render_line(2).text
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        assert "No object" not in table.render_line(2).text
+
+
+async def test_an_empty_store_says_what_to_do(server: EmbeddedServer) -> None:
+    # What to do, unless nothing can be changed.
+    for read_only, expected in ((False, "No objects yet: u uploads one."), (True, "No objects.")):
+        app = make_app(server.base_url, read_only=read_only)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await settle(app, pilot)
+            assert table_text(screen.query_one(ObjectTable)) == expected
+
+
+def table_text(table: ObjectTable) -> str:
+    return table.render_line(2).text.strip()

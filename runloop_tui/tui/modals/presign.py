@@ -80,6 +80,10 @@ class PresignModal(ModalScreen[None]):
         Binding("escape", "close", "Close", id="presign.close"),
         Binding("ctrl+u", "copy_url", "Copy URL", id="presign.copy_url", priority=True),
         Binding("ctrl+k", "copy_curl", "Copy curl", id="presign.copy_curl", priority=True),
+        # Without these, choosing a preset from the keyboard took several shift+tabs.
+        # The duration field and the URL boxes keep their own arrow keys.
+        Binding("left", "step_preset(-1)", "Shorter", show=False, id="presign.shorter"),
+        Binding("right", "step_preset(1)", "Longer", show=False, id="presign.longer"),
     ]
 
     def __init__(self, obj: ObjectView, fetch: FetchUrl, now_ms: Callable[[], int]) -> None:
@@ -97,7 +101,7 @@ class PresignModal(ModalScreen[None]):
                 Content(f"Download URL for {display_text(self.obj.name)}  ({self.obj.id})"),
                 classes="title",
             )
-            yield Label("Valid for", classes="label")
+            yield Label("Valid for  (← → change it)", classes="label")
             with Horizontal(classes="presets"):
                 for label, seconds in PRESETS:
                     yield Button(
@@ -159,6 +163,19 @@ class PresignModal(ModalScreen[None]):
         seconds = dict(PRESETS)[label]
         self.query_one("#duration", Input).value = ""
         self._generate(seconds)
+
+    def action_step_preset(self, delta: int) -> None:
+        """The previous/next preset (from a typed duration: the nearest one that way)."""
+        seconds = [preset for _, preset in PRESETS]
+        if delta > 0:
+            following = [p for p in seconds if p > self.seconds]
+            target = following[0] if following else seconds[-1]
+        else:
+            preceding = [p for p in seconds if p < self.seconds]
+            target = preceding[-1] if preceding else seconds[0]
+        if target != self.seconds:
+            self.query_one("#duration", Input).value = ""
+            self._generate(target)
 
     @on(Input.Changed, "#duration")
     def _duration_changed(self, event: Input.Changed) -> None:

@@ -384,6 +384,15 @@ class BrowserScreen(ObjectActions, Screen[None]):
                 loading=self.refresh_state.loading,
             )
         )
+        self.table.set_empty_text(self._empty_text())
+
+    def _empty_text(self) -> str:
+        state = self.refresh_state
+        if self.model.rows or not state.loaded_once:
+            return ""  # rows, or still loading / failing: the header says so
+        if self.model.filter.text.strip():
+            return "No object matches the filter: / edits it, Esc clears it."
+        return "No objects." if self.is_read_only else "No objects yet: u uploads one."
 
     def _flash(self, ids: set[str]) -> None:
         if not ids:

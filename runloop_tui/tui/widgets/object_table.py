@@ -170,6 +170,7 @@ class ObjectTable(ScrollView, can_focus=True):
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._announced: tuple[str | None, int] = (None, -1)
+        self._empty_text = ""
 
     # --- data in (called by the screen) ---
     def set_rows(
@@ -196,6 +197,12 @@ class ObjectTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         self._move_cursor(min(target, max(0, len(rows) - 1)), scroll=False)
         self.refresh()
+
+    def set_empty_text(self, text: str) -> None:
+        """What the table says when it has no rows (why it is empty, what to do)."""
+        if text != self._empty_text:
+            self._empty_text = text
+            self.refresh()
 
     def set_marks(self, marked: set[str]) -> None:
         self._marked = marked
@@ -360,6 +367,10 @@ class ObjectTable(ScrollView, can_focus=True):
             return self._render_header(width)
         row = round(self.scroll_y) + y - 1
         if row >= len(self._rows):
+            if not self._rows and y == 2 and self._empty_text:
+                # An empty table with no word looked broken (a filter hiding everything).
+                style = self._base_style() + self._style("muted")
+                return Strip([Segment(fit(f"  {self._empty_text}", width), style)])
             return Strip.blank(width, self._base_style())
         pos = self._rows[row]
         obj = self._objects[pos]

@@ -184,7 +184,7 @@ async def test_upload_form(ui: UI, name: str, ttl: str, key: str, value: str) ->
     modal = await ui.open(lambda: _upload_modal(ui))
     assert isinstance(modal, UploadModal)
     if not modal.query(".md-key"):
-        modal.action_add_row()
+        await modal.action_add_row()
         await ui.pilot.pause()
     modal.query_one("#name", Input).value = name
     modal.query_one("#ttl", Input).value = ttl

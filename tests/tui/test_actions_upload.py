@@ -295,7 +295,7 @@ def test_complete_path_rules(tmp_path: Path) -> None:
 
 
 def test_path_fields_never_raise_on_odd_input(tmp_path: Path) -> None:
-    from runloop_tui.tui.modals.download import SaveTarget
+    from runloop_tui.tui.modals.save_path import SaveTarget
     from runloop_tui.tui.modals.validation import ExistingPath, ObjectName
 
     odd = ["~nosuchuser_rt/x", "~\x00/x", "a\x00b", "x" * 300, str(tmp_path / ("y" * 300))]

@@ -10,37 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.formatting import display_text, human_size
-from runloop_tui.tui.modals.path_suggester import PathSuggester
-from runloop_tui.tui.modals.validation import FieldError, expand_path, first_failure, probe
-
-
-class SaveTarget(Validator):
-    """A file path whose folder exists; an existing folder is refused (name the file)."""
-
-    def validate(self, value: str) -> ValidationResult:
-        if not value.strip():
-            return self.failure("Enter where to save the file.")
-        path = expand_path(value)
-        kind, problem = probe(path)
-        if problem:
-            return self.failure(problem)
-        if kind == "dir":
-            return self.failure("That is a folder; add a file name.")
-        if kind == "other":
-            return self.failure("That is not a regular file; choose another name.")
-        parent_kind, problem = probe(path.parent)
-        if problem:
-            return self.failure(problem)
-        if parent_kind != "dir":
-            return self.failure(f"The folder {path.parent} does not exist.")
-        if len(path.name.encode("utf-8", "surrogateescape")) > 255:
-            return self.failure("The file name is longer than 255 bytes.")
-        return self.success()
+from runloop_tui.tui.modals.save_path import SavePathField
 
 
 class DownloadModal(ModalScreen[Path | None]):
@@ -72,16 +46,9 @@ class DownloadModal(ModalScreen[Path | None]):
                 ),
                 classes="title",
             )
-            yield Label("Save as  (→ accepts the suggestion; ~ is your home)", classes="label")
-            yield Input(
-                str(self.default_path),
-                id="dest",
-                suggester=PathSuggester(),
-                validators=[SaveTarget()],
-                validate_on=["changed", "submitted"],
-                compact=True,
+            yield SavePathField(
+                self.default_path, "Save as  (→ accepts the suggestion; ~ is your home)"
             )
-            yield FieldError(id="dest-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Download", id="download", variant="primary", compact=True)
@@ -89,20 +56,12 @@ class DownloadModal(ModalScreen[Path | None]):
     def on_mount(self) -> None:
         self.query_one("#dest", Input).focus()
 
-    @on(Input.Changed, "#dest")
-    def _changed(self, event: Input.Changed) -> None:
-        self.query_one("#dest-error", FieldError).show(first_failure(event.validation_result))
-
     @on(Input.Submitted, "#dest")
     @on(Button.Pressed, "#download")
     def _submit(self) -> None:
-        field = self.query_one("#dest", Input)
-        message = first_failure(field.validate(field.value))
-        self.query_one("#dest-error", FieldError).show(message)
-        if message is None:
-            self.dismiss(expand_path(field.value))
-        else:
-            field.focus()
+        path = self.query_one(SavePathField).checked_path()
+        if path is not None:
+            self.dismiss(path)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

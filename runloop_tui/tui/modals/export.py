@@ -13,9 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from runloop_tui.export import ExportFormat
-from runloop_tui.tui.modals.download import SaveTarget
-from runloop_tui.tui.modals.path_suggester import PathSuggester
-from runloop_tui.tui.modals.validation import FieldError, expand_path, first_failure
+from runloop_tui.tui.modals.save_path import SavePathField
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +66,7 @@ class ExportModal(ModalScreen[ExportRequest | None]):
                 with RadioSet(id="format"):
                     yield RadioButton("JSON", value=True, id="fmt-json")
                     yield RadioButton("CSV", id="fmt-csv")
-            yield Label("Save as", classes="label")
-            yield Input(
-                str(self.default_path),
-                id="dest",
-                suggester=PathSuggester(),
-                validators=[SaveTarget()],
-                validate_on=["changed", "submitted"],
-                compact=True,
-            )
-            yield FieldError(id="dest-error")
+            yield SavePathField(self.default_path, "Save as")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Export", id="export", variant="primary", compact=True)
@@ -102,22 +91,15 @@ class ExportModal(ModalScreen[ExportRequest | None]):
             self._auto_path = str(Path(self._auto_path).with_suffix(f".{self.fmt.value}"))
             field.value = self._auto_path
 
-    @on(Input.Changed, "#dest")
-    def _changed(self, event: Input.Changed) -> None:
-        self.query_one("#dest-error", FieldError).show(first_failure(event.validation_result))
-
     @on(Input.Submitted, "#dest")
     @on(Button.Pressed, "#export")
     def _submit(self) -> None:
-        field = self.query_one("#dest", Input)
-        message = first_failure(field.validate(field.value))
-        self.query_one("#dest-error", FieldError).show(message)
-        if message is not None:
-            field.focus()
+        path = self.query_one(SavePathField).checked_path()
+        if path is None:
             return
         scope = self.query_one("#scope", RadioSet).pressed_button
         marked = scope is not None and scope.id == "scope-marked"
-        self.dismiss(ExportRequest(marked=marked, path=expand_path(field.value), fmt=self.fmt))
+        self.dismiss(ExportRequest(marked=marked, path=path, fmt=self.fmt))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -1,0 +1,75 @@
+"""The "save as" field shared by the download and export modals: a path, checked at the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, Label
+
+from runloop_tui.tui.modals.path_suggester import PathSuggester
+from runloop_tui.tui.modals.validation import FieldError, expand_path, first_failure, probe
+
+
+class SaveTarget(Validator):
+    """A file path whose folder exists; an existing folder is refused (name the file)."""
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            return self.failure("Enter where to save the file.")
+        path = expand_path(value)
+        kind, problem = probe(path)
+        if problem:
+            return self.failure(problem)
+        if kind == "dir":
+            return self.failure("That is a folder; add a file name.")
+        if kind == "other":
+            return self.failure("That is not a regular file; choose another name.")
+        parent_kind, problem = probe(path.parent)
+        if problem:
+            return self.failure(problem)
+        if parent_kind != "dir":
+            return self.failure(f"The folder {path.parent} does not exist.")
+        if len(path.name.encode("utf-8", "surrogateescape")) > 255:
+            return self.failure("The file name is longer than 255 bytes.")
+        return self.success()
+
+
+class SavePathField(Vertical):
+    """A label, a path input with completion (#dest) and its message (#dest-error)."""
+
+    DEFAULT_CSS = "SavePathField { height: auto; }"
+
+    def __init__(self, default: Path, label: str) -> None:
+        super().__init__()
+        self._default = default
+        self._label = label
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label, classes="label")
+        yield Input(
+            str(self._default),
+            id="dest",
+            suggester=PathSuggester(),
+            validators=[SaveTarget()],
+            validate_on=["changed", "submitted"],
+            compact=True,
+        )
+        yield FieldError(id="dest-error")
+
+    @on(Input.Changed, "#dest")
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one("#dest-error", FieldError).show(first_failure(event.validation_result))
+
+    def checked_path(self) -> Path | None:
+        """The chosen path, or None after showing why it can't be used (focus stays there)."""
+        field = self.query_one("#dest", Input)
+        message = first_failure(field.validate(field.value))
+        self.query_one("#dest-error", FieldError).show(message)
+        if message is not None:
+            field.focus()
+            return None
+        return expand_path(field.value)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.core import MB, Row, median
+from bench.core import Row
 from bench.server import BenchContext
-from bench.transfer import api, curl, make_source
+from bench.transfer import api, curl, make_source, transfer_rows
 
 
 def run(ctx: BenchContext, source_dir: Path | None = None) -> list[Row]:
@@ -43,34 +43,14 @@ def run(ctx: BenchContext, source_dir: Path | None = None) -> list[Row]:
                     http.post(f"/v1/objects/{object_id}/delete").raise_for_status()
     finally:
         source.unlink(missing_ok=True)
-    mb = size / MB
-    label = f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MiB"
-    speed = Row(
-        number="4a",
-        what=f"Upload {label} through the client: throughput",
-        figure=mb / median(client_s),
-        baseline=mb / median(curl_s),
-        unit="MB/s",
-        target=0.8,
-        direction="min",
-        target_text="≥ 0.8x",
+    return transfer_rows(
+        4,
+        "Upload",
+        size,
+        client_s,
+        curl_s,
+        growth,
+        curl_rss,
+        speed_note="MB = MiB here",
+        memory_target_text="≤ 64 MB",
     )
-    speed.notes.append(
-        f"median of {len(client_s)}; client runs (s): "
-        + ", ".join(f"{s:.2f}" for s in client_s)
-        + "; curl runs (s): "
-        + ", ".join(f"{s:.2f}" for s in curl_s)
-        + "; MB = MiB here"
-    )
-    memory = Row(
-        number="4b",
-        what=f"Upload {label}: client peak RSS growth",
-        figure=max(growth),
-        baseline=max(curl_rss),
-        unit="MB",
-        target=64,
-        target_on="absolute",
-        target_text="≤ 64 MB",
-    )
-    memory.notes.append("baseline column: curl's whole peak RSS, for scale")
-    return [speed, memory]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.core import MB, Row, median
+from bench.core import Row
 from bench.server import BenchContext
-from bench.transfer import api, curl, make_source
+from bench.transfer import api, curl, make_source, transfer_rows
 
 
 def run(ctx: BenchContext, work_dir: Path | None = None) -> list[Row]:
@@ -52,34 +52,14 @@ def run(ctx: BenchContext, work_dir: Path | None = None) -> list[Row]:
     finally:
         source.unlink(missing_ok=True)
         dest.unlink(missing_ok=True)
-    mb = size / MB
-    label = f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MiB"
-    speed = Row(
-        number="5a",
-        what=f"Download {label} through the client: throughput",
-        figure=mb / median(client_s),
-        baseline=mb / median(curl_s),
-        unit="MB/s",
-        target=0.8,
-        direction="min",
-        target_text="≥ 0.8x",
+    return transfer_rows(
+        5,
+        "Download",
+        size,
+        client_s,
+        curl_s,
+        growth,
+        curl_rss,
+        speed_note="the client also fsyncs the file before renaming it into place, curl does not",
+        memory_target_text="≤ 64 MB (constant)",
     )
-    speed.notes.append(
-        f"median of {len(client_s)}; client runs (s): "
-        + ", ".join(f"{s:.2f}" for s in client_s)
-        + "; curl runs (s): "
-        + ", ".join(f"{s:.2f}" for s in curl_s)
-        + "; the client also fsyncs the file before renaming it into place, curl does not"
-    )
-    memory = Row(
-        number="5b",
-        what=f"Download {label}: client peak RSS growth",
-        figure=max(growth),
-        baseline=max(curl_rss),
-        unit="MB",
-        target=64,
-        target_on="absolute",
-        target_text="≤ 64 MB (constant)",
-    )
-    memory.notes.append("baseline column: curl's whole peak RSS, for scale")
-    return [speed, memory]

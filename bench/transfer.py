@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.core import MB, Row, median
 from bench.server import BenchContext
 
 BLOCK = 1 << 20
@@ -72,3 +73,49 @@ def curl(args: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         raise RuntimeError(f"curl failed with exit status {proc.returncode}")
     return seconds, peak / 1024
+
+
+def transfer_rows(
+    number: int,
+    verb: str,
+    size: int,
+    client_s: list[float],
+    curl_s: list[float],
+    growth: list[float],
+    curl_rss: list[float],
+    *,
+    speed_note: str,
+    memory_target_text: str,
+) -> list[Row]:
+    """The throughput row (vs curl) and the memory row (absolute) of figures 4 and 5."""
+    mb = size / MB
+    label = f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MiB"
+    speed = Row(
+        number=f"{number}a",
+        what=f"{verb} {label} through the client: throughput",
+        figure=mb / median(client_s),
+        baseline=mb / median(curl_s),
+        unit="MB/s",
+        target=0.8,
+        direction="min",
+        target_text="≥ 0.8x",
+    )
+    speed.notes.append(
+        f"median of {len(client_s)}; client runs (s): "
+        + ", ".join(f"{s:.2f}" for s in client_s)
+        + "; curl runs (s): "
+        + ", ".join(f"{s:.2f}" for s in curl_s)
+        + f"; {speed_note}"
+    )
+    memory = Row(
+        number=f"{number}b",
+        what=f"{verb} {label}: client peak RSS growth",
+        figure=max(growth),
+        baseline=max(curl_rss),
+        unit="MB",
+        target=64,
+        target_on="absolute",
+        target_text=memory_target_text,
+    )
+    memory.notes.append("baseline column: curl's whole peak RSS, for scale")
+    return [speed, memory]

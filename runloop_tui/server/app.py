@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from runloop_tui.server.errors import (
     error_response,
 )
 from runloop_tui.server.ids import account_of, is_object_id
-from runloop_tui.server.records import READ_ONLY
+from runloop_tui.server.records import READ_ONLY, ObjectRecord
 from runloop_tui.server.signing import DOWNLOAD, UPLOAD, UrlSigner
 from runloop_tui.server.store import Store
 from runloop_tui.server.validation import (
@@ -196,26 +196,25 @@ async def get_object(request: Request) -> Response:
     return JSONResponse(record.view(now_ms()))
 
 
-async def complete_object(request: Request) -> Response:
+# (account, object_id, now_ms, request_id) -> the changed record: Store.complete or Store.delete.
+Transition = Callable[[str, str, int, str | None], ObjectRecord]
+
+
+async def _transition(request: Request, change: Transition) -> Response:
+    """complete and delete: an EmptyRecord body (or none), then one store transition."""
     account = _account(request)
     object_id = _object_id(request)
     check_empty_record(await _json_body(request))
-    store = context_of(request).store
-    record = await run_in_threadpool(
-        store.complete, account, object_id, now_ms(), _request_id(request)
-    )
+    record = await run_in_threadpool(change, account, object_id, now_ms(), _request_id(request))
     return JSONResponse(record.view(now_ms()))
+
+
+async def complete_object(request: Request) -> Response:
+    return await _transition(request, context_of(request).store.complete)
 
 
 async def delete_object(request: Request) -> Response:
-    account = _account(request)
-    object_id = _object_id(request)
-    check_empty_record(await _json_body(request))
-    store = context_of(request).store
-    record = await run_in_threadpool(
-        store.delete, account, object_id, now_ms(), _request_id(request)
-    )
-    return JSONResponse(record.view(now_ms()))
+    return await _transition(request, context_of(request).store.delete)
 
 
 async def download_url(request: Request) -> Response:

@@ -7,7 +7,8 @@ number of other objects deleted one by one in sequence with the same client clas
 
 7a talks to the local server directly. 7b goes through a loopback proxy that adds a remote
 API's round trip (20 ms), which is what the UI's concurrency is for: on loopback a delete is
-pure CPU on both ends, so there is little waiting to overlap.
+pure CPU on both ends, so there is little waiting to overlap, and the UI's adaptive limit
+keeps only 2-4 deletes in flight there (up to 8 through the proxy).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def run(ctx: BenchContext) -> list[Row]:
     local.notes.append(
         f"speed-up over one by one: {seq_s / bulk_s:.1f}x ({seq_s / n * 1000:.2f} ms per "
         f"sequential delete, of which {server_cpu * 1000:.2f} ms is server CPU); the TUI keeps "
-        "8 deletes in flight (tui/actions/bulk.py DEFAULT_CONCURRENCY)"
+        "up to 8 deletes in flight, fewer while more would only queue (tui/actions/bulk.py "
+        "AdaptiveLimit)"
     )
     rows.append(local)
     m = sizes.remote_delete_objects

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -16,6 +17,7 @@ from runloop_tui.tui.actions.commands import CleanupCommands
 from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
+from runloop_tui.tui.widgets.key_bar import KeyBar
 
 
 class RunloopApp(App[None]):
@@ -67,6 +69,13 @@ class RunloopApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
         self.push_screen(BrowserScreen())
+
+    @on(KeyBar.Pressed)
+    def _key_bar_pressed(self, event: KeyBar.Pressed) -> None:
+        if event.hint.enabled:
+            self.simulate_key(event.hint.key)
+        else:
+            self.bell()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -6,6 +6,7 @@ the client is retrying) and asks what to show and when to try again.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -27,7 +28,9 @@ class RefreshState:
     loaded_once: bool = False  # we have good rows: a refresh swaps instead of streaming
     failures: int = 0  # consecutive failed loads, for the backoff
     failing: bool = False  # inside an outage: notify once, not on every tick
-    error_text: str = ""
+    error_text: str = ""  # what went wrong, e.g. "cannot reach server"; "" when fine
+    retry_delay: float = 0.0  # seconds from the failure to the next attempt
+    retry_at: float | None = None  # when the next attempt is due (the caller's clock)
 
     def interval(self, count: int) -> float:
         return self.chosen_interval if self.chosen_interval else adaptive_interval(count)
@@ -37,18 +40,18 @@ class RefreshState:
         """Rows are on screen but the last attempt to refresh them failed."""
         return bool(self.error_text) and self.loaded_once
 
-    def retrying(self, reason: str, delay_seconds: float) -> None:
-        """The client is about to retry a list request."""
+    def retrying(self, reason: str, delay_seconds: float, now: float | None = None) -> None:
+        """The client is about to retry a list request (``now``: for the countdown)."""
         if "connect" in reason:
             reason = "cannot reach server"
-        self.error_text = f"error: {reason} — retrying in {delay_seconds:.0f}s"
+        self._error(reason, delay_seconds, now)
 
-    def failed(self, summary: str, count: int) -> tuple[float, bool]:
+    def failed(self, summary: str, count: int, now: float | None = None) -> tuple[float, bool]:
         """A load gave up: returns (seconds until the next try, whether to notify)."""
         self.loading = False
         self.failures += 1
         retry_in = min(2.0**self.failures, self.interval(count))
-        self.error_text = f"error: {summary} — retrying in {retry_in:.0f}s"
+        self._error(summary, retry_in, now)
         first = not self.failing
         self.failing = True
         return retry_in, first
@@ -61,12 +64,24 @@ class RefreshState:
         self.failures = 0
         self.failing = False
         self.error_text = ""
+        self.retry_at = None
         return recovered
 
-    def status(self, count: int) -> tuple[str, str]:
-        """(kind, text) for the header; kind is a CSS class suffix."""
+    def _error(self, text: str, delay: float, now: float | None) -> None:
+        self.error_text = text
+        self.retry_delay = delay
+        self.retry_at = None if now is None else now + delay
+
+    def status(self, count: int, now: float | None = None) -> tuple[str, str]:
+        """(kind, text) for the header; kind is a CSS class suffix. With ``now`` (the clock
+        given to retrying/failed) the wait counts down."""
         if self.error_text:
-            return "error", self.error_text + (" · stale" if self.loaded_once else "")
+            left = self.retry_delay
+            if now is not None and self.retry_at is not None:
+                left = self.retry_at - now
+            when = f"retrying in {math.ceil(left - 1e-9):.0f}s" if left > 0 else "retrying…"
+            stale = " · stale" if self.loaded_once else ""
+            return "error", f"error: {self.error_text} — {when}{stale}"
         if self.loading and not self.loaded_once:
             return "loading", "loading…"
         if self.paused:

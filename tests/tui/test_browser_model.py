@@ -159,3 +159,14 @@ def test_refresh_state_outage_and_recovery() -> None:
     state.paused = True
     assert state.status(10)[0] == "paused"
     assert RefreshState(chosen_interval=30).interval(1) == 30
+
+
+def test_refresh_state_counts_down_to_the_next_attempt() -> None:
+    state = RefreshState()
+    state.failed("HTTP 503: busy", 10, now=100.0)  # first failure: retry in 2 s
+    assert state.status(10, now=100.0)[1] == "error: HTTP 503: busy — retrying in 2s"
+    assert state.status(10, now=100.4)[1].endswith("retrying in 2s")  # whole seconds, rounded up
+    assert state.status(10, now=101.2)[1].endswith("retrying in 1s")
+    assert state.status(10, now=102.5)[1].endswith("retrying…")  # due: the attempt is running
+    state.retrying("connect timeout", 0.4, now=200.0)
+    assert state.status(10, now=200.0)[1] == "error: cannot reach server — retrying in 1s"

@@ -163,8 +163,8 @@ class ObjectActions(Screen[None]):
     @on(RowHighlighted)
     @on(MarkToggled)
     def _selection_changed(self) -> None:
-        # Textual's Footer rebuilds all its keys on every refresh_bindings (about 25 ms of
-        # CPU): only ask when something check_action looks at can have changed.
+        # refresh_bindings re-checks every binding (and the key bar re-renders): only ask
+        # when something check_action looks at can have changed.
         state = (self.selected_object is None, self._has_marks(), self._has_rows())
         if state != getattr(self, "_bindings_state", None):
             self._bindings_state = state

@@ -20,7 +20,6 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from runloop_tui.api.client import ListFilters, ObjectsClient
 from runloop_tui.api.errors import ApiError, NetworkError
@@ -41,6 +40,7 @@ from runloop_tui.tui.refresh_state import RefreshState
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
 from runloop_tui.tui.widgets.header import BrowserHeader, Counts
+from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.object_table import ObjectTable
 
 if TYPE_CHECKING:
@@ -55,6 +55,9 @@ FILTER_INSTANT_SECONDS = 0.03
 
 
 class BrowserScreen(ObjectActions, Screen[None]):
+    # Not the filter bar (the first focusable widget): focusing it fetches completion data,
+    # a request that would compete with the first page at launch.
+    AUTO_FOCUS = "#object-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", id="browser.filter"),
         Binding("space", "toggle_mark", "Mark", id="browser.mark"),
@@ -186,7 +189,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         with Container(id="browser-body"):
             yield ObjectTable(id="object-table")
             yield DetailPane(id="detail-pane")
-        yield Footer(compact=True)
+        yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
         settings = self.rapp.settings
@@ -211,7 +214,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
             if previous is not None:
                 previous(event)
             if self.refresh_state.loading and event.method == "GET":
-                self.refresh_state.retrying(event.reason, event.delay_seconds)
+                self.refresh_state.retrying(event.reason, event.delay_seconds, self.rapp.clock())
                 self._set_refresh_status()
 
         self.client.on_retry = on_retry
@@ -224,9 +227,18 @@ class BrowserScreen(ObjectActions, Screen[None]):
         return obj.id if obj else None
 
     def _tick(self) -> None:
+        if not self.is_current:
+            # Under a modal, repainting the dimmed browser repaints the modal too (17-28 ms
+            # a frame, measured during a bulk delete): catch up when the browser is back.
+            return
         now = self.now_ms()
         self.table.set_now(now)
         self.detail.show(self.table.current_object, now)
+        if self.refresh_state.error_text:
+            self._set_refresh_status()  # "retrying in 3s" counts down
+
+    def on_screen_resume(self) -> None:
+        self._tick()
 
     # --- layout ---
     def on_resize(self, event: Resize) -> None:
@@ -313,7 +325,9 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     def _on_load_failed(self, error: ApiError) -> None:
         summary = "cannot reach server" if isinstance(error, NetworkError) else str(error)
-        retry_in, first = self.refresh_state.failed(summary, len(self.model.index))
+        retry_in, first = self.refresh_state.failed(
+            summary, len(self.model.index), self.rapp.clock()
+        )
         if first:
             # Server text is never markup: a message with brackets must show as typed.
             self.notify(str(error), title="Cannot list objects", severity="error", markup=False)
@@ -331,7 +345,8 @@ class BrowserScreen(ObjectActions, Screen[None]):
         )
 
     def _set_refresh_status(self) -> None:
-        self.header.set_refresh(*self.refresh_state.status(len(self.model.index)))
+        state = self.refresh_state.status(len(self.model.index), self.rapp.clock())
+        self.header.set_refresh(*state)
         self.table.set_stale(self.refresh_state.stale)
 
     def action_toggle_pause(self) -> None:

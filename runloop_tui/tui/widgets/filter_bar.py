@@ -124,7 +124,10 @@ class FilterBar(Vertical):
         lines = [f"✗ {display_text(e.term)}: {display_text(e.message)}" for e in errors[:3]]
         if len(errors) > 3:
             lines.append(f"… and {len(errors) - 3} more")
-        self.query_one("#filter-errors", Static).update(Content("\n".join(lines)))
+        text = "\n".join(lines)
+        errors_line = self.query_one("#filter-errors", Static)
+        if text != str(errors_line.content):  # an update means a layout pass: only on change
+            errors_line.update(Content(text))
 
     @property
     def error_text(self) -> str:

@@ -59,7 +59,7 @@ class BrowserHeader(Widget):
     BrowserHeader > #header-top { height: 1; }
     BrowserHeader #header-conn { width: auto; padding: 0 1; text-style: bold; }
     BrowserHeader #header-mode { width: auto; padding: 0 1; color: $text-warning; }
-    BrowserHeader #header-refresh { width: 1fr; text-align: right; padding: 0 1; }
+    BrowserHeader #header-refresh { width: 1fr; height: 1; text-align: right; padding: 0 1; }
     BrowserHeader #header-counts { height: 1; padding: 0 1; color: $text-muted; }
     """
 
@@ -86,12 +86,14 @@ class BrowserHeader(Widget):
 
     def set_refresh(self, kind: str, text: str) -> None:
         widget = self.query_one("#header-refresh", Static)
-        widget.update(Content(text))
+        # Fixed size (1fr x 1): no layout pass, which would re-render the whole screen.
+        widget.update(Content(text), layout=False)
         for name in REFRESH_KINDS:
             widget.set_class(name == kind, f"-{name}")
 
     def set_counts(self, counts: Counts) -> None:
-        self.query_one("#header-counts", Static).update(counts_text(counts))
+        # Fixed size (one full-width line): no layout pass on every filter keystroke.
+        self.query_one("#header-counts", Static).update(counts_text(counts), layout=False)
 
     @property
     def refresh_text(self) -> str:

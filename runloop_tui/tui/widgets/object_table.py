@@ -185,10 +185,13 @@ class ObjectTable(ScrollView, can_focus=True):
 
         ``positions`` (id -> position in ``objects``) makes finding rows by id fast.
         """
+        if objects is not self._objects:
+            # Rendered rows are cached by position: valid while the object list is the same
+            # (loading appends to it), so a filter keystroke re-renders only rows new on screen.
+            self._cache.clear()
         self._objects = objects
         self._rows = rows
         self._positions = positions
-        self._cache.clear()
         target = self.cursor_row
         if keep_id is not None:
             found = self.row_of(keep_id)

@@ -50,6 +50,7 @@ from runloop_tui.api.transport import (
     CLEANUP_TIMEOUT_SECONDS,
     DEFAULT_BASE_URL,
     ApiTransport,
+    widen_reads,
 )
 from runloop_tui.api.wire import (
     ListFilters,
@@ -294,6 +295,7 @@ class ObjectsClient(ApiTransport):
         response = await self._send(
             self._presigned, "GET", url, headers={"Accept-Encoding": "identity"}, stream=True
         )
+        widen_reads(response)
         part: PartFile | None = None
         try:
             total = content_length(response)

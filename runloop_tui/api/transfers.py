@@ -218,12 +218,16 @@ async def tgz_chunks(
         stop.set()
 
 
-# Received chunks (64 KiB from the socket) are written in batches of this size by a thread
-# with one writev: the event loop keeps receiving (and the UI keeps painting) meanwhile.
+# Received chunks (up to 256 KiB from the socket) are written in batches of this size by a
+# thread with one writev: the event loop keeps receiving (and the UI keeps painting) meanwhile.
 WRITE_BATCH = 2 << 20
+# Written pages are dropped from the page cache this far behind the write position, by when
+# the kernel has usually written them back (see _write_batch).
+DROP_LAG = 8 * WRITE_BATCH
+_FADVISE = getattr(os, "posix_fadvise", None)  # Linux and most Unixes; not macOS
 
 
-def _write_all(fd: int, buffers: list[bytes]) -> None:
+def _write_all(fd: int, buffers: list[bytes | bytearray]) -> None:
     """writev until every byte is on its way to disk (short writes resume where they stopped)."""
     views = [memoryview(b) for b in buffers if b]
     while views:
@@ -235,6 +239,31 @@ def _write_all(fd: int, buffers: list[bytes]) -> None:
             views.pop(0)
         if written:
             views[0] = views[0][written:]
+
+
+def _write_batch(
+    fd: int, buffers: list[bytes | bytearray], offset: int, size: int, dropped: int
+) -> int:
+    """Write one batch that starts at ``offset``; return how far the page cache is trimmed.
+
+    A download writes each page once and does not read it back. Left in the page cache, a
+    GiB of it pushes out more useful pages, and every write then needs new cache pages, which
+    on a VM are costly to touch (page faults, host faults): that was 2-3 s of system CPU per
+    GiB, half the client's CPU. POSIX_FADV_DONTNEED starts the writeback of the batch just
+    written and drops the pages written DROP_LAG earlier, clean by now: the same few cache
+    pages are reused, and the final fsync has little left to wait for. Pages that are still
+    dirty are just kept (fsync covers them), and a failed hint changes nothing but speed.
+    """
+    _write_all(fd, buffers)
+    if _FADVISE is None:
+        return dropped
+    with contextlib.suppress(OSError):
+        _FADVISE(fd, offset, size, os.POSIX_FADV_DONTNEED)
+        drop_to = offset - DROP_LAG
+        if drop_to > dropped:
+            _FADVISE(fd, dropped, drop_to - dropped, os.POSIX_FADV_DONTNEED)
+            return drop_to
+    return dropped
 
 
 class PartFile:
@@ -249,13 +278,14 @@ class PartFile:
         self.path = dest.with_name(f".{dest.name}.part-{secrets.token_hex(4)}")
         # O_EXCL: never clobber anything, even another download's part file.
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        self._batch: list[bytes] = []
+        self._batch: list[bytes | bytearray] = []
         self._batched = 0
-        self._writing: asyncio.Future[None] | None = None
+        self._dropped = 0  # nothing of the file below this offset is left in the page cache
+        self._writing: asyncio.Future[int] | None = None
         self._finished = False
         self.written = 0  # bytes handed to the disk so far
 
-    async def append(self, chunk: bytes) -> None:
+    async def append(self, chunk: bytes | bytearray) -> None:
         self._batch.append(chunk)
         self._batched += len(chunk)
         if self._batched >= WRITE_BATCH:
@@ -263,12 +293,16 @@ class PartFile:
 
     async def _flush(self) -> None:
         if self._writing is not None:
-            await self._writing  # one write in flight at a time; its error surfaces here
+            # One write in flight at a time; its error surfaces here. Cleared only once it has
+            # ended: discard() must not close the fd under a thread still writing to it.
+            self._dropped = await self._writing
             self._writing = None
         if self._batch:
-            batch, size = self._batch, self._batched
+            batch, size, offset = self._batch, self._batched, self.written
             self._batch, self._batched = [], 0
-            self._writing = asyncio.ensure_future(asyncio.to_thread(_write_all, self._fd, batch))
+            self._writing = asyncio.ensure_future(
+                asyncio.to_thread(_write_batch, self._fd, batch, offset, size, self._dropped)
+            )
             self.written += size
 
     async def commit(self, *, overwrite: bool) -> Path:

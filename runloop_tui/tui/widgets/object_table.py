@@ -8,7 +8,7 @@ measures every cell with Rich when rows are added (about 11 s for 100k rows).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,8 +17,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
-from textual.reactive import reactive
+from textual.geometry import Region, Size
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -153,7 +153,8 @@ class ObjectTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last row", show=False, id="table.last"),
     ]
 
-    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+    # A var, not a reactive: moving the cursor repaints the two lines involved, not all.
+    cursor_row: var[int] = var(0, init=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -189,6 +190,7 @@ class ObjectTable(ScrollView, can_focus=True):
             # Rendered rows are cached by position: valid while the object list is the same
             # (loading appends to it), so a filter keystroke re-renders only rows new on screen.
             self._cache.clear()
+        before = self._screen_lines()
         self._objects = objects
         self._rows = rows
         self._positions = positions
@@ -198,8 +200,15 @@ class ObjectTable(ScrollView, can_focus=True):
             if found is not None:
                 target = found
         self.virtual_size = Size(self.size.width, len(rows) + 1)
-        self._move_cursor(min(target, max(0, len(rows) - 1)), scroll=False)
-        self.refresh()
+        self._move_cursor(min(target, max(0, len(rows) - 1)), scroll=False, repaint=False)
+        after = self._screen_lines()
+        if before is None or after is None or len(before) != len(after):
+            self.refresh()
+        else:
+            # Typing a filter often keeps the top rows: repaint only the lines that changed
+            # (each repainted line costs Textual's whole line pipeline).
+            changed = zip(before, after, strict=True)
+            self._refresh_lines(y for y, (a, b) in enumerate(changed) if a != b)
 
     def set_empty_text(self, text: str) -> None:
         """What the table says when it has no rows (why it is empty, what to do)."""
@@ -270,24 +279,21 @@ class ObjectTable(ScrollView, can_focus=True):
     def move_cursor(self, row: int) -> None:
         self._move_cursor(row, scroll=True)
 
-    def _move_cursor(self, row: int, *, scroll: bool) -> None:
+    def _move_cursor(self, row: int, *, scroll: bool, repaint: bool = True) -> None:
         row = max(0, min(row, len(self._rows) - 1))
         old = self.cursor_row
         self.cursor_row = row
-        if old != row:
-            self._cache_drop_cursor()
-        self._scroll_cursor_into_view(always=scroll)
+        if scroll:
+            self._scroll_cursor_into_view()
+        if old != row and repaint:
+            self._refresh_lines(self._line_of(r) for r in (old, row))
         obj = self.current_object
         announce = (obj.id if obj else None, row)
         if announce != self._announced:
             self._announced = announce
             self.post_message(RowHighlighted(obj, row))
 
-    def _cache_drop_cursor(self) -> None:
-        self._cache = {k: v for k, v in self._cache.items() if not k[1]}
-        self.refresh()
-
-    def _scroll_cursor_into_view(self, always: bool) -> None:
+    def _scroll_cursor_into_view(self) -> None:
         body = self.scrollable_content_region.height - 1
         if body <= 0:
             return
@@ -296,8 +302,29 @@ class ObjectTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row, animate=False)
         elif self.cursor_row >= top + body:
             self.scroll_to(y=self.cursor_row - body + 1, animate=False)
-        elif always:
-            self.refresh()
+
+    # --- partial repaints ---
+    def _line_of(self, row: int) -> int:
+        """The widget line showing ``row`` (line 0 is the column header)."""
+        return row - round(self.scroll_y) + 1
+
+    def _screen_lines(self) -> list[tuple[int, bool]] | None:
+        """What each body line shows: (position, is the cursor); None when the table shows
+        its empty text instead (that switch repaints everything)."""
+        if not self._rows:
+            return None
+        top = round(self.scroll_y)
+        body = max(0, self.scrollable_content_region.height - 1)
+        rows, cursor = self._rows, self.cursor_row
+        end = min(len(rows), top + body)
+        lines = [(-1, False)] + [(rows[r], r == cursor) for r in range(top, end)]
+        return lines + [(-1, False)] * (body + 1 - len(lines))
+
+    def _refresh_lines(self, lines: Iterable[int]) -> None:
+        width, height = self.size
+        regions = [Region(0, y, width, 1) for y in set(lines) if 0 <= y < height]
+        if regions:
+            self.refresh(*regions)
 
     def action_cursor_up(self) -> None:
         self.move_cursor(self.cursor_row - 1)

@@ -33,6 +33,7 @@ from runloop_tui.api.retry import (
     backoff_seconds,
     should_retry_response,
 )
+from runloop_tui.api.tls import lazy_tls_context
 from runloop_tui.api.transfers import CHUNK_SIZE
 from runloop_tui.api.wire import (
     api_headers,
@@ -146,8 +147,8 @@ class ApiTransport:
         self.on_retry = on_retry
         self._chunk_size = chunk_size
         self._background: set[asyncio.Task[None]] = set()
-        # One TLS context for both clients: building one costs ~50 ms of certificate loading.
-        tls = httpx.create_ssl_context()
+        # One TLS context for both clients; its certificates load at the first handshake.
+        tls = lazy_tls_context()
         self._http = httpx.AsyncClient(
             base_url=self._base_url,
             verify=tls,

@@ -29,7 +29,11 @@ from runloop_tui.server.records import READ_ONLY, UPLOADING, ObjectRecord
 from runloop_tui.server.signing import DOWNLOAD, UPLOAD
 
 WRITE_CHUNK = 1024 * 1024
-READ_CHUNK = 256 * 1024
+# Each chunk of a download is read in a worker thread (Starlette iterates a sync iterator in
+# the thread pool): 1 MiB chunks make a quarter of the thread hops of 256 KiB ones, and the
+# client gets larger bursts. Measured on loopback, 1 GiB: server CPU 1.65 -> 1.0 s, client
+# 500 -> 700 MiB/s.
+READ_CHUNK = 1024 * 1024
 MEDIA_TYPES = {
     "text": "text/plain; charset=utf-8",
     "gzip": "application/gzip",

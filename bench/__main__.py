@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Benchmark runloop-tui against its own local server. Every figure is measured "
             "beside a baseline in the same run; the ratio decides."
         ),
-        epilog=f"figures:\n{listing}\n\nA full run takes about 10 minutes; --quick about 2.",
+        epilog=f"figures:\n{listing}\n\nA full run takes about 4 minutes; --quick about 2.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

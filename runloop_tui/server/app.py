@@ -48,6 +48,10 @@ from runloop_tui.server.validation import (
 log = logging.getLogger("runloop_tui.server")
 
 UPLOAD_URL_SECONDS = 3600
+# How long an idle keep-alive connection stays open (uvicorn's default is 5 s). It must outlast
+# the client's own idle limit (httpx: 5 s), or a client can reuse a connection at the moment
+# the server closes it: a failed, retried request, every so often, on a 5 s live refresh.
+KEEP_ALIVE_SECONDS = 65
 MAX_REQUEST_ID = 256
 
 

@@ -16,7 +16,7 @@ from types import TracebackType
 
 import uvicorn
 
-from runloop_tui.server.app import create_app
+from runloop_tui.server.app import KEEP_ALIVE_SECONDS, create_app
 from runloop_tui.server.datadir import ensure_data_dir, load_or_create_api_key
 
 START_TIMEOUT_S = 15.0
@@ -126,6 +126,7 @@ class EmbeddedServer:
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=3,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             # The TUI and the tests never need more; keeps one slow client from starving others.
             limit_concurrency=256,
         )

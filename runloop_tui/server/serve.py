@@ -95,7 +95,7 @@ def main(argv: list[str]) -> int:
         generated = not keys
         if generated:
             keys = [load_or_create_api_key(data_dir)]
-        from runloop_tui.server.app import create_app
+        from runloop_tui.server.app import KEEP_ALIVE_SECONDS, create_app
 
         app = create_app(data_dir, keys)
     except (OSError, UnicodeDecodeError) as exc:
@@ -126,7 +126,11 @@ def main(argv: list[str]) -> int:
         print(f"  warning: {args.host} is not a loopback address", flush=True)
     print("  Press Ctrl+C to stop.", flush=True)
     config = uvicorn.Config(
-        app, log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5
+        app,
+        log_level=args.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal: turn
     # that into a normal return so both end with "Stopped." and exit status 0.

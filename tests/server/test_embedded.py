@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import stat
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from runloop_tui.server.embedded import EmbeddedServer
+from tests.conftest import API_KEY
 
 
 def test_generates_and_reuses_a_private_key(data_dir: Path) -> None:
@@ -63,3 +66,26 @@ def test_two_servers_share_one_store(data_dir: Path) -> None:
         assert httpx.put(made["upload_url"], content=b"abc").status_code == 200
         done = httpx.post(f"{b.base_url}/v1/objects/{made['id']}/complete", headers=headers)
         assert done.json()["size_bytes"] == 3
+
+
+def test_an_idle_connection_outlives_the_clients_own_idle_limit(server: EmbeddedServer) -> None:
+    """httpx drops idle connections after 5 s; uvicorn's default also closes them after 5 s,
+    so a client on a 5 s refresh could reuse a connection just as the server closed it."""
+    assert httpx.Limits().keepalive_expiry == 5.0  # what the server must outlast
+    url = httpx.URL(server.base_url)
+    conn = http.client.HTTPConnection(url.host, url.port, timeout=10)
+    try:
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+        conn.request("GET", "/v1/objects?limit=1", headers=headers)
+        first = conn.getresponse()
+        first.read()
+        assert first.status == 200
+        sock = conn.sock
+        time.sleep(5.5)  # the point of the test: idle past the client's limit
+        conn.request("GET", "/v1/objects?limit=1", headers=headers)
+        second = conn.getresponse()
+        second.read()
+        assert second.status == 200
+        assert conn.sock is sock  # same connection: the server kept it open
+    finally:
+        conn.close()

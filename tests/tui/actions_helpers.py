@@ -6,6 +6,8 @@ import gzip
 import io
 import random
 import tarfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,3 +96,39 @@ async def live_ids(client: ObjectsClient) -> set[str]:
     async for page in client.iter_pages():
         ids.update(o.id for o in page.objects if o.state is not ObjectState.DELETED)
     return ids
+
+
+class CountingDeleter:
+    """Deletes through ``api``, recording the start order and the most deletes in flight."""
+
+    def __init__(self, api: ObjectsClient) -> None:
+        self.api = api
+        self.in_flight = 0
+        self.peak = 0
+        self.order: list[str] = []
+
+    async def __call__(self, object_id: str) -> ObjectView:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        self.order.append(object_id)
+        try:
+            return await self.api.delete_object(object_id)
+        finally:
+            self.in_flight -= 1
+
+
+@asynccontextmanager
+async def bulk_store(
+    data_dir: Path, count: int
+) -> AsyncIterator[tuple[ObjectsClient, list[str], dict[str, ObjectView]]]:
+    """A real server over ``count`` seeded objects: (client, ids newest first, objects by id)."""
+    from runloop_tui.server.demo import seed_bulk
+    from runloop_tui.server.embedded import EmbeddedServer
+    from tests.conftest import API_KEY, OTHER_API_KEY
+    from tests.tui.conftest import NOW_MS, quick_retry
+
+    ids = seed_bulk(data_dir, API_KEY, count, now_ms=NOW_MS)
+    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
+        async with ObjectsClient(server.base_url, API_KEY, retry=quick_retry()) as api:
+            page = await api.list_objects(limit=count)
+            yield api, ids, {o.id: o for o in page.objects}

@@ -21,7 +21,14 @@ from runloop_tui.tui.modals.bulk_delete import (
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.support.fault_proxy import FaultProxy
-from tests.tui.actions_helpers import drain, live_ids, wait_gone, wait_screen
+from tests.tui.actions_helpers import (
+    CountingDeleter,
+    bulk_store,
+    drain,
+    live_ids,
+    wait_gone,
+    wait_screen,
+)
 from tests.tui.conftest import NOW_MS, make_app, quick_retry, settle
 
 
@@ -179,34 +186,17 @@ async def test_read_only_and_public_view_never_delete_or_upload(data_dir: Path) 
 
 
 async def test_deletes_run_at_most_eight_at_once(data_dir: Path) -> None:
-    ids = seed_bulk(data_dir, API_KEY, 200, now_ms=NOW_MS)
-    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
-        async with ObjectsClient(server.base_url, API_KEY, retry=quick_retry()) as api:
-            page = await api.list_objects(limit=200)
-            objects = {o.id: o for o in page.objects}
-            in_flight = 0
-            peak = 0
-            order: list[str] = []
-
-            async def counted(object_id: str) -> object:
-                nonlocal in_flight, peak
-                in_flight += 1
-                peak = max(peak, in_flight)
-                order.append(object_id)
-                try:
-                    return await api.delete_object(object_id)
-                finally:
-                    in_flight -= 1
-
-            chosen = [objects[i] for i in ids[:150]]
-            outcome = await delete_many(counted, chosen, concurrency=8)
-            assert len(outcome.deleted) == 150 and not outcome.failed and not outcome.skipped
-            assert peak == 8
-            assert order == ids[:150]  # started in the table's order
-            assert [o.id for o in outcome.deleted] == ids[:150]
-            assert await live_ids(api) == set(ids[150:])
-            with pytest.raises(NotFoundError):
-                await api.delete_object("obj_doesnotexist0000000000")
+    async with bulk_store(data_dir, 200) as (api, ids, objects):
+        counted = CountingDeleter(api)
+        chosen = [objects[i] for i in ids[:150]]
+        outcome = await delete_many(counted, chosen, concurrency=8)
+        assert len(outcome.deleted) == 150 and not outcome.failed and not outcome.skipped
+        assert counted.peak == 8
+        assert counted.order == ids[:150]  # started in the table's order
+        assert [o.id for o in outcome.deleted] == ids[:150]
+        assert await live_ids(api) == set(ids[150:])
+        with pytest.raises(NotFoundError):
+            await api.delete_object("obj_doesnotexist0000000000")
 
 
 async def test_palette_explains_why_delete_is_unavailable(data_dir: Path) -> None:

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from runloop_tui.api.client import ObjectsClient
-from runloop_tui.server.demo import seed_bulk
-from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.actions.bulk import AdaptiveLimit, StopFlag, delete_many
-from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.tui.actions_helpers import live_ids
-from tests.tui.conftest import NOW_MS, quick_retry
+from tests.tui.actions_helpers import CountingDeleter, bulk_store, live_ids
 
 
 def _drive(limit: AdaptiveLimit, round_trip: float, per_extra: float, steps: int) -> list[int]:
@@ -69,55 +64,34 @@ def test_limit_rejects_a_maximum_below_one_and_keeps_a_maximum_of_one() -> None:
 
 
 async def test_adaptive_bulk_delete_keeps_order_and_the_bound(data_dir: Path) -> None:
-    ids = seed_bulk(data_dir, API_KEY, 120, now_ms=NOW_MS)
-    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
-        async with ObjectsClient(server.base_url, API_KEY, retry=quick_retry()) as api:
-            page = await api.list_objects(limit=120)
-            objects = {o.id: o for o in page.objects}
-            in_flight = 0
-            peak = 0
-            order: list[str] = []
-
-            async def counted(object_id: str) -> object:
-                nonlocal in_flight, peak
-                in_flight += 1
-                peak = max(peak, in_flight)
-                order.append(object_id)
-                try:
-                    return await api.delete_object(object_id)
-                finally:
-                    in_flight -= 1
-
-            chosen = [objects[i] for i in ids[:100]]
-            outcome = await delete_many(counted, chosen, concurrency=4, adaptive=True)
-            assert [o.id for o in outcome.deleted] == ids[:100]
-            assert not outcome.failed and not outcome.skipped
-            assert 1 <= peak <= 4
-            assert order == ids[:100]
-            assert await live_ids(api) == set(ids[100:])
+    async with bulk_store(data_dir, 120) as (api, ids, objects):
+        counted = CountingDeleter(api)
+        chosen = [objects[i] for i in ids[:100]]
+        outcome = await delete_many(counted, chosen, concurrency=4, adaptive=True)
+        assert [o.id for o in outcome.deleted] == ids[:100]
+        assert not outcome.failed and not outcome.skipped
+        assert 1 <= counted.peak <= 4
+        assert counted.order == ids[:100]
+        assert await live_ids(api) == set(ids[100:])
 
 
 async def test_stop_leaves_the_rest_untouched(data_dir: Path) -> None:
-    ids = seed_bulk(data_dir, API_KEY, 30, now_ms=NOW_MS)
-    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
-        async with ObjectsClient(server.base_url, API_KEY, retry=quick_retry()) as api:
-            page = await api.list_objects(limit=30)
-            objects = {o.id: o for o in page.objects}
-            stop = StopFlag()
-            results: list[str] = []
+    async with bulk_store(data_dir, 30) as (api, ids, objects):
+        stop = StopFlag()
+        results: list[str] = []
 
-            def on_result(obj: object, error: str | None) -> None:
-                assert error is None
-                results.append(getattr(obj, "id", ""))
-                if len(results) == 5:
-                    stop.stop()
+        def on_result(obj: object, error: str | None) -> None:
+            assert error is None
+            results.append(getattr(obj, "id", ""))
+            if len(results) == 5:
+                stop.stop()
 
-            chosen = [objects[i] for i in ids]
-            outcome = await delete_many(
-                api.delete_object, chosen, adaptive=True, on_result=on_result, stop=stop
-            )
-            done = len(outcome.deleted)
-            assert 5 <= done < 30 and not outcome.failed
-            assert [o.id for o in outcome.deleted] == ids[:done]
-            assert [o.id for o in outcome.skipped] == ids[done:]
-            assert await live_ids(api) == set(ids[done:])
+        chosen = [objects[i] for i in ids]
+        outcome = await delete_many(
+            api.delete_object, chosen, adaptive=True, on_result=on_result, stop=stop
+        )
+        done = len(outcome.deleted)
+        assert 5 <= done < 30 and not outcome.failed
+        assert [o.id for o in outcome.deleted] == ids[:done]
+        assert [o.id for o in outcome.skipped] == ids[done:]
+        assert await live_ids(api) == set(ids[done:])

@@ -186,11 +186,13 @@ class ObjectTable(ScrollView, can_focus=True):
 
         ``positions`` (id -> position in ``objects``) makes finding rows by id fast.
         """
-        if objects is not self._objects:
-            # Rendered rows are cached by position: valid while the object list is the same
-            # (loading appends to it), so a filter keystroke re-renders only rows new on screen.
+        # Rendered rows are cached, and lines compared, by position: valid while the object
+        # list is the same (loading appends to it). A new list (a refresh swapped in) may hold
+        # other objects at the same positions: then everything is rendered again.
+        same_objects = objects is self._objects
+        if not same_objects:
             self._cache.clear()
-        before = self._screen_lines()
+        before = self._screen_lines() if same_objects else None
         self._objects = objects
         self._rows = rows
         self._positions = positions

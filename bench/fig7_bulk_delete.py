@@ -42,43 +42,42 @@ def _measure(
     )
 
 
-def run(ctx: BenchContext) -> list[Row]:
-    sizes = ctx.sizes
-    rows: list[Row] = []
-    n = sizes.delete_objects
-    bulk_s, seq_s, server_cpu = _measure(ctx, "delete", n, None, "local")
-    local = Row(
-        number="7a",
-        what=f"Bulk delete of {n:,} marked objects (loopback)",
+def _row(number: str, what: str, bulk_s: float, seq_s: float, note: str) -> Row:
+    row = Row(
+        number=number,
+        what=what,
         figure=bulk_s * 1000,
         baseline=seq_s * 1000,
         unit="ms",
         target=0.25,
         target_text="≤ 0.25x (≥ 4x faster)",
     )
-    local.notes.append(
-        f"speed-up over one by one: {seq_s / bulk_s:.1f}x ({seq_s / n * 1000:.2f} ms per "
-        f"sequential delete, of which {server_cpu * 1000:.2f} ms is server CPU); the TUI keeps "
-        "up to 8 deletes in flight, fewer while more would only queue (tui/actions/bulk.py "
-        "AdaptiveLimit)"
+    row.notes.append(f"speed-up over one by one: {seq_s / bulk_s:.1f}x{note}")
+    return row
+
+
+def run(ctx: BenchContext) -> list[Row]:
+    sizes = ctx.sizes
+    n = sizes.delete_objects
+    bulk_s, seq_s, server_cpu = _measure(ctx, "delete", n, None, "local")
+    local = _row(
+        "7a",
+        f"Bulk delete of {n:,} marked objects (loopback)",
+        bulk_s,
+        seq_s,
+        f" ({seq_s / n * 1000:.2f} ms per sequential delete, of which {server_cpu * 1000:.2f} ms "
+        "is server CPU); the TUI keeps up to 8 deletes in flight, fewer while more would only "
+        "queue (tui/actions/bulk.py AdaptiveLimit)",
     )
-    rows.append(local)
     m = sizes.remote_delete_objects
     remote_url = ctx.remote_url(sizes.remote_delay_ms)
     bulk_s, seq_s, _ = _measure(ctx, "delete_remote", m, remote_url, "remote")
-    rtt = 2 * sizes.remote_delay_ms
-    remote = Row(
-        number="7b",
-        what=f"Bulk delete of {m:,} marked objects, {rtt:g} ms round trip",
-        figure=bulk_s * 1000,
-        baseline=seq_s * 1000,
-        unit="ms",
-        target=0.25,
-        target_text="≤ 0.25x (≥ 4x faster)",
+    remote = _row(
+        "7b",
+        f"Bulk delete of {m:,} marked objects, {2 * sizes.remote_delay_ms:g} ms round trip",
+        bulk_s,
+        seq_s,
+        f"; through bench/latency_proxy.py, which holds every chunk {sizes.remote_delay_ms:g} ms "
+        "each way, like a nearby remote API",
     )
-    remote.notes.append(
-        f"speed-up over one by one: {seq_s / bulk_s:.1f}x; through bench/latency_proxy.py, which "
-        f"holds every chunk {sizes.remote_delay_ms:g} ms each way, like a nearby remote API"
-    )
-    rows.append(remote)
-    return rows
+    return [local, remote]

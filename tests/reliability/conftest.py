@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,3 +64,28 @@ def restart_when(server_process: ServerProcess) -> Iterator[Restarter]:
     for thread in threads:
         thread.join(RESTART_WAIT_SECONDS)
     assert not errors, errors
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """Everything every logger says at DEBUG, with each record's arguments (httpx, httpcore,
+    h11, Textual and ours included): where a leaked secret would show up."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s %(args)s"))
+    root = logging.getLogger()
+    names = ["httpx", "httpcore", "h11", "hpack", "textual", "runloop_tui", "asyncio"]
+    saved = {name: logging.getLogger(name).level for name in names}
+    saved_root = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in names:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved_root)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import os
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,30 +85,6 @@ def test_help_and_cli_errors_never_show_the_key(tmp_path: Path) -> None:
 
 
 # --- logs at DEBUG, errors and their tracebacks, during a session full of failures ---
-
-
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
-    """Everything every logger says, at DEBUG (httpx and httpcore included)."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s %(args)s"))
-    root = logging.getLogger()
-    touched = ["httpx", "httpcore", "runloop_tui", "asyncio", "hpack", "h11"]
-    saved = {name: logging.getLogger(name).level for name in touched}
-    saved_root = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for name in touched:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(saved_root)
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
 
 
 def _render_everything(error: BaseException) -> str:

@@ -6,8 +6,6 @@ at DEBUG (httpx, httpcore, textual included) during the session.
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,28 +36,6 @@ POLICY = RetryPolicy(max_retries=1, timeout_seconds=5, initial_backoff_seconds=0
 def _leaks(text: str) -> bool:
     token = API_KEY.removeprefix("rk_")
     return API_KEY in text or token[:12] in text or token[-12:] in text
-
-
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setLevel(logging.DEBUG)
-    root = logging.getLogger()
-    names = ["httpx", "httpcore", "textual", "runloop_tui", "asyncio"]
-    saved = {name: logging.getLogger(name).level for name in names}
-    saved_root = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for name in names:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(saved_root)
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -250,12 +250,14 @@ class ObjectsClient(ApiTransport):
         try:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            created = await self.create_object(
-                name or default_object_name(path),
-                content_type or infer_content_type(path),
-                metadata=metadata,
-                ttl_ms=ttl_ms,
-                is_public=is_public,
+            created = await self._create_or_discard(
+                self.create_object(
+                    name or default_object_name(path),
+                    content_type or infer_content_type(path),
+                    metadata=metadata,
+                    ttl_ms=ttl_ms,
+                    is_public=is_public,
+                )
             )
             try:
                 if on_created is not None:
@@ -413,6 +415,24 @@ class ObjectsClient(ApiTransport):
             obj = await self.get_object(object_id)
             if obj.state is ObjectState.READ_ONLY:
                 return obj
+            raise
+
+    async def _create_or_discard(self, create: Awaitable[ObjectView]) -> ObjectView:
+        """Await a create; if the caller is cancelled meanwhile (a quit), the request may
+        already have made the object: let it finish (bounded) and delete what it made."""
+        task = asyncio.ensure_future(create)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+
+            async def discard_when_made() -> None:
+                with contextlib.suppress(Exception):
+                    made = await asyncio.wait_for(task, CLEANUP_TIMEOUT_SECONDS)
+                    await asyncio.wait_for(self.delete_object(made.id), CLEANUP_TIMEOUT_SECONDS)
+
+            cleanup = asyncio.ensure_future(discard_when_made())
+            self._background.add(cleanup)
+            cleanup.add_done_callback(self._background.discard)
             raise
 
     async def _discard(self, object_id: str) -> None:

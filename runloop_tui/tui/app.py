@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.message_pump import MessagePump
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
 from runloop_tui.tui.actions.commands import CleanupCommands
 from runloop_tui.tui.commands import BrowserCommands
+from runloop_tui.tui.key_gate import KeyGate
+from runloop_tui.tui.modals.confirm import ConfirmModal
+from runloop_tui.tui.quitting import CLEANUP_SECONDS, cancel_and_wait, quit_question, work_in_flight
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.key_bar import KeyBar
@@ -58,6 +66,8 @@ class RunloopApp(App[None]):
         self.first_page_size = first_page_size
         self.live_refresh = live_refresh
         self._client_closed = False
+        self._quitting = False
+        self._key_gate = KeyGate(self._deliver_key, self._message_pumps)
         if settings.theme:
             self.theme = settings.theme
 
@@ -68,7 +78,25 @@ class RunloopApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
+        self._key_gate.start()
+        self._handle_hangups()
         self.push_screen(BrowserScreen())
+
+    # --- keys: one at a time (see key_gate) ---
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._key_gate.put(event)
+            return
+        await super().on_event(event)
+
+    async def _deliver_key(self, key: events.Key) -> None:
+        if not self._quitting:
+            await super().on_event(key)
+
+    def _message_pumps(self) -> Iterator[MessagePump]:
+        yield self
+        for screen in self.screen_stack:
+            yield from screen.walk_children(with_self=True)
 
     @on(KeyBar.Pressed)
     def _key_bar_pressed(self, event: KeyBar.Pressed) -> None:
@@ -81,14 +109,89 @@ class RunloopApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    # --- quitting ---
     async def action_quit(self) -> None:
-        await self._close_client()
-        self.exit()
+        """Quit at once, or ask first while work that an exit would cut short is running."""
+        if self._quitting or isinstance(self.screen, QuitConfirm):
+            return
+        running = work_in_flight(self.workers)
+        if not running:
+            await self.shutdown()
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.shutdown()
+
+        self.push_screen(QuitConfirm(quit_question([w.group for w in running])), answered)
+
+    async def shutdown(self, return_code: int = 0) -> None:
+        """Stop the work in flight, let it clean up (bounded), close the client, exit."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self._key_gate.close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLEANUP_SECONDS
+        await cancel_and_wait(work_in_flight(self.workers), CLEANUP_SECONDS)
+        # The uploads' half-made objects are deleted by the client's background tasks,
+        # which closing it waits for: bounded by what is left of the same few seconds.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._close_client(), max(deadline - loop.time(), 0.5))
+        self.exit(return_code=return_code)
+
+    def _handle_hangups(self) -> None:
+        """SIGTERM, and SIGHUP from a dropped SSH connection, quit as a confirmed q does."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            # Not on Windows, and not off the main thread (textual-serve, some test runners).
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self._on_hangup, signum)
+
+    def _on_hangup(self, signum: int) -> None:
+        if signum == signal.SIGHUP:
+            _detach_from_terminal(self._driver)
+        self.run_worker(
+            self.shutdown(128 + signum),
+            group="shutdown",
+            exit_on_error=False,
+            description=f"quit on {signal.Signals(signum).name}",
+        )
 
     async def on_unmount(self) -> None:
+        await self._key_gate.aclose()
         await self._close_client()
 
     async def _close_client(self) -> None:
         if not self._client_closed:
             self._client_closed = True
             await self.client.aclose()
+
+
+def _detach_from_terminal(driver: object) -> None:
+    """After a hangup the terminal is gone: writes to it fail (EIO), which ends Textual's
+    output thread and then blocks the next write on its full queue, so the exit would hang.
+    What is left to draw on the way out goes to /dev/null, and the queue takes it all."""
+    writer = getattr(driver, "_writer_thread", None)
+    queue = getattr(writer, "_queue", None)
+    if queue is not None:
+        queue.maxsize = 0  # unbounded: a put never waits for a thread that may be gone
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            with contextlib.suppress(OSError):
+                os.dup2(devnull, fd)
+        os.close(devnull)
+
+
+class QuitConfirm(ConfirmModal):
+    """'2 transfers are running. Quit and cancel them?' The safe answer, No, is the default."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(
+            question,
+            confirm_label="Quit and cancel",
+            cancel_label="No, keep working",
+            hint="Enter or Esc keeps working. Tab then Enter quits.",
+            caution=True,
+        )

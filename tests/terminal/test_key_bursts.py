@@ -1,0 +1,64 @@
+"""Keys that arrive in one read (SSH, tmux, a paste) act as if typed one by one.
+
+These run the installed app in a real pseudo-terminal and write each burst in one
+``os.write``: Pilot delivers keys one at a time and cannot show these bugs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.terminal import Terminal, runloop_tui_argv
+
+pytestmark = pytest.mark.timeout(60)
+
+READY = "224 shown"  # the demo store, fully loaded
+
+
+@pytest.fixture
+def term() -> Iterator[Terminal]:
+    with Terminal(runloop_tui_argv("--demo"), size=(120, 36)) as terminal:
+        terminal.wait_for(READY, timeout=30)
+        yield terminal
+
+
+def filter_line(term: Terminal) -> str:
+    return term.line(2)
+
+
+@pytest.mark.parametrize("burst", ["/zzz", "/tmp", "/aaaa", "/pqwd"])
+def test_every_key_after_slash_lands_in_the_filter(term: Terminal, burst: str) -> None:
+    term.write(burst)
+    text = term.wait_for(lambda t: burst[1:] in filter_line(term), timeout=10, settle=0.3)
+    assert burst[1:] in filter_line(term), text
+    # None of the letters acted on the table: no preview, no marks, no delete dialog.
+    assert "marked 0" in text
+    assert "Preview" not in text and "Delete" not in text.split("\n")[0]
+    assert "Download URL" not in text
+
+
+@pytest.mark.parametrize("second", ["u", "e", "y", "w", "?"])
+def test_quit_then_another_key_exits_cleanly(term: Terminal, second: str) -> None:
+    term.write("q" + second)
+    assert term.wait_exit(timeout=15) == 0, term.tail()
+    assert "Traceback" not in term.tail()
+
+
+def test_keys_after_a_binding_that_opens_a_modal_belong_to_the_modal(term: Terminal) -> None:
+    # u opens the upload form, whose path field has the focus: the rest is the path.
+    term.write("u/tmp/zz")
+    text = term.wait_for("/tmp/zz", timeout=10, settle=0.3)
+    assert "Upload" in text
+    # Nothing reached the browser underneath: its filter bar is still empty.
+    term.write("\x1b")  # Esc closes the form
+    text = term.wait_for(lambda t: "/tmp/zz" not in t, timeout=10, settle=0.3)
+    assert "zz" not in filter_line(term)
+    assert "marked 0" in text
+
+
+def test_a_paste_sized_burst_keeps_its_order(term: Terminal) -> None:
+    typed = "/name:agent-runs -state:error size>1KB"
+    term.write(typed)
+    term.wait_for(lambda t: typed[1:] in filter_line(term), timeout=10)

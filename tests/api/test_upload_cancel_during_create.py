@@ -4,6 +4,7 @@ deletes the object the server made: nothing is left UPLOADING."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 
@@ -44,9 +45,7 @@ async def test_cancel_while_create_is_in_flight_deletes_the_made_object(
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
     upload.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await upload
-    except asyncio.CancelledError:
-        pass
     await client.aclose()  # waits for the client's clean-up
     assert listed_states(server) == []

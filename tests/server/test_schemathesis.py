@@ -50,7 +50,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms(case: schemathesis.Case, live: EmbeddedServer) -> None:
+def test_api_conforms(case: schemathesis.Case[Any], live: EmbeddedServer) -> None:
     case.call_and_validate(
         base_url=live.base_url,
         headers={"Authorization": f"Bearer {API_KEY}"},

@@ -162,12 +162,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault == "delay" and not faults.delay_after_upstream:
             time.sleep(faults.delay_seconds)
-        status, headers, payload = self._forward(body)
+        status, upstream_headers, payload = self._forward(body)
         if fault == "delay" and faults.delay_after_upstream:
             time.sleep(faults.delay_seconds)
         if fault == "cut":
             self.send_response(status)
-            for name, value in headers:
+            for name, value in upstream_headers:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -176,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._abort()
             return
         self.send_response(status)
-        for name, value in headers:
+        for name, value in upstream_headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -194,7 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         upstream = self.server.upstream
         faults = self.server.state.faults
-        conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+        conn = http.client.HTTPConnection(
+            upstream.hostname or "127.0.0.1", upstream.port, timeout=60
+        )
         path = self.path
         if faults.tamper_signature and faults.match in path:
             path = path.replace("X-Signature=", "X-Signature=00")

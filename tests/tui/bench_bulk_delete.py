@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.models import ObjectView
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.actions.bulk import delete_many
@@ -26,7 +27,7 @@ COUNT = 1000
 
 async def run(base_url: str, concurrency: int) -> float:
     async with ObjectsClient(base_url, API_KEY, retry=quick_retry()) as api:
-        objects = []
+        objects: list[ObjectView] = []
         async for page in api.iter_pages():
             objects.extend(o for o in page.objects if str(o.state) != "DELETED")
         chosen = objects[:COUNT]

@@ -89,6 +89,11 @@ def _outcome() -> BulkDeleteOutcome:
     return BulkDeleteOutcome(requested=40, deleted=tuple(objs[3:]), failed=failed, skipped=())
 
 
+TGZ = make_tar(
+    {f"run-{i:03d}/trajectory.jsonl": gzip.compress(b"x" * i, mtime=0) for i in range(12)}, gz=True
+)
+
+
 MODALS: dict[str, Callable[[], Screen[Any]]] = {
     "upload": lambda: UploadModal(start_path="README.md"),
     "delete-confirm": lambda: ConfirmModal(
@@ -126,9 +131,6 @@ MODALS: dict[str, Callable[[], Screen[Any]]] = {
     ),
     "export": lambda: ExportModal(240, 12, Path("/tmp/objects-20300101-000000.json")),
 }
-TGZ = make_tar(
-    {f"run-{i:03d}/trajectory.jsonl": gzip.compress(b"x" * i, mtime=0) for i in range(12)}, gz=True
-)
 
 
 async def _never(object_id: str) -> object:

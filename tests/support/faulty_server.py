@@ -54,6 +54,8 @@ class Faults:
     cut_first: int = 0  # proxy, but close the connection halfway through the body
     strip_range: bool = False  # drop Range request headers (a server that ignores Range)
     tamper_signature: bool = False  # corrupt X-Signature in the query (presigned URL -> 403)
+    trickle_first: int = 0  # send the answer's body slowly: trickle_bytes every 0.1 s
+    trickle_bytes: int = 4096
 
 
 class _State:
@@ -85,6 +87,8 @@ class _State:
                     fault = "delay"
                 elif index < f.cut_first:
                     fault = "cut"
+                elif index < f.trickle_first:
+                    fault = "trickle"
             self.log.append(
                 {
                     "method": method,
@@ -180,8 +184,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        if self.command == "HEAD":
+            return
+        if fault == "trickle":
+            step = max(faults.trickle_bytes, 1)
+            try:
+                for start in range(0, len(payload), step):
+                    self.wfile.write(payload[start : start + step])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:  # the client went away: that is what these tests do
+                self.close_connection = True
+            return
+        self.wfile.write(payload)
 
     def _abort(self) -> None:
         self.close_connection = True

@@ -141,3 +141,43 @@ def test_a_dropped_connection_cleans_up(
 def test_quit_with_nothing_running_is_immediate(term: Terminal) -> None:
     term.write("q")
     assert term.wait_exit(timeout=10) == 0
+
+
+def test_quit_mid_download_leaves_no_partial_file(
+    held_uploads: FaultProxy, server: EmbeddedServer, tmp_path: Path
+) -> None:
+    content = b"y" * (1 << 20)
+    make = httpx.post(
+        f"{server.base_url}/v1/objects",
+        json={"name": "slow.bin", "content_type": "binary"},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    ).json()
+    httpx.put(make["upload_url"], content=content, timeout=10).raise_for_status()
+    httpx.post(
+        f"{server.base_url}/v1/objects/{make['id']}/complete",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=10,
+    ).raise_for_status()
+    # Downloads through the proxy now crawl: 4 KiB every 0.1 s.
+    held_uploads.configure(match="/_blobs/", method="GET", trickle_first=100)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    env = {
+        BASE_URL_ENV: held_uploads.base_url,
+        API_KEY_ENV: API_KEY,
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+    }
+    with Terminal(
+        runloop_tui_argv(), size=(120, 36), env=env, cwd=downloads, unset=[CONFIG_ENV]
+    ) as term:
+        term.wait_for("slow.bin", timeout=30)
+        term.write("w")
+        term.wait_for("Download", timeout=10)
+        term.write("\r")  # save as the suggested ./slow.bin
+        wait_until(lambda: any(p.name.startswith(".slow.bin.part") for p in downloads.iterdir()))
+        term.write("q")
+        term.wait_for(QUESTION, timeout=10)
+        term.write("\t\r")
+        assert term.wait_exit(timeout=15) == 0, term.tail()
+    assert list(downloads.iterdir()) == []

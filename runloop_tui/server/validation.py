@@ -15,34 +15,24 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from runloop_tui.limits import (
+    MAX_DURATION_S,
+    MAX_METADATA_KEY,
+    MAX_METADATA_KEYS,
+    MAX_METADATA_VALUE,
+    MAX_NAME,
+    MAX_TTL_MS,
+    MIN_DURATION_S,
+    text_problem,
+)
 from runloop_tui.server.errors import InvalidArgument, PayloadTooLarge, UnsupportedMediaType
 from runloop_tui.server.records import CONTENT_TYPES, STATES, ListQuery
 
-MAX_NAME = 1024
-MAX_METADATA_KEYS = 50
-MAX_METADATA_KEY = 256
-MAX_METADATA_VALUE = 4096
-MAX_TTL_MS = 100 * 365 * 24 * 3600 * 1000
-MIN_DURATION_S = 1
-MAX_DURATION_S = 7 * 24 * 3600
 DEFAULT_DURATION_S = 3600
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 5000
 MAX_JSON_BODY = 1024 * 1024
 CREATE_FIELDS = ("name", "content_type", "metadata", "ttl_ms", "is_public")
-
-
-def _bad_text(value: str, *, allow_tab: bool = False) -> str | None:
-    """Why ``value`` is not acceptable text, or None."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "is not valid Unicode"
-    for ch in value:
-        code = ord(ch)
-        if (code < 0x20 or 0x7F <= code < 0xA0) and not (allow_tab and ch == "\t"):
-            return f"contains the control character U+{code:04X}"
-    return None
 
 
 def parse_json_body(body: bytes, content_type: str | None) -> Any:
@@ -102,7 +92,7 @@ def validate_create(body: Any) -> dict[str, Any]:
         raise InvalidArgument("name must not be empty")
     if len(name) > MAX_NAME:
         raise InvalidArgument(f"name is longer than {MAX_NAME} characters")
-    if why := _bad_text(name):
+    if why := text_problem(name):
         raise InvalidArgument(f"name {why}")
     content_type = body.get("content_type")
     if content_type is None:
@@ -143,7 +133,7 @@ def validate_metadata(metadata: Any) -> dict[str, str] | None:
             raise InvalidArgument(
                 f"metadata[{key!r}] is longer than {MAX_METADATA_VALUE} characters"
             )
-        if why := _bad_text(value, allow_tab=True):
+        if why := text_problem(value, allow_tab=True):
             raise InvalidArgument(f"metadata[{key!r}] {why}")
     return dict(metadata)
 
@@ -153,7 +143,7 @@ def check_metadata_key(key: str, *, field: str = "key") -> None:
         raise InvalidArgument(f"{field} must not be empty")
     if len(key) > MAX_METADATA_KEY:
         raise InvalidArgument(f"{field} is longer than {MAX_METADATA_KEY} characters")
-    if why := _bad_text(key):
+    if why := text_problem(key):
         raise InvalidArgument(f"{field} {why}")
 
 
@@ -178,7 +168,7 @@ def _int_param(params: QueryParams, name: str, default: int, low: int, high: int
 
 def _text_param(params: QueryParams, name: str) -> str | None:
     value = _param(params, name)
-    if value is not None and (why := _bad_text(value, allow_tab=True)):
+    if value is not None and (why := text_problem(value, allow_tab=True)):
         raise InvalidArgument(f"{name} {why}")
     return value
 

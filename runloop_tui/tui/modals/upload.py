@@ -18,11 +18,9 @@ from textual.widgets import Button, Input, Label, Select
 
 from runloop_tui.api.content_types import default_object_name, infer_content_type
 from runloop_tui.api.models import ContentType
+from runloop_tui.limits import MAX_METADATA_KEY, MAX_METADATA_KEYS, MAX_METADATA_VALUE, text_problem
 from runloop_tui.tui.modals.path_suggester import PathSuggester
 from runloop_tui.tui.modals.validation import (
-    MAX_METADATA_KEY,
-    MAX_METADATA_KEYS,
-    MAX_METADATA_VALUE,
     ExistingPath,
     FieldError,
     ObjectName,
@@ -30,7 +28,6 @@ from runloop_tui.tui.modals.validation import (
     expand_path,
     first_failure,
     probe,
-    text_problem,
     ttl_validator,
 )
 

@@ -1,6 +1,6 @@
 """Validators and the small pieces every form modal shares: a message shown AT its field.
 
-The limits mirror the local server's (and are the documented ones for the real service), so
+The limits and text rules come from runloop_tui.limits, which the local server enforces too, so
 a form refuses what the server would refuse, with the reason next to the field.
 """
 
@@ -13,15 +13,8 @@ from textual.content import Content
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Label
 
+from runloop_tui.limits import MAX_DURATION_S, MAX_NAME, MAX_TTL_MS, MIN_DURATION_S, text_problem
 from runloop_tui.query.units import UnitError, parse_duration
-
-MAX_NAME = 1024
-MAX_METADATA_KEYS = 50
-MAX_METADATA_KEY = 256
-MAX_METADATA_VALUE = 4096
-MAX_TTL_SECONDS = 100 * 365 * 24 * 3600
-MIN_URL_SECONDS = 1
-MAX_URL_SECONDS = 7 * 24 * 3600
 
 
 def expand_path(text: str) -> Path:
@@ -55,19 +48,6 @@ def probe(path: Path) -> tuple[str | None, str | None]:
     if stat.S_ISREG(mode):
         return "file", None
     return "other", None
-
-
-def text_problem(value: str, *, allow_tab: bool = False) -> str | None:
-    """Why the server would refuse this text (invalid Unicode, control characters), or None."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "is not valid Unicode"
-    for ch in value:
-        code = ord(ch)
-        if (code < 0x20 or 0x7F <= code < 0xA0) and not (allow_tab and ch == "\t"):
-            return f"contains the control character U+{code:04X}"
-    return None
 
 
 class ExistingPath(Validator):
@@ -141,11 +121,11 @@ def _span(seconds: float) -> str:
 
 
 def ttl_validator() -> Duration:
-    return Duration(1, MAX_TTL_SECONDS, optional=True, what="the time to live")
+    return Duration(1, MAX_TTL_MS // 1000, optional=True, what="the time to live")
 
 
 def url_duration_validator() -> Duration:
-    return Duration(MIN_URL_SECONDS, MAX_URL_SECONDS, optional=False, what="the validity")
+    return Duration(MIN_DURATION_S, MAX_DURATION_S, optional=False, what="the validity")
 
 
 def duration_seconds(text: str) -> int | None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from runloop_tui import __version__
 from runloop_tui.config import (
@@ -25,6 +25,7 @@ from runloop_tui.config import (
     CONFIG_ENV,
     DEFAULT_BASE_URL,
     ConfigError,
+    ConfigProfiles,
     Overrides,
     Settings,
     contract_home,
@@ -32,6 +33,9 @@ from runloop_tui.config import (
     load_settings,
     prepare_data_dir,
 )
+
+if TYPE_CHECKING:
+    from runloop_tui.api.client import ObjectsClient
 
 PROG = "runloop-tui"
 EXIT_USAGE = 2
@@ -113,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     try:
         settings = load_settings(overrides, os.environ)
-        return run(settings)
+        return run(settings, ConfigProfiles(overrides, os.environ))
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE)
     except StartupError as error:
@@ -145,12 +149,12 @@ def _serve(argv: list[str]) -> int:
     return status
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
     """Run the TUI; for the local store, around an embedded server that stops afterwards."""
     if not settings.is_local:
-        return _run_app(settings)
+        return _run_app(settings, profiles)
     with local_session(settings) as connected:
-        return _run_app(connected)
+        return _run_app(connected, profiles)
 
 
 @contextmanager
@@ -233,17 +237,22 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _run_app(settings: Settings) -> int:
+def make_client(settings: Settings) -> ObjectsClient:
     from runloop_tui.api.client import ObjectsClient, RetryPolicy
-    from runloop_tui.tui.app import RunloopApp
 
-    client = ObjectsClient(
+    return ObjectsClient(
         settings.base_url,
         settings.api_key,
         retry=RetryPolicy(
             max_retries=settings.max_retries, timeout_seconds=settings.timeout_seconds
         ),
     )
-    app = RunloopApp(settings, client)  # the app closes the client on exit
+
+
+def _run_app(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
+    from runloop_tui.tui.app import RunloopApp
+
+    # The app closes its client on exit, and the old one on a profile switch.
+    app = RunloopApp(settings, make_client(settings), profiles=profiles, make_client=make_client)
     app.run()
     return app.return_code or 0

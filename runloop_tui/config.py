@@ -22,7 +22,7 @@ import re
 import stat
 import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -543,3 +543,29 @@ def prepare_data_dir(path: Path, where: str = "--data-dir") -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise ConfigError(f"{where}: {path} is not writable")
     return path
+
+
+class ConfigProfiles:
+    """The config file's profiles, for switching inside the app (like k9s ``:ctx``).
+
+    Each switch reads the file again, so a profile added while the app runs is there, and
+    resolves the profile with the flags the app was started with (``--read-only`` stays on).
+    """
+
+    def __init__(self, overrides: Overrides, env: Mapping[str, str]) -> None:
+        self._overrides = overrides
+        self._env = dict(env)
+
+    def names(self) -> list[str]:
+        path, named_by = config_path_for(self._overrides, self._env)
+        try:
+            return sorted(read_config_file(path, named_by=named_by).profiles)
+        except ConfigError:
+            return []  # the palette lists nothing; switching reports the error itself
+
+    def settings_for(self, name: str) -> Settings:
+        """The Settings of profile ``name``; ConfigError (one line) if it cannot be used."""
+        flags = replace(
+            self._overrides, profile=name, base_url=None, local=False, demo=False, data_dir=None
+        )
+        return load_settings(flags, self._env)

@@ -17,11 +17,12 @@ from textual.command import Provider
 from textual.message_pump import MessagePump
 
 from runloop_tui.api.client import ObjectsClient
-from runloop_tui.config import Settings
+from runloop_tui.config import ConfigError, Settings
 from runloop_tui.tui.actions.commands import CleanupCommands
 from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.key_gate import KeyGate
 from runloop_tui.tui.modals.confirm import ConfirmModal
+from runloop_tui.tui.profile_switch import ProfileCommands, ProfileSource
 from runloop_tui.tui.quitting import CLEANUP_SECONDS, cancel_and_wait, quit_question, work_in_flight
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
@@ -41,6 +42,7 @@ class RunloopApp(App[None]):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
         BrowserCommands,
         CleanupCommands,
+        ProfileCommands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -56,6 +58,8 @@ class RunloopApp(App[None]):
         page_size: int = 5000,
         first_page_size: int = 100,
         live_refresh: bool = True,
+        profiles: ProfileSource | None = None,
+        make_client: Callable[[Settings], ObjectsClient] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -67,6 +71,8 @@ class RunloopApp(App[None]):
         self.live_refresh = live_refresh
         self._client_closed = False
         self._quitting = False
+        self._profiles = profiles
+        self._make_client = make_client
         self._key_gate = KeyGate(self._deliver_key, self._message_pumps)
         if settings.theme:
             self.theme = settings.theme
@@ -109,10 +115,64 @@ class RunloopApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    # --- profiles (palette: "Switch profile: NAME") ---
+    @property
+    def current_profile(self) -> str | None:
+        return self.settings.profile
+
+    def profile_names(self) -> list[str]:
+        if self._profiles is None or self._make_client is None:
+            return []
+        return self._profiles.names()
+
+    def request_profile_switch(self, name: str) -> None:
+        """Switch, asking first while work that the switch would cancel is running."""
+        running = work_in_flight(self.workers)
+        if not running:
+            self._run_switch(name)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run_switch(name)
+
+        question = quit_question([w.group for w in running]).replace("Quit", "Switch profile")
+        self.push_screen(CancelWorkConfirm(question, confirm_label="Switch and cancel"), answered)
+
+    def _run_switch(self, name: str) -> None:
+        self.run_worker(
+            self.switch_profile(name),
+            group="profile-switch",
+            exclusive=True,
+            exit_on_error=False,
+            description=f"switch to profile {name}",
+        )
+
+    async def switch_profile(self, name: str) -> None:
+        """Reconnect to profile ``name``: a fresh browser (no marks, transfers or refresh
+        carried over) on a fresh client; the old client closes once its work has cleaned up."""
+        if self._profiles is None or self._make_client is None:
+            return
+        try:
+            settings = self._profiles.settings_for(name)
+        except ConfigError as error:
+            self.notify(str(error), title="Cannot switch profile", severity="error", markup=False)
+            return
+        await cancel_and_wait(work_in_flight(self.workers), CLEANUP_SECONDS)
+        old_client = self.client
+        self.settings, self.client = settings, self._make_client(settings)
+        self.read_only = settings.read_only
+        if settings.theme:
+            self.theme = settings.theme
+        await self.switch_screen(BrowserScreen())
+        self.notify(f"Connected to {settings.connection_label}.", title="Profile switched")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(old_client.aclose(), CLEANUP_SECONDS)
+
     # --- quitting ---
     async def action_quit(self) -> None:
         """Quit at once, or ask first while work that an exit would cut short is running."""
-        if self._quitting or isinstance(self.screen, QuitConfirm):
+        if self._quitting or isinstance(self.screen, CancelWorkConfirm):
             return
         running = work_in_flight(self.workers)
         if not running:
@@ -123,7 +183,7 @@ class RunloopApp(App[None]):
             if yes:
                 await self.shutdown()
 
-        self.push_screen(QuitConfirm(quit_question([w.group for w in running])), answered)
+        self.push_screen(CancelWorkConfirm(quit_question([w.group for w in running])), answered)
 
     async def shutdown(self, return_code: int = 0) -> None:
         """Stop the work in flight, let it clean up (bounded), close the client, exit."""
@@ -184,14 +244,14 @@ def _detach_from_terminal(driver: object) -> None:
         os.close(devnull)
 
 
-class QuitConfirm(ConfirmModal):
+class CancelWorkConfirm(ConfirmModal):
     """'2 transfers are running. Quit and cancel them?' The safe answer, No, is the default."""
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, confirm_label: str = "Quit and cancel") -> None:
         super().__init__(
             question,
-            confirm_label="Quit and cancel",
+            confirm_label=confirm_label,
             cancel_label="No, keep working",
-            hint="Enter or Esc keeps working. Tab then Enter quits.",
+            hint=f"Enter or Esc keeps working. Tab then Enter: {confirm_label.lower()}.",
             caution=True,
         )

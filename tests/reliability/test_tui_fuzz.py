@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, Select, TextArea
 
 from runloop_tui.api import ContentType, ObjectsClient
 from runloop_tui.query.filter import compile_filter
@@ -329,9 +329,15 @@ async def test_filter_bar(ui: UI, text: str) -> None:
 
 
 async def test_content_type_select_offers_only_known_types(ui: UI) -> None:
-    """The one field that is not free text: every choice is accepted by the server."""
-    for content_type in ContentType:
-        validate_create({"name": "n", "content_type": str(content_type)})
+    """The one field that is not free text: every choice it offers is accepted by the
+    server, and every type the server knows is offered."""
+    modal = await ui.open(UploadModal)
+    # What the user can pick: the options of the Select's drop-down list.
+    overlay = modal.query_one("#content-type", Select).query_one("SelectOverlay", OptionList)
+    offered = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+    assert offered and sorted(map(str, offered)) == sorted(str(ct) for ct in ContentType)
+    for value in offered:
+        validate_create({"name": "n", "content_type": str(value)})
 
 
 @FUZZ

@@ -302,7 +302,7 @@ def test_path_fields_never_raise_on_odd_input(tmp_path: Path) -> None:
     for value in odd:
         assert not ExistingPath().validate(value).is_valid
         assert not SaveTarget().validate(value).is_valid
-        assert complete_path(value) is None or isinstance(complete_path(value), str)
+        assert complete_path(value) is None  # nothing there to complete, and no exception
     assert "NUL" in (ExistingPath().validate("a\x00b").failure_descriptions[0])
     assert "too long" in SaveTarget().validate(str(tmp_path / ("y" * 300))).failure_descriptions[0]
     assert "U+0007" in ObjectName().validate("bell\x07").failure_descriptions[0]

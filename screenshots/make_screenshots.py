@@ -23,12 +23,12 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from runloop_tui.api.bulk import BulkDeleteOutcome, DeleteFailure
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.models import ObjectState
 from runloop_tui.config import Settings
 from runloop_tui.server.demo import seed_demo
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.tui.actions.bulk import BulkDeleteOutcome, DeleteFailure
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.modals.bulk_delete import BulkResultsModal
 from runloop_tui.tui.screens.browser import BrowserScreen

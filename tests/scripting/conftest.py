@@ -66,7 +66,7 @@ def seed_store(
 ) -> None:
     """Rows straight into the store (creation times in the past need that), for `api_key`'s
     account, plus one object of another account that nothing here may touch."""
-    from runloop_tui.server.ids import account_of
+    from runloop_tui.server.ids import account_of, new_object_id
     from runloop_tui.server.records import NewObject
     from runloop_tui.server.store import Store
 
@@ -74,6 +74,7 @@ def seed_store(
     try:
         rows = [
             NewObject(
+                id=new_object_id(),
                 account=account_of(api_key),
                 name=name,
                 content_type=ctype,
@@ -83,6 +84,9 @@ def seed_store(
             )
             for i, (name, state, size, days, ctype) in enumerate(objects)
         ]
+        for row in rows:  # a READ_ONLY object without its content would read as ERROR
+            if row.state == "READ_ONLY":
+                store.write_content(row.id, b"x" * (row.size_bytes or 0), row.size_bytes)
         rows.append(
             NewObject(
                 account=account_of(OTHER_API_KEY),

@@ -10,7 +10,7 @@ from tests.scripting.conftest import run_process
 SECRET = "rk_secret_do_not_print_4242"
 
 
-@pytest.mark.parametrize("command", ["ls", "rm"])
+@pytest.mark.parametrize("command", ["ls", "du", "rm"])
 def test_help_shows_examples_and_the_shared_flags(command: str) -> None:
     result = run_process(command, "--help", env={API_KEY_ENV: SECRET})
     assert result.status == 0 and result.err == ""

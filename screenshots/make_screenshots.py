@@ -139,6 +139,8 @@ SHOTS: dict[str, tuple[tuple[int, int], list[Step]]] = {
     "actions-export": ((80, 24), [keys("space", "j", "space", "e")]),
     "actions-transfers": ((120, 36), [transfers]),
     "actions-cleanup-palette": ((120, 36), [keys("ctrl+p", *"cleanup")]),
+    "usage-120x36": ((120, 36), [keys("U", "down", "down", "enter", "space")]),
+    "usage-80x24": ((80, 24), [keys("U")]),
 }
 
 

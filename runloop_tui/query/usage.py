@@ -245,6 +245,13 @@ def sort_entries(entries: Sequence[UsageEntry], key: SortKey) -> list[UsageEntry
     return by_name
 
 
+def states_text(states: dict[str, int], separator: str = " · ") -> str:
+    """`7 UPLOADING · 1 ERROR · 145 READ_ONLY`: the states that need a look come first, so a
+    narrow column cuts off the ordinary READ_ONLY count, not the stuck uploads."""
+    ordered = sorted(states.items(), key=lambda kv: (kv[0] == "READ_ONLY", -kv[1], kv[0]))
+    return separator.join(f"{n:,} {state}" for state, n in ordered)
+
+
 def parent_of(prefix: str) -> str:
     """`a/b/` -> `a/`, `a/` -> ``."""
     trimmed = prefix[:-1] if prefix.endswith(SEP) else prefix

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
-from runloop_tui.query.usage import SORT_KEYS, UsageEntry, UsageIndex, sort_entries
+from runloop_tui.query.usage import SORT_KEYS, UsageEntry, UsageIndex, sort_entries, states_text
 from runloop_tui.scripting.common import (
     EXIT_OK,
     Streams,
@@ -79,12 +79,6 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
         return EXIT_OK
 
     return run_session(settings, work)
-
-
-def states_text(states: dict[str, int]) -> str:
-    """`12 UPLOADING · 3 READ_ONLY`, the most common first."""
-    ordered = sorted(states.items(), key=lambda kv: (-kv[1], kv[0]))
-    return " · ".join(f"{n:,} {state}" for state, n in ordered)
 
 
 def share_text(size: int, total: int) -> str:

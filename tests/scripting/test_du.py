@@ -52,7 +52,7 @@ def test_table_shows_counts_sizes_shares_and_states() -> None:
     assert lines[0].split() == ["PREFIX", "COUNT", "SIZE", "SHARE", "OLDEST", "NEWEST", "STATES"]
     runs = lines[1]
     assert runs.startswith("agent-runs/") and "5.0 MB" in runs and "97.6%" in runs
-    assert "2 READ_ONLY · 2 UPLOADING" in runs
+    assert "2 UPLOADING · 2 READ_ONLY" in runs
     assert lines[3].startswith("(top level)")
 
 

@@ -2,73 +2,85 @@
 
 Pure and Textual-free; shared by `runloop-tui du` and the TUI's usage view.
 
-The objects are sorted by name once. Every object under a prefix then sits in one contiguous
-range, found by bisection, so a group's count and bytes are O(1) (prefix sums) and its
-oldest/newest/states are one C-level pass over a slice. Drilling into a prefix costs the
-number of entries it shows, not the number of objects loaded.
+A level is grouped on demand, in one pass over the objects under its prefix (the pass a
+plain dict-count loop makes), and remembered: each group keeps its members, so drilling
+in only walks the objects below, and going back up is free. Per group, the totals are
+C-level passes (sum, min, max, Counter over the member positions).
 """
 
 from __future__ import annotations
 
-import bisect
+import collections
+import gc
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, cast
 
 from runloop_tui.api.models import ObjectView
 
 SortKey = Literal["size", "count", "age", "name"]
 SORT_KEYS: tuple[SortKey, ...] = ("size", "count", "age", "name")
 SEP = "/"
-_AFTER_SEP = chr(ord(SEP) + 1)  # "0": the first character after "/" in code-point order
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cyclic GC while a level is built: it allocates thousands of small containers, and
+    with 100k objects alive each triggered full collection walks them all (tens of ms,
+    measured), though none of them can form a cycle."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class UsageEntry:
-    """One row of the usage view: a prefix (ending in `/`) or an object listed as itself."""
+    """One row of the usage view: a prefix (ending in `/`) or an object listed as itself.
 
-    __slots__ = (
-        "_members",
-        "count",
-        "end",
-        "is_object",
-        "newest_create_time_ms",
-        "oldest_create_time_ms",
-        "prefix",
-        "size_bytes",
-        "start",
-        "states",
-    )
+    Count and size are known at once (every level is sorted by size); the creation range
+    and the states are worked out on first use: most entries of a big level are never on
+    screen, and each costs a pass over its members.
+    """
+
+    __slots__ = ("_details", "_index", "count", "is_object", "members", "prefix", "size_bytes")
 
     def __init__(
-        self,
-        prefix: str,
-        is_object: bool,
-        count: int,
-        size_bytes: int,
-        oldest: int,
-        newest: int,
-        states: dict[str, int],
-        start: int,
-        end: int,
-        members: tuple[int, ...] | None = None,
+        self, index: UsageIndex, prefix: str, is_object: bool, members: Sequence[int], size: int
     ) -> None:
+        self._index = index
         self.prefix = prefix
         self.is_object = is_object
-        self.count = count
-        self.size_bytes = size_bytes
-        self.oldest_create_time_ms = oldest
-        self.newest_create_time_ms = newest
-        self.states = states
-        # Positions in the UsageIndex's name order: a range, or explicit members for the
-        # objects directly at a level that du groups under their deepest prefix.
-        self.start = start
-        self.end = end
-        self._members = members
+        # Positions in the UsageIndex's object list.
+        self.members = members
+        self.count = len(members)
+        self.size_bytes = size
+        self._details: tuple[int, int, dict[str, int]] | None = None
 
-    def positions(self) -> Iterable[int]:
-        return self._members if self._members is not None else range(self.start, self.end)
+    def _detail(self) -> tuple[int, int, dict[str, int]]:
+        if self._details is None:
+            self._details = self._index.details(self.members)
+        return self._details
+
+    @property
+    def oldest_create_time_ms(self) -> int:
+        return self._detail()[0]
+
+    @property
+    def newest_create_time_ms(self) -> int:
+        return self._detail()[1]
+
+    @property
+    def states(self) -> dict[str, int]:
+        return self._detail()[2]
+
+    def positions(self) -> Sequence[int]:
+        return self.members
 
     def to_json(self) -> dict[str, object]:
         """The fields of `runloop-tui du --format json`."""
@@ -87,56 +99,53 @@ class UsageEntry:
 
 
 class UsageIndex:
-    """The objects a filter shows, sorted by name, ready to be grouped at any prefix."""
+    """The objects a filter shows, ready to be grouped at any prefix."""
 
     def __init__(self, objects: Sequence[ObjectView]) -> None:
-        # Every per-object step is a C-level map or accumulate: building for 100k objects
-        # costs about what one plain Python loop over them does (bench figure 8).
-        ordered = sorted(objects, key=attrgetter("name"))
-        self.objects: list[ObjectView] = ordered
-        self.names: list[str] = list(map(attrgetter("name"), ordered))
-        self._created: list[int] = list(map(attrgetter("create_time_ms"), ordered))
-        sizes = [
-            s if s is not None and s > 0 else 0 for s in map(attrgetter("size_bytes"), ordered)
-        ]
-        # Unknown (still uploading) and nonsense negative sizes add nothing to a total.
-        self._cumulative: list[int] = [0, *itertools.accumulate(sizes)]
-        # Per state, how many of the first k objects are in it: a range's breakdown is then
-        # a subtraction per state. Members are compared by identity (Enum hashing is Python
-        # code); a server's unknown state may come as several equal pseudo-members.
-        states = list(map(attrgetter("state"), ordered))
-        by_identity = dict(zip(map(id, states), states, strict=True))
-        idents_of: dict[str, set[int]] = {}
-        for ident, state in by_identity.items():
-            idents_of.setdefault(str(state), set()).add(ident)
-        self._state_counts: list[tuple[str, list[int]]] = []
-        state_ids = list(map(id, states))
-        for value, idents in sorted(idents_of.items()):
-            hits = map(idents.__contains__, state_ids)
-            self._state_counts.append((value, [0, *itertools.accumulate(hits)]))
+        with _no_gc():
+            self._load(objects)
+        self._under: dict[str, Sequence[int]] = {"": range(len(self.names))}
+        self._levels: dict[tuple[str, int, bool], list[UsageEntry]] = {}
+
+    def _load(self, objects: Sequence[ObjectView]) -> None:
+        self.objects: list[ObjectView] = list(objects)
+        # Columns, each one C-level pass (Enum attribute access and hashing are Python code:
+        # str.__str__ turns a state member into a plain, cheaply hashed string).
+        self.names: list[str] = list(map(attrgetter("name"), self.objects))
+        self._created: list[int] = list(map(attrgetter("create_time_ms"), self.objects))
+        # None (still uploading) becomes 0 through dict.get's default, and a nonsense
+        # negative size adds nothing either: C-level passes, not a Python loop.
+        raw: list[int | None] = list(map(attrgetter("size_bytes"), self.objects))
+        no_size: dict[int | None, int] = {None: 0}
+        sizes = cast(list[int], list(map(no_size.get, raw, raw)))
+        if sizes and min(sizes) < 0:
+            sizes = list(map(max, sizes, itertools.repeat(0)))
+        self._sizes: list[int] = sizes
+        self._states: list[str] = list(map(str.__str__, map(attrgetter("state"), self.objects)))
 
     def __len__(self) -> int:
         return len(self.names)
 
     @property
     def total_bytes(self) -> int:
-        return self._cumulative[-1]
+        return sum(self._sizes)
 
-    def span(self, prefix: str) -> tuple[int, int]:
-        """The positions of every object whose name starts with `prefix`."""
-        if not prefix:
-            return 0, len(self.names)
-        start = bisect.bisect_left(self.names, prefix)
-        end = bisect.bisect_left(self.names, _successor(prefix), start)
-        return start, end
+    def members_under(self, prefix: str) -> Sequence[int]:
+        """Positions of every object whose name starts with `prefix`."""
+        found = self._under.get(prefix)
+        if found is None:
+            names = self.names
+            found = self._under[prefix] = [
+                i for i in self.members_under(parent_of(prefix)) if names[i].startswith(prefix)
+            ]
+        return found
 
     def objects_under(self, entry: UsageEntry) -> list[ObjectView]:
-        return [self.objects[i] for i in entry.positions()]
+        return [self.objects[i] for i in entry.members]
 
     def summary(self, prefix: str) -> UsageEntry:
         """Everything under `prefix`, as one entry."""
-        start, end = self.span(prefix)
-        return self._range(prefix, start, end)
+        return self._entry(prefix, False, self.members_under(prefix))
 
     def level(
         self, base: str = "", depth: int = 1, objects_as_entries: bool = True
@@ -150,87 +159,89 @@ class UsageIndex:
         """
         if depth < 1:
             raise ValueError("depth must be at least 1")
-        names = self.names
-        lo, hi = self.span(base)
-        skip = len(base)
-        entries: list[UsageEntry] = []
-        loose: dict[str, list[int]] = {}
-        i = lo
-        while i < hi:
-            name = names[i]
-            cut = skip - 1
-            found = 0
-            while found < depth:
-                slash = name.find(SEP, cut + 1)
-                if slash < 0:
-                    break
-                cut = slash
-                found += 1
-            if found == depth:
-                key = name[: cut + 1]
-                end = bisect.bisect_left(names, key[:-1] + _AFTER_SEP, i + 1, hi)
-                entries.append(self._range(key, i, end))
-                i = end
-                continue
-            if found == 0 and objects_as_entries:
-                entries.append(self._object(i))
-            else:
-                loose.setdefault(name[: cut + 1] if found else base, []).append(i)
-            i += 1
-        entries.extend(self._members(key, members) for key, members in loose.items())
+        key = (base, depth, objects_as_entries)
+        cached = self._levels.get(key)
+        if cached is not None:
+            return cached
+        with _no_gc():
+            entries = self._group(base, depth, objects_as_entries)
+        self._levels[key] = entries
         return entries
 
-    def _range(self, prefix: str, start: int, end: int) -> UsageEntry:
-        if start >= end:
-            return UsageEntry(prefix, False, 0, 0, 0, 0, {}, start, end)
-        created = self._created[start:end]
+    def _group(self, base: str, depth: int, objects_as_entries: bool) -> list[UsageEntry]:
+        if depth == 1:
+            return self._group_one(base, objects_as_entries)
+        names = self.names
+        skip = len(base)
+        groups: dict[str, list[int]] = {}
+        loose: list[int] = []
+        for i in self.members_under(base):
+            name = names[i]
+            cut = name.find(SEP, skip)
+            found = 1
+            while found < depth and cut >= 0:
+                deeper = name.find(SEP, cut + 1)
+                if deeper < 0:
+                    break
+                cut = deeper
+                found += 1
+            if cut < 0:
+                loose.append(i)
+                continue
+            prefix = name[: cut + 1] if found == depth else name[: cut + 1] + "\0"
+            group = groups.get(prefix)
+            if group is None:
+                groups[prefix] = [i]
+            else:
+                group.append(i)
+        entries: list[UsageEntry] = []
+        for prefix, members in groups.items():
+            if prefix.endswith("\0"):  # fewer than depth "/": grouped, but not a full prefix
+                entries.append(self._entry(prefix[:-1], False, members))
+                continue
+            self._under.setdefault(prefix, members)
+            entries.append(self._entry(prefix, False, members))
+        if objects_as_entries:
+            entries.extend(self._entry(names[i], True, (i,)) for i in loose)
+        elif loose:
+            entries.append(self._entry(base, False, loose))
+        return entries
+
+    def _group_one(self, base: str, objects_as_entries: bool) -> list[UsageEntry]:
+        """Depth 1, the usage view's every step: no Python-level loop per object. Each
+        object's key is its name up to the next "/" ("" when there is none), and
+        `setdefault(key, fresh list).append(position)` runs through map()."""
+        names, skip = self.names, len(base)
+        members = self.members_under(base)
+        keys = [name[: name.find(SEP, skip) + 1] for name in map(names.__getitem__, members)]
+        groups: dict[str, list[int]] = {}
+        fresh: Iterator[list[int]] = map(list, itertools.repeat((), len(keys)))
+        collections.deque(map(list.append, map(groups.setdefault, keys, fresh), members), 0)
+        loose = groups.pop("", [])
+        entries = [self._entry(prefix, False, group) for prefix, group in groups.items()]
+        self._under.update((prefix, group) for prefix, group in groups.items())
+        if objects_as_entries:
+            entries.extend(self._entry(names[i], True, (i,)) for i in loose)
+        elif loose:
+            entries.append(self._entry(base, False, loose))
+        return entries
+
+    def _entry(self, prefix: str, is_object: bool, members: Sequence[int]) -> UsageEntry:
+        if len(members) == 1:
+            return UsageEntry(self, prefix, is_object, members, self._sizes[members[0]])
         return UsageEntry(
-            prefix,
-            False,
-            end - start,
-            self._cumulative[end] - self._cumulative[start],
-            min(created),
-            max(created),
-            self._states_in(start, end),
-            start,
-            end,
+            self, prefix, is_object, members, sum(map(self._sizes.__getitem__, members))
         )
 
-    def _states_in(self, start: int, end: int) -> dict[str, int]:
-        counts = {}
-        for value, cumulative in self._state_counts:
-            n = cumulative[end] - cumulative[start]
-            if n:
-                counts[value] = n
-        return counts
-
-    def _object(self, i: int) -> UsageEntry:
-        created = self._created[i]
-        size = self._cumulative[i + 1] - self._cumulative[i]
-        return UsageEntry(
-            self.names[i], True, 1, size, created, created, self._states_in(i, i + 1), i, i + 1
-        )
-
-    def _members(self, prefix: str, members: list[int]) -> UsageEntry:
-        created = [self._created[i] for i in members]
-        cumulative = self._cumulative
-        return UsageEntry(
-            prefix,
-            False,
-            len(members),
-            sum(cumulative[i + 1] - cumulative[i] for i in members),
-            min(created),
-            max(created),
-            dict(sum((Counter(self._states_in(i, i + 1)) for i in members), Counter())),
-            members[0],
-            members[-1] + 1,
-            tuple(members),
-        )
-
-
-def _successor(prefix: str) -> str:
-    """The smallest string greater than every string starting with `prefix`."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    def details(self, members: Sequence[int]) -> tuple[int, int, dict[str, int]]:
+        """(oldest create time, newest create time, count per state) of some objects."""
+        if not members:
+            return 0, 0, {}
+        if len(members) == 1:
+            when = self._created[members[0]]
+            return when, when, {self._states[members[0]]: 1}
+        times = list(map(self._created.__getitem__, members))
+        return min(times), max(times), dict(Counter(map(self._states.__getitem__, members)))
 
 
 def sort_entries(entries: Sequence[UsageEntry], key: SortKey) -> list[UsageEntry]:

@@ -94,6 +94,7 @@ def seed_store(
                 content_type="binary",
                 create_time_ms=NOW_MS - 9 * DAY_MS,
                 state="UPLOADING",
+                is_public=True,
             )
         )
         store.insert_objects(rows)

@@ -131,10 +131,11 @@ def test_an_api_error_is_one_line_with_the_status_and_no_key() -> None:
     assert "rk_wrong_key_do_not_print" not in result.err
 
 
-def test_public_lists_public_objects_of_every_account(tmp_path: Path) -> None:
-    # The seeded store has no public object: the public listing is empty, and says so.
+def test_public_lists_public_objects_of_every_account() -> None:
     result = run("ls", "--public", "--format", "json")
-    assert result.status == 0 and json.loads(result.out) == []
+    assert result.status == 0
+    assert [o["name"] for o in json.loads(result.out)] == ["agent-runs/other-account.bin"]
+    assert run("ls", "--public", "name:nothing", "--format", "json").out == "[]\n"
 
 
 def test_local_starts_the_embedded_server_like_the_tui(tmp_path: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
 import select
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +32,7 @@ STUCK = {
     "agent-runs/2026-11-28/run-3/checkpoint.bin",
 }
 STUCK_FILTER = ("state:uploading", "age>1d")
+COUNT = 30
 
 
 def other_account_names(server: EmbeddedServer) -> set[str]:
@@ -172,6 +175,13 @@ def test_an_object_that_changes_after_the_listing_is_reported_not_deleted(
     assert after["state"] == "READ_ONLY"
 
 
+def _controlling_terminal() -> None:
+    """In the child: a session of its own whose terminal is the pty (stdin), so that ^C
+    typed there becomes SIGINT, as in a real terminal."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 def _run_in_pty(args: list[str], answer: str, env: dict[str, str]) -> tuple[int, str]:
     """The real command on a pseudo-terminal: wait for the prompt, type `answer`, read all."""
     main_fd, child_fd = pty.openpty()
@@ -183,6 +193,7 @@ def _run_in_pty(args: list[str], answer: str, env: dict[str, str]) -> tuple[int,
         cwd=REPO_ROOT,
         env={**os.environ, **env, "COLUMNS": "100"},
         close_fds=True,
+        preexec_fn=_controlling_terminal,
     )
     os.close(child_fd)
     seen = b""
@@ -233,3 +244,59 @@ def test_on_a_terminal_anything_but_the_count_deletes_nothing(
     assert status == 2, screen
     assert "Nothing deleted." in screen
     assert names_in_store(seeded) == ALL_NAMES
+
+
+def test_ctrl_c_starts_no_new_delete_and_reports_what_is_left(seeded: EmbeddedServer) -> None:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    with httpx.Client(base_url=seeded.base_url, headers=headers, timeout=30) as api:
+        for i in range(COUNT):
+            body = {"name": f"batch/{i:02d}.bin", "content_type": "binary"}
+            assert api.post("/v1/objects", json=body).status_code == 200
+    with FaultProxy(seeded.base_url) as proxy:
+        # Every delete takes a second: Ctrl+C lands while the first ones are in flight.
+        proxy.configure(match="/delete", delay_first=100, delay_seconds=1.0)
+        main_fd, child_fd = pty.openpty()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "runloop_tui", "rm", "name:batch/", "--yes"],
+            stdin=child_fd,
+            stdout=child_fd,
+            stderr=child_fd,
+            cwd=REPO_ROOT,
+            env={**os.environ, BASE_URL_ENV: proxy.base_url, API_KEY_ENV: API_KEY},
+            close_fds=True,
+            preexec_fn=_controlling_terminal,
+        )
+        os.close(child_fd)
+        seen = b""
+        try:
+            deadline = time.monotonic() + 30
+            while not proxy.log("/delete") and time.monotonic() < deadline:
+                time.sleep(0.02)
+            os.write(main_fd, b"\x03")
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([main_fd], [], [], 0.2)
+                if ready:
+                    try:
+                        chunk = os.read(main_fd, 65536)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    seen += chunk
+                elif process.poll() is not None:
+                    break
+            status = process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            os.close(main_fd)
+        started = len(proxy.log("/delete"))
+    screen = seen.decode("utf-8", "replace")
+    assert status == 1, screen
+    assert 0 < started < COUNT
+    assert f"Deleted {started} of {COUNT} objects" in screen
+    assert f"Stopped: {COUNT - started} were not attempted." in screen
+    left = {n for n in names_in_store(seeded) if n.startswith("batch/")}
+    assert len(left) == COUNT - started
+    assert names_in_store(seeded) >= ALL_NAMES  # nothing else touched

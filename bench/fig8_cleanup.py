@@ -124,7 +124,7 @@ def _aggregate_rows(ctx: BenchContext) -> list[Row]:
         target_text="≤ 100 ms",
     )
     a.notes.append(
-        f"index (sort by name, prefix sums) + top level ({len(top):,} entries) + size sort; "
+        f"index (names, sizes) + top level ({len(top):,} entries) + size sort; "
         f"baseline: one dict-count loop by top-level name ({a.ratio:.1f}x)"
     )
     b = Row(

@@ -108,20 +108,18 @@ class UsageIndex:
         self._levels: dict[tuple[str, int, bool], list[UsageEntry]] = {}
 
     def _load(self, objects: Sequence[ObjectView]) -> None:
-        self.objects: list[ObjectView] = list(objects)
-        # Columns, each one C-level pass (Enum attribute access and hashing are Python code:
-        # str.__str__ turns a state member into a plain, cheaply hashed string).
-        self.names: list[str] = list(map(attrgetter("name"), self.objects))
-        self._created: list[int] = list(map(attrgetter("create_time_ms"), self.objects))
+        self.objects: Sequence[ObjectView] = objects
+        # Names and sizes are needed for every entry at once (a level is sorted by size);
+        # each is a C-level pass. Creation times and states wait for `details`.
+        self.names: list[str] = list(map(attrgetter("name"), objects))
+        raw: list[int | None] = list(map(attrgetter("size_bytes"), objects))
         # None (still uploading) becomes 0 through dict.get's default, and a nonsense
-        # negative size adds nothing either: C-level passes, not a Python loop.
-        raw: list[int | None] = list(map(attrgetter("size_bytes"), self.objects))
+        # negative size adds nothing either.
         no_size: dict[int | None, int] = {None: 0}
         sizes = cast(list[int], list(map(no_size.get, raw, raw)))
         if sizes and min(sizes) < 0:
             sizes = list(map(max, sizes, itertools.repeat(0)))
         self._sizes: list[int] = sizes
-        self._states: list[str] = list(map(str.__str__, map(attrgetter("state"), self.objects)))
 
     def __len__(self) -> int:
         return len(self.names)
@@ -234,14 +232,15 @@ class UsageIndex:
         )
 
     def details(self, members: Sequence[int]) -> tuple[int, int, dict[str, int]]:
-        """(oldest create time, newest create time, count per state) of some objects."""
+        """(oldest create time, newest create time, count per state) of some objects.
+
+        States are counted as plain strings: hashing an Enum member runs Python code."""
         if not members:
             return 0, 0, {}
-        if len(members) == 1:
-            when = self._created[members[0]]
-            return when, when, {self._states[members[0]]: 1}
-        times = list(map(self._created.__getitem__, members))
-        return min(times), max(times), dict(Counter(map(self._states.__getitem__, members)))
+        chosen = list(map(self.objects.__getitem__, members))
+        times = list(map(attrgetter("create_time_ms"), chosen))
+        states = Counter(map(str.__str__, map(attrgetter("state"), chosen)))
+        return min(times), max(times), dict(states)
 
 
 def sort_entries(entries: Sequence[UsageEntry], key: SortKey) -> list[UsageEntry]:

@@ -67,6 +67,21 @@ def plain(value: str) -> str:
     return value.removeprefix(_DASH_MARK)
 
 
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse `type`: a whole number of at least `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(plain(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {minimum} or more, not {value}")
+        return value
+
+    return parse
+
+
 def command_parser(
     command: str, summary: str, examples: str, *, filter_required: bool = False
 ) -> argparse.ArgumentParser:

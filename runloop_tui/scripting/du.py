@@ -15,8 +15,8 @@ from runloop_tui.scripting.common import (
     command_parser,
     compile_words,
     now_ms,
-    plain,
     run_session,
+    whole_number,
 )
 from runloop_tui.scripting.listing import matching_objects
 from runloop_tui.scripting.output import Column, output_width, render_table, share_bar
@@ -38,7 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         "du", "Sum the objects a filter matches by name prefix, cut at '/'.", EXAMPLES
     )
     parser.add_argument(
-        "--depth", type=_depth, default=1, metavar="N", help="how many '/' to cut at (default 1)"
+        "--depth",
+        type=whole_number(1),
+        default=1,
+        metavar="N",
+        help="how many '/' to cut at (default 1)",
     )
     parser.add_argument(
         "--sort",
@@ -48,16 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     return parser
-
-
-def _depth(text: str) -> int:
-    try:
-        value = int(plain(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, not {value}")
-    return value
 
 
 def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:

@@ -18,6 +18,7 @@ from runloop_tui.scripting.common import (
     now_ms,
     plain,
     run_session,
+    whole_number,
 )
 from runloop_tui.scripting.listing import SORT_CHOICES, matching_objects, sort_objects
 from runloop_tui.scripting.output import Column, output_width, render_table
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="name, size, created, expires, state or type; -KEY for descending "
         "(default: the server's order, newest first)",
     )
-    parser.add_argument("--limit", type=_count, metavar="N", help="print at most N objects")
+    parser.add_argument(
+        "--limit", type=whole_number(0), metavar="N", help="print at most N objects"
+    )
     parser.add_argument(
         "--public", action="store_true", help="list public objects (of every account)"
     )
@@ -57,16 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
         "(one id per line)",
     )
     return parser
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(plain(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
-    return value
 
 
 def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:

@@ -42,6 +42,14 @@ OBJECTS: list[tuple[str, str, int | None, float, str]] = [
 ]
 
 
+ALL_NAMES = {name for name, *_ in OBJECTS}
+# UPLOADING for more than a day.
+STUCK = {
+    "agent-runs/2026-11-29/run-2/checkpoint.bin",
+    "agent-runs/2026-11-28/run-3/checkpoint.bin",
+}
+
+
 @dataclass(frozen=True)
 class Result:
     status: int

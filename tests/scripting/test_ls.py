@@ -12,18 +12,13 @@ import pytest
 
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV
 from tests.conftest import API_KEY
-from tests.scripting.conftest import OBJECTS, run, run_process, seed_store
+from tests.scripting.conftest import ALL_NAMES, OBJECTS, STUCK, run, run_process, seed_store
 from tests.support.fault_proxy import FaultProxy
 
 if TYPE_CHECKING:
     from runloop_tui.server.embedded import EmbeddedServer
 
 pytestmark = pytest.mark.usefixtures("remote_env")
-ALL_NAMES = {name for name, *_ in OBJECTS}
-STUCK = {
-    "agent-runs/2026-11-29/run-2/checkpoint.bin",
-    "agent-runs/2026-11-28/run-3/checkpoint.bin",
-}
 
 
 def test_table_lists_every_object_of_the_account_aligned() -> None:

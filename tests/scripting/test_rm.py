@@ -11,6 +11,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,18 +20,20 @@ import pytest
 
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV
 from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.scripting.conftest import OBJECTS, REPO_ROOT, names_in_store, run, run_process
+from tests.scripting.conftest import (
+    ALL_NAMES,
+    REPO_ROOT,
+    STUCK,
+    names_in_store,
+    run,
+    run_process,
+)
 from tests.support.fault_proxy import FaultProxy
 
 if TYPE_CHECKING:
     from runloop_tui.server.embedded import EmbeddedServer
 
 pytestmark = pytest.mark.usefixtures("remote_env")
-ALL_NAMES = {name for name, *_ in OBJECTS}
-STUCK = {
-    "agent-runs/2026-11-29/run-2/checkpoint.bin",
-    "agent-runs/2026-11-28/run-3/checkpoint.bin",
-}
 STUCK_FILTER = ("state:uploading", "age>1d")
 COUNT = 30
 
@@ -182,8 +185,11 @@ def _controlling_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-def _run_in_pty(args: list[str], answer: str, env: dict[str, str]) -> tuple[int, str]:
-    """The real command on a pseudo-terminal: wait for the prompt, type `answer`, read all."""
+def _run_in_pty(
+    args: list[str], env: dict[str, str], send: str, when: Callable[[bytes], bool]
+) -> tuple[int, str]:
+    """The real command on a pseudo-terminal: once `when(output so far)`, type `send` (one
+    write, as a paste or a burst would arrive); read everything until it exits."""
     main_fd, child_fd = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "runloop_tui", *args],
@@ -197,11 +203,11 @@ def _run_in_pty(args: list[str], answer: str, env: dict[str, str]) -> tuple[int,
     )
     os.close(child_fd)
     seen = b""
-    answered = False
+    sent = False
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([main_fd], [], [], 0.2)
+            ready, _, _ = select.select([main_fd], [], [], 0.05)
             if ready:
                 try:
                     chunk = os.read(main_fd, 65536)
@@ -210,9 +216,9 @@ def _run_in_pty(args: list[str], answer: str, env: dict[str, str]) -> tuple[int,
                 if not chunk:
                     break
                 seen += chunk
-            if not answered and b"anything else cancels): " in seen:
-                os.write(main_fd, answer.encode())  # one write, as a paste would arrive
-                answered = True
+            if not sent and when(seen):
+                os.write(main_fd, send.encode())
+                sent = True
             if process.poll() is not None and not ready:
                 break
         status = process.wait(timeout=10)
@@ -224,9 +230,13 @@ def _run_in_pty(args: list[str], answer: str, env: dict[str, str]) -> tuple[int,
     return status, seen.decode("utf-8", "replace")
 
 
+def _prompted(seen: bytes) -> bool:
+    return b"anything else cancels): " in seen
+
+
 def test_on_a_terminal_typing_the_count_deletes(seeded: EmbeddedServer) -> None:
     env = {BASE_URL_ENV: seeded.base_url, API_KEY_ENV: API_KEY}
-    status, screen = _run_in_pty(["rm", *STUCK_FILTER], "2\r", env)
+    status, screen = _run_in_pty(["rm", *STUCK_FILTER], env, "2\r", _prompted)
     assert status == 0, screen
     assert "Delete 2 objects? This cannot be undone." in screen
     assert "Type 2 to delete them" in screen
@@ -240,7 +250,7 @@ def test_on_a_terminal_anything_but_the_count_deletes_nothing(
     seeded: EmbeddedServer, answer: str
 ) -> None:
     env = {BASE_URL_ENV: seeded.base_url, API_KEY_ENV: API_KEY}
-    status, screen = _run_in_pty(["rm", *STUCK_FILTER], answer, env)
+    status, screen = _run_in_pty(["rm", *STUCK_FILTER], env, answer, _prompted)
     assert status == 2, screen
     assert "Nothing deleted." in screen
     assert names_in_store(seeded) == ALL_NAMES
@@ -255,44 +265,11 @@ def test_ctrl_c_starts_no_new_delete_and_reports_what_is_left(seeded: EmbeddedSe
     with FaultProxy(seeded.base_url) as proxy:
         # Every delete takes a second: Ctrl+C lands while the first ones are in flight.
         proxy.configure(match="/delete", delay_first=100, delay_seconds=1.0)
-        main_fd, child_fd = pty.openpty()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "runloop_tui", "rm", "name:batch/", "--yes"],
-            stdin=child_fd,
-            stdout=child_fd,
-            stderr=child_fd,
-            cwd=REPO_ROOT,
-            env={**os.environ, BASE_URL_ENV: proxy.base_url, API_KEY_ENV: API_KEY},
-            close_fds=True,
-            preexec_fn=_controlling_terminal,
+        env = {BASE_URL_ENV: proxy.base_url, API_KEY_ENV: API_KEY}
+        status, screen = _run_in_pty(
+            ["rm", "name:batch/", "--yes"], env, "\x03", lambda _: bool(proxy.log("/delete"))
         )
-        os.close(child_fd)
-        seen = b""
-        try:
-            deadline = time.monotonic() + 30
-            while not proxy.log("/delete") and time.monotonic() < deadline:
-                time.sleep(0.02)
-            os.write(main_fd, b"\x03")
-            while time.monotonic() < deadline:
-                ready, _, _ = select.select([main_fd], [], [], 0.2)
-                if ready:
-                    try:
-                        chunk = os.read(main_fd, 65536)
-                    except OSError:
-                        break
-                    if not chunk:
-                        break
-                    seen += chunk
-                elif process.poll() is not None:
-                    break
-            status = process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            os.close(main_fd)
         started = len(proxy.log("/delete"))
-    screen = seen.decode("utf-8", "replace")
     assert status == 1, screen
     assert 0 < started < COUNT
     assert f"Deleted {started} of {COUNT} objects" in screen

@@ -182,12 +182,19 @@ class UsageScreen(Screen[None]):
         return ""
 
     # --- actions ---
-    def action_open(self) -> None:
+    def _current_prefix(self) -> UsageEntry | None:
+        """The entry under the cursor if it is a prefix; an object goes to its table row."""
         entry = self.table.current_entry
+        if entry is not None and entry.is_object:
+            (obj,) = self.usage.objects_under(entry)
+            self.dismiss()
+            self.host.select_object(obj.id)
+            return None
+        return entry
+
+    def action_open(self) -> None:
+        entry = self._current_prefix()
         if entry is None:
-            return
-        if entry.is_object:
-            self._show_object(entry)
             return
         self._cursor_by_path[self.usage.path] = entry.prefix
         self.usage.enter(entry)
@@ -229,20 +236,12 @@ class UsageScreen(Screen[None]):
         self.host.action_bulk_delete()  # the browser's summary, over this view
 
     def action_show_in_table(self) -> None:
-        entry = self.table.current_entry
+        entry = self._current_prefix()
         if entry is None:
-            return
-        if entry.is_object:
-            self._show_object(entry)
             return
         text = filter_for(entry.prefix, self.host.model.filter.text)
         self.dismiss()
         self.host.set_filter(text)
-
-    def _show_object(self, entry: UsageEntry) -> None:
-        (obj,) = self.usage.objects_under(entry)
-        self.dismiss()
-        self.host.select_object(obj.id)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -4,8 +4,8 @@ Pure and Textual-free; shared by `runloop-tui du` and the TUI's usage view.
 
 A level is grouped on demand, in one pass over the objects under its prefix (the pass a
 plain dict-count loop makes), and remembered: each group keeps its members, so drilling
-in only walks the objects below, and going back up is free. Per group, the totals are
-C-level passes (sum, min, max, Counter over the member positions).
+in only walks the objects below, and going back up is free. A group's size is one C-level
+sum over its members; its creation range and states wait until they are shown or sorted on.
 """
 
 from __future__ import annotations

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from textual.widgets import Input
 
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
+from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal
 from runloop_tui.tui.screens.usage import UsageScreen, filter_for
 from runloop_tui.tui.usage_model import UsageModel
@@ -141,3 +143,38 @@ async def test_d_without_marks_says_why(demo_app: AppFactory) -> None:
         await pilot.pause()
         assert app.screen is screen
         assert any("Mark a prefix" in str(n.message) for n in app._notifications)
+
+
+class _Host:
+    """A browser as far as the coverage line needs one: a real model and load state."""
+
+    def __init__(self, objects: list[ObjectView], loading: bool, total: int | None) -> None:
+        self.model = BrowserModel()
+        self.model.ingest(objects, 0)
+        self.generation = 0
+        self.is_loading = loading
+        self.total_count = total
+
+    def now_ms(self) -> int:
+        return 0
+
+    def set_filter(self, text: str) -> None: ...
+
+    def select_object(self, object_id: str) -> None: ...
+
+    def mark_objects(self, ids: Iterable[str]) -> None: ...
+
+    def clear_marks(self) -> None: ...
+
+    def action_bulk_delete(self) -> None: ...
+
+
+def test_the_view_says_when_it_covers_only_the_loaded_objects() -> None:
+    objects = [obj("a/1"), obj("a/2")]
+    assert UsageScreen(_Host(objects, loading=False, total=2))._coverage() == ""
+    assert UsageScreen(_Host(objects, loading=True, total=None))._coverage() == (
+        "Still loading: covers the 2 objects loaded so far."
+    )
+    assert UsageScreen(_Host(objects, loading=False, total=5))._coverage() == (
+        "Covers only the 2 loaded of 5 objects."
+    )

@@ -237,6 +237,9 @@ class UsageIndex:
         States are counted as plain strings: hashing an Enum member runs Python code."""
         if not members:
             return 0, 0, {}
+        if len(members) == 1:  # most entries of a level with many loose objects
+            obj = self.objects[members[0]]
+            return obj.create_time_ms, obj.create_time_ms, {str.__str__(obj.state): 1}
         chosen = list(map(self.objects.__getitem__, members))
         times = list(map(attrgetter("create_time_ms"), chosen))
         states = Counter(map(str.__str__, map(attrgetter("state"), chosen)))

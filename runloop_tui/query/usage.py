@@ -14,7 +14,7 @@ import collections
 import gc
 import itertools
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
 from typing import Literal, cast
@@ -106,6 +106,7 @@ class UsageIndex:
             self._load(objects)
         self._under: dict[str, Sequence[int]] = {"": range(len(self.names))}
         self._levels: dict[tuple[str, int, bool], list[UsageEntry]] = {}
+        self._ids: list[str] | None = None
 
     def _load(self, objects: Sequence[ObjectView]) -> None:
         self.objects: Sequence[ObjectView] = objects
@@ -137,6 +138,12 @@ class UsageIndex:
                 i for i in self.members_under(parent_of(prefix)) if names[i].startswith(prefix)
             ]
         return found
+
+    def marked_count(self, entry: UsageEntry, marks: Collection[str]) -> int:
+        """How many objects under `entry` have their id in `marks` (C-level passes)."""
+        if self._ids is None:
+            self._ids = list(map(attrgetter("id"), self.objects))
+        return sum(map(marks.__contains__, map(self._ids.__getitem__, entry.members)))
 
     def objects_under(self, entry: UsageEntry) -> list[ObjectView]:
         return [self.objects[i] for i in entry.members]

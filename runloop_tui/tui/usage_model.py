@@ -77,8 +77,7 @@ class UsageModel:
         """How many objects under each entry are marked (one pass over the level)."""
         if not marks:
             return [0] * len(self.entries)
-        objects = self.index.objects
-        return [sum(objects[i].id in marks for i in entry.positions()) for entry in self.entries]
+        return [self.index.marked_count(entry, marks) for entry in self.entries]
 
     @property
     def object_count(self) -> int:

@@ -23,6 +23,7 @@ FIGURES: dict[int, tuple[str, str]] = {
     5: ("fig5_download", "Download through the client"),
     6: ("fig6_list", "Server list, name filter, limit 100"),
     7: ("fig7_bulk_delete", "Bulk delete of marked objects"),
+    8: ("fig8_cleanup", "Cleanup at scale: prefix usage, and rm through a round trip"),
 }
 
 Direction = Literal["max", "min"]  # "max": ratio must be at most target; "min": at least

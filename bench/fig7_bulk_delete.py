@@ -67,7 +67,7 @@ def run(ctx: BenchContext) -> list[Row]:
         seq_s,
         f" ({seq_s / n * 1000:.2f} ms per sequential delete, of which {server_cpu * 1000:.2f} ms "
         "is server CPU); the TUI keeps up to 8 deletes in flight, fewer while more would only "
-        "queue (tui/actions/bulk.py AdaptiveLimit)",
+        "queue (api/bulk.py AdaptiveLimit)",
     )
     m = sizes.remote_delete_objects
     remote_url = ctx.remote_url(sizes.remote_delay_ms)

@@ -195,7 +195,9 @@ class BenchContext:
     def __init__(self, sizes: Sizes, log: Callable[[str], None] = print) -> None:
         self.sizes = sizes
         self.log = log
-        self.server = BenchServer(["launch", "big", "small", "delete", "delete_remote", "transfer"])
+        self.server = BenchServer(
+            ["launch", "big", "small", "delete", "delete_remote", "transfer", "rm_remote"]
+        )
         self._seeded: dict[str, list[str]] = {}
         self.started = False
         self._proxy: subprocess.Popen[str] | None = None

@@ -1,4 +1,5 @@
-"""The command line: ``runloop-tui`` runs the TUI, ``runloop-tui serve`` runs the local server.
+"""The command line: ``runloop-tui`` runs the TUI, ``runloop-tui serve`` runs the local server,
+``runloop-tui ls|du|rm`` are the scripted commands (runloop_tui/scripting/).
 
 The TUI, the client and the server are imported lazily so ``--version``, ``--help`` and
 configuration errors answer instantly. Bad input is one line on stderr and exit status 2.
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 PROG = "runloop-tui"
 EXIT_USAGE = 2
 DEMO_PREFIX = "runloop-tui-demo-"
+SCRIPT_COMMANDS = ("ls", "du", "rm")
 
 
 class StartupError(Exception):
@@ -50,6 +52,20 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse's default prints the whole usage block first; one line is easier to read.
         self.exit(EXIT_USAGE, f"{self.prog}: error: {one_line(message)} (see --help)\n")
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that choose where objects live; shared by the TUI and ls/du/rm."""
+    parser.add_argument("--profile", metavar="NAME", help="use [profiles.NAME] from the config")
+    parser.add_argument("--base-url", metavar="URL", help="Objects API base URL (needs an API key)")
+    parser.add_argument(
+        "--local", action="store_true", help="use the local store even when a key is set"
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="disable every action that changes objects"
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="local store directory (implies --local)")
+    parser.add_argument("--config", metavar="FILE", help=f"config file (overrides ${CONFIG_ENV})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,27 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
             f"  {BASE_URL_ENV:<20} API base URL (default {DEFAULT_BASE_URL})\n"
             f"  {CONFIG_ENV:<20} config file (default {contract_home(default_config_path())})\n"
             "\n"
+            f"scripted cleanup: {PROG} ls|du|rm --help\n"
             f"local Objects API server: {PROG} serve --help"
         ),
     )
-    parser.add_argument("--profile", metavar="NAME", help="use [profiles.NAME] from the config")
-    parser.add_argument("--base-url", metavar="URL", help="Objects API base URL (needs an API key)")
-    parser.add_argument(
-        "--local", action="store_true", help="use the local store even when a key is set"
-    )
+    add_connection_flags(parser)
     parser.add_argument(
         "--demo",
         action="store_true",
         help="explore a temporary local store filled with sample objects (removed at exit)",
     )
     parser.add_argument(
-        "--read-only", action="store_true", help="disable every action that changes objects"
-    )
-    parser.add_argument(
         "--refresh", metavar="SECONDS", help='seconds between list refreshes, or "auto"'
     )
-    parser.add_argument("--data-dir", metavar="DIR", help="local store directory (implies --local)")
-    parser.add_argument("--config", metavar="FILE", help=f"config file (overrides ${CONFIG_ENV})")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -111,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["serve"]:
         return _serve(args[1:])
+    if args[:1] and args[0] in SCRIPT_COMMANDS:
+        from runloop_tui.scripting import run_command
+
+        return run_command(args[0], args[1:])
     try:
         overrides = parse_overrides(args)
     except SystemExit as exit_:

@@ -23,12 +23,12 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from runloop_tui.api.bulk import BulkDeleteOutcome, DeleteFailure
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.models import ObjectState
 from runloop_tui.config import Settings
 from runloop_tui.server.demo import seed_demo
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.tui.actions.bulk import BulkDeleteOutcome, DeleteFailure
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.modals.bulk_delete import BulkResultsModal
 from runloop_tui.tui.screens.browser import BrowserScreen
@@ -139,6 +139,8 @@ SHOTS: dict[str, tuple[tuple[int, int], list[Step]]] = {
     "actions-export": ((80, 24), [keys("space", "j", "space", "e")]),
     "actions-transfers": ((120, 36), [transfers]),
     "actions-cleanup-palette": ((120, 36), [keys("ctrl+p", *"cleanup")]),
+    "usage-120x36": ((120, 36), [keys("U", "down", "down", "enter", "space")]),
+    "usage-80x24": ((80, 24), [keys("U")]),
 }
 
 

@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from runloop_tui.api.bulk import delete_many
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.models import ObjectView
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.tui.actions.bulk import delete_many
 from tests.conftest import API_KEY
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.conftest import NOW_MS, quick_retry

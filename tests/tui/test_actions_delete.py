@@ -8,11 +8,11 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Button, Input, OptionList
 
+from runloop_tui.api.bulk import delete_many
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import NotFoundError
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.tui.actions.bulk import delete_many
 from runloop_tui.tui.modals.bulk_delete import (
     BulkDeleteModal,
     BulkDeleteProgressModal,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runloop_tui.tui.actions.bulk import AdaptiveLimit, StopFlag, delete_many
+from runloop_tui.api.bulk import AdaptiveLimit, StopFlag, delete_many
 from tests.tui.actions_helpers import CountingDeleter, bulk_store, live_ids
 
 

@@ -17,9 +17,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Label, TextArea
 
+from runloop_tui.api.bulk import BulkDeleteOutcome, DeleteFailure
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
 from runloop_tui.preview import build_preview
-from runloop_tui.tui.actions.bulk import BulkDeleteOutcome, DeleteFailure
 from runloop_tui.tui.modals.bulk_delete import (
     BulkDeleteModal,
     BulkDeleteProgressModal,

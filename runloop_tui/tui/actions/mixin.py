@@ -32,9 +32,9 @@ from runloop_tui.tui.modals.validation import probe
 # browser should paint as soon as it can, and importing them (and the Textual widgets they
 # use) up front made start-up measurably slower.
 if TYPE_CHECKING:
+    from runloop_tui.api.bulk import BulkDeleteOutcome
     from runloop_tui.api.client import CancelToken, ObjectsClient, ProgressCallback
     from runloop_tui.config import Settings
-    from runloop_tui.tui.actions.bulk import BulkDeleteOutcome
     from runloop_tui.tui.modals.export import ExportRequest
     from runloop_tui.tui.modals.upload import UploadRequest
     from runloop_tui.tui.widgets.transfers import TransfersPanel

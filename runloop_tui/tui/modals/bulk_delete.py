@@ -18,13 +18,13 @@ from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
-from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.actions.bulk import (
+from runloop_tui.api.bulk import (
     DEFAULT_CONCURRENCY,
     BulkDeleteOutcome,
     StopFlag,
     delete_many,
 )
+from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.formatting import display_text, human_size
 from runloop_tui.tui.modals.validation import FieldError, first_failure
 

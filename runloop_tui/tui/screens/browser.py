@@ -71,6 +71,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         Binding("r", "refresh_now", "Refresh", show=False, id="browser.refresh"),
         Binding("P", "toggle_pause", "Pause live", show=False, id="browser.pause"),
         Binding("v", "toggle_public", "Public view", show=False, id="browser.public"),
+        Binding("U", "usage", "Usage", show=False, id="browser.usage"),
     ]
 
     def __init__(self) -> None:
@@ -127,6 +128,12 @@ class BrowserScreen(ObjectActions, Screen[None]):
         """Set the filter bar's text and apply it now (no debounce)."""
         self.filter_bar.set_text(text)
         self._apply_filter(text)
+
+    def action_usage(self) -> None:
+        """The usage view: the shown objects grouped by name prefix (screens/usage.py)."""
+        from runloop_tui.tui.screens.usage import UsageScreen
+
+        self.app.push_screen(UsageScreen(self))
 
     def set_sort(self, column: str, descending: bool) -> None:
         keep = self._cursor_id()

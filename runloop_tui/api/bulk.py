@@ -1,6 +1,6 @@
 """Delete many objects with bounded concurrency; every object's outcome is kept.
 
-No Textual here: the progress modal drives this and renders the outcome.
+No Textual here: the TUI's progress modal and `runloop-tui rm` drive this.
 """
 
 from __future__ import annotations

@@ -1,0 +1,123 @@
+"""`runloop-tui ls [FILTER ...]`: the objects a filter matches, as a table, JSON, CSV or ids."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.models import ObjectView
+from runloop_tui.config import Settings
+from runloop_tui.export import to_csv, to_json
+from runloop_tui.scripting.common import (
+    EXIT_OK,
+    Streams,
+    UsageError,
+    command_parser,
+    compile_words,
+    now_ms,
+    plain,
+    run_session,
+    whole_number,
+)
+from runloop_tui.scripting.listing import SORT_CHOICES, matching_objects, sort_objects
+from runloop_tui.scripting.output import Column, output_width, render_table
+from runloop_tui.tui.formatting import expires_text, human_size, short_relative_time
+
+FORMATS = ("table", "json", "csv", "ids")
+EXAMPLES = """\
+  runloop-tui ls                               every object, newest first
+  runloop-tui ls 'state:uploading' 'age>1d'    uploads stuck for more than a day
+  runloop-tui ls name:logs/ --sort -size --limit 20
+  runloop-tui ls type:tgz --format json > tarballs.json
+  runloop-tui ls 'size>1GB' --format ids | wc -l
+  runloop-tui ls --public --format csv"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = command_parser(
+        "ls", "List the objects a filter matches (all objects without one).", EXAMPLES
+    )
+    parser.add_argument(
+        "--sort",
+        type=plain,
+        choices=SORT_CHOICES,
+        metavar="KEY",
+        help="name, size, created, expires, state or type; -KEY for descending "
+        "(default: the server's order, newest first)",
+    )
+    parser.add_argument(
+        "--limit", type=whole_number(0), metavar="N", help="print at most N objects"
+    )
+    parser.add_argument(
+        "--public", action="store_true", help="list public objects (of every account)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (aligned, fits the terminal), json (the API's fields), csv, or ids "
+        "(one id per line)",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
+    compiled = compile_words(args.filter)
+    sort: str | None = args.sort
+    limit: int | None = args.limit
+
+    async def work(client: ObjectsClient) -> int:
+        now = now_ms()
+        # Without a sort the first N matches in the server's order are the answer, so paging
+        # can stop early; a sort needs every match first.
+        objects = await matching_objects(
+            client, compiled, now, public=args.public, limit=None if sort else limit
+        )
+        if sort:
+            objects = sort_objects(objects, sort)
+            if limit is not None:
+                objects = objects[:limit]
+        write(io, args.format, objects, now)
+        return EXIT_OK
+
+    return run_session(settings, work)
+
+
+def write(io: Streams, fmt: str, objects: Sequence[ObjectView], now: int) -> None:
+    if fmt == "json":
+        io.out.write(to_json(objects))
+    elif fmt == "csv":
+        io.out.write(to_csv(objects))
+    elif fmt == "ids":
+        write_ids(io, objects)
+    elif fmt == "table" and not objects:
+        print("No objects match.", file=io.err)
+    elif fmt == "table":
+        for line in render_table(table_columns(now), objects, output_width(io.out)):
+            print(line, file=io.out)
+    else:  # argparse's choices keep this out
+        raise UsageError(f"unknown format {fmt!r}")
+    io.out.flush()
+
+
+def write_ids(io: Streams, objects: Sequence[ObjectView]) -> None:
+    """One id per line. An id with control characters would split or corrupt a pipeline;
+    it is reported on stderr instead of printed."""
+    for obj in objects:
+        if obj.id.isprintable() and obj.id.strip() == obj.id and obj.id:
+            print(obj.id, file=io.out)
+        else:
+            print(f"runloop-tui: skipped an unprintable id {obj.id!r}", file=io.err)
+
+
+def table_columns(now: int) -> list[Column[ObjectView]]:
+    return [
+        Column("NAME", lambda o: o.name, flex=True),
+        Column("SIZE", lambda o: human_size(o.size_bytes), ">", priority=1),
+        Column("STATE", lambda o: str(o.state), priority=2),
+        Column("CREATED", lambda o: short_relative_time(o.create_time_ms, now), ">", priority=3),
+        Column("ID", lambda o: o.id, priority=4),
+        Column("TYPE", lambda o: str(o.content_type), priority=5),
+        Column("EXPIRES", lambda o: expires_text(o.delete_after_time_ms, now), priority=6),
+    ]

@@ -1,0 +1,92 @@
+"""Aligned text tables that fit the terminal, shared by ls and du.
+
+Every cell goes through display_text: object names are free text from whoever uploaded
+them, and an escape sequence in one must reach the terminal as a visible character.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, TextIO, TypeVar
+
+from runloop_tui.tui.formatting import display_text
+
+T = TypeVar("T")
+ELLIPSIS = "…"
+GAP = "  "
+# The flexible column (the name) never gets narrower than this while others are dropped.
+FLEX_MIN = 16
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    title: str
+    cell: Callable[[T], str]
+    align: Literal["<", ">"] = "<"
+    # Lower keeps its place longer when the terminal is narrow; 0 is never dropped.
+    priority: int = 0
+    flex: bool = False  # takes the width that is left, truncated in the middle
+
+
+def output_width(stream: TextIO) -> int | None:
+    """The width to fit: the terminal's, or $COLUMNS; None (no limit) when piped."""
+    if "COLUMNS" in os.environ or stream.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def truncate_middle(text: str, width: int) -> str:
+    """`agent-runs/2026…/result.json`: both ends of a path say the most."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return ELLIPSIS[:width]
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    return text[:head] + ELLIPSIS + (text[-tail:] if tail else "")
+
+
+def render_table(columns: Sequence[Column[T]], rows: Sequence[T], width: int | None) -> list[str]:
+    """Header plus one line per row, columns aligned; fitted to `width` if given, by dropping
+    the columns of highest priority number first, then narrowing the flexible one."""
+    cells = [[display_text(c.cell(row)) for c in columns] for row in rows]
+    widths = [max([len(c.title)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    shown = list(range(len(columns)))
+    if width is not None:
+
+        def needed() -> int:
+            return sum(
+                min(widths[i], FLEX_MIN) if columns[i].flex else widths[i] for i in shown
+            ) + len(GAP) * (len(shown) - 1)
+
+        droppable = sorted(
+            (i for i, c in enumerate(columns) if c.priority > 0),
+            key=lambda i: -columns[i].priority,
+        )
+        while needed() > width and droppable:
+            shown.remove(droppable.pop(0))
+        fixed = sum(widths[i] for i in shown if not columns[i].flex)
+        fixed += len(GAP) * (len(shown) - 1)
+        for i in shown:
+            if columns[i].flex:
+                widths[i] = max(1, min(widths[i], width - fixed))
+    lines = []
+    for line in [[c.title for c in columns], *cells]:
+        parts = []
+        for i in shown:
+            text = truncate_middle(line[i], widths[i])
+            parts.append(f"{text:{columns[i].align}{widths[i]}}")
+        lines.append(GAP.join(parts).rstrip())
+    return lines
+
+
+def share_bar(fraction: float, width: int = 10) -> str:
+    """`█████▍    ` for 0.54: eighths of a cell, like ncdu's graph."""
+    fraction = min(1.0, max(0.0, fraction))
+    eighths = round(fraction * width * 8)
+    full, rest = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[rest] if rest else ""
+    return ("█" * full + partial).ljust(width)

@@ -284,6 +284,29 @@ class BrowserModel:
     def shown_bytes(self) -> int:
         return self._shown_total
 
+    def hidden_mark_count(self, now_ms: int) -> int:
+        """How many marked objects the current filter hides."""
+        if not self.marks or self.filter.is_empty:
+            return 0
+        objects, pos_by_id = self.index.objects, self.pos_by_id
+        if len(self.marks) <= len(self.rows):
+            # Few marks (the usual case): ask the filter about each, O(marks).
+            matches = self.filter.matches
+            marked = [objects[pos_by_id[i]] for i in self.marks if i in pos_by_id]
+            return sum(1 for obj in marked if not matches(obj, now_ms))
+        # Many marks, few rows (mark all, then filter): count the marked rows, O(rows).
+        marks = self.marks
+        shown = sum(1 for pos in self.rows if objects[pos].id in marks)
+        return sum(1 for i in marks if i in pos_by_id) - shown
+
+    def hidden_marked_ids(self) -> set[str]:
+        """The marked objects the current filter hides (for the bulk delete summary)."""
+        if not self.marks:
+            return set()
+        objects = self.index.objects
+        shown = {objects[pos].id for pos in self.rows}
+        return {i for i in self.marks if i in self.pos_by_id and i not in shown}
+
     @property
     def marked_bytes(self) -> int:
         return sum(obj.size_bytes or 0 for obj in self.marked_objects)

@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
+
+
+@runtime_checkable
+class ExplainsUnavailable(Protocol):
+    """A screen that says why an action is unavailable (the browser: tui/availability.py)."""
+
+    def unavailable_reason(self, action: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +77,13 @@ class BrowserCommands(Provider):
         if item.enabled:
             self.app.call_later(self.app.run_action, item.action, item.namespace)
         else:
-            # Screens may say why (e.g. read-only mode); see ObjectActions.unavailable_reason.
-            explain = getattr(item.namespace, "unavailable_reason", None)
-            reason = explain(item.action) if callable(explain) else None
+            # Screens may say why (e.g. read-only mode): the same rule as their keys.
+            namespace = item.namespace
+            reason = (
+                namespace.unavailable_reason(item.action)
+                if isinstance(namespace, ExplainsUnavailable)
+                else None
+            )
             self.app.notify(
                 reason or f"{item.description} is not available here.",
                 severity="warning",

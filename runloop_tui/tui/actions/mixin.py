@@ -16,17 +16,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.events import Key
 from textual.screen import Screen
 
 from runloop_tui.api.errors import ApiError, TransferCancelled
-from runloop_tui.api.models import ObjectState, ObjectView
+from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.actions.naming import default_download_path
 from runloop_tui.tui.actions.toasts import SuccessBurst
+from runloop_tui.tui.availability import RULED_ACTIONS, Availability, unavailable_reason
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.formatting import display_text, exact_bytes, human_size
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.modals.validation import probe
+from runloop_tui.tui.widgets.key_bar import KeyBar
 
 # The modals, the transfers panel, preview and export are imported when first used: the
 # browser should paint as soon as it can, and importing them (and the Textual widgets they
@@ -40,23 +43,6 @@ if TYPE_CHECKING:
     from runloop_tui.tui.widgets.transfers import TransfersPanel
 
 T = TypeVar("T")
-
-# Actions that change the store: never offered in read-only mode or the public view.
-WRITE_ACTIONS = frozenset({"upload", "delete", "bulk_delete"})
-# Actions about the object under the cursor.
-SELECTION_ACTIONS = frozenset({"presign", "copy_id", "copy_name", "download", "preview"})
-READ_ONLY_REASON = {
-    True: "The public view lists other accounts' objects: they cannot be changed from here.",
-    False: "Read-only mode (--read-only or the profile's read_only): nothing can be changed.",
-}
-
-
-def _state_reason(obj: ObjectView, what: str) -> str:
-    if obj.state is ObjectState.UPLOADING:
-        return f"{obj.name!r} is still UPLOADING: there is no content to {what} yet."
-    if obj.state is ObjectState.DELETED:
-        return f"{obj.name!r} is DELETED: there is no content to {what}."
-    return f"{obj.name!r} is {obj.state}: there is no content to {what}."
 
 
 class ObjectActions(Screen[None]):
@@ -74,6 +60,9 @@ class ObjectActions(Screen[None]):
         Binding("T", "focus_transfers", "Transfers", show=False, id="actions.transfers"),
     ]
 
+    # The transfers panel once mounted (it is mounted on the first transfer).
+    _transfers: TransfersPanel | None = None
+
     if TYPE_CHECKING:
         # Provided by BrowserScreen (its public API).
         @property
@@ -86,6 +75,7 @@ class ObjectActions(Screen[None]):
         def is_read_only(self) -> bool: ...
         @property
         def is_public_view(self) -> bool: ...
+        def availability(self) -> Availability: ...
         def select_object(self, object_id: str) -> None: ...
         def refresh_now(self) -> None: ...
         def now_ms(self) -> int: ...
@@ -110,42 +100,20 @@ class ObjectActions(Screen[None]):
         try:
             return self.query_one(TransfersPanel)
         except NoMatches:
-            panel = TransfersPanel()
+            panel = self._transfers = TransfersPanel()
             try:
                 self.mount(panel, after=self.query_one("#browser-body"))
             except NoMatches:
                 self.mount(panel)
             return panel
 
-    # --- availability ---
-    # check_action runs for every binding whenever the footer refreshes (each cursor move), so
-    # these use the browser model's set and index list when present: O(1), not O(rows).
-    def _has_marks(self) -> bool:
-        model = getattr(self, "model", None)
-        marks = getattr(model, "marks", None)
-        return bool(marks) if isinstance(marks, set) else bool(self.marked_objects)
-
-    def _has_rows(self) -> bool:
-        model = getattr(self, "model", None)
-        rows = getattr(model, "rows", None)
-        return bool(rows) if isinstance(rows, list) else bool(self.visible_objects)
-
+    # --- availability: one rule (tui/availability.py) for keys, key bar, palette, handlers ---
     def unavailable_reason(self, action: str) -> str | None:
         """Why an action cannot run now (None: it can). Shown when it is invoked anyway."""
-        if action in WRITE_ACTIONS and self.is_read_only:
-            return READ_ONLY_REASON[self.is_public_view]
-        if action == "bulk_delete" and not self._has_marks():
-            return "Nothing is marked: mark objects with space or a first."
-        if action == "delete" and self.selected_object is None and not self._has_marks():
-            return "No object is selected."
-        if action in SELECTION_ACTIONS and self.selected_object is None:
-            return "No object is selected."
-        if action == "export" and not self._has_rows() and not self._has_marks():
-            return "There are no rows to export."
-        return None
+        return unavailable_reason(action, self.availability())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS or action in SELECTION_ACTIONS or action == "export":
+        if action in RULED_ACTIONS:
             try:
                 return None if self.unavailable_reason(action) else True
             except NoMatches:  # before the table is mounted
@@ -160,15 +128,45 @@ class ObjectActions(Screen[None]):
             return True
         return False
 
-    @on(RowHighlighted)
-    @on(MarkToggled)
-    def _selection_changed(self) -> None:
-        # refresh_bindings re-checks every binding (and the key bar re-renders): only ask
-        # when something check_action looks at can have changed.
-        state = (self.selected_object is None, self._has_marks(), self._has_rows())
+    def availability_changed(self) -> None:
+        """Re-check the bindings (and re-render the key bar) when what they allow changed.
+
+        refresh_bindings re-checks every binding, so only when an answer differs.
+        """
+        try:
+            availability = self.availability()
+        except NoMatches:
+            return
+        state = tuple(unavailable_reason(a, availability) is None for a in sorted(RULED_ACTIONS))
         if state != getattr(self, "_bindings_state", None):
             self._bindings_state = state
             self.refresh_bindings()
+
+    @on(RowHighlighted)
+    @on(MarkToggled)
+    def _selection_changed(self) -> None:
+        self.availability_changed()
+
+    def on_key(self, event: Key) -> None:
+        # A disabled binding lets its key fall through in silence: say why instead.
+        active = self.active_bindings.get(event.key)
+        if active is None or active.enabled or active.node is not self:
+            return
+        reason = self.unavailable_reason(active.binding.action)
+        if reason is not None:
+            event.stop()
+            event.prevent_default()
+            self.notify(reason, severity="warning", markup=False)
+
+    @on(KeyBar.Pressed)
+    def _key_bar_pressed(self, event: KeyBar.Pressed) -> None:
+        # A dimmed key in the bar says why it is dimmed; an enabled one the app presses.
+        if event.hint.enabled:
+            return
+        reason = self.unavailable_reason(event.hint.action)
+        if reason is not None:
+            event.stop()
+            self.notify(reason, severity="warning", markup=False)
 
     # --- upload ---
     def action_upload(self) -> None:
@@ -280,9 +278,6 @@ class ObjectActions(Screen[None]):
         obj = self.selected_object
         if self._refuse("presign") or obj is None:
             return
-        if obj.state is not ObjectState.READ_ONLY:
-            self.notify(_state_reason(obj, "link to"), severity="warning", markup=False)
-            return
 
         async def fetch(seconds: int) -> str:
             return await self.api.download_url(obj.id, seconds)
@@ -307,9 +302,6 @@ class ObjectActions(Screen[None]):
     def action_download(self) -> None:
         obj = self.selected_object
         if self._refuse("download") or obj is None:
-            return
-        if obj.state is not ObjectState.READ_ONLY:
-            self.notify(_state_reason(obj, "download"), severity="warning", markup=False)
             return
         default = default_download_path(
             self.app_settings.download_dir, obj.name, str(obj.content_type), obj.id
@@ -393,6 +385,7 @@ class ObjectActions(Screen[None]):
 
         panel = self.transfers_panel
         transfer = panel.start(kind, label)
+        self.availability_changed()  # T (focus the transfers) now has something to show
         title = kind.capitalize()
         try:
             result = await run(panel.progress_callback(transfer), transfer.cancel)
@@ -410,19 +403,14 @@ class ObjectActions(Screen[None]):
         return result
 
     def action_focus_transfers(self) -> None:
-        panel = self.transfers_panel
-        if not panel.transfers:
-            self.notify("No transfers yet: u uploads, w downloads.")
+        if self._refuse("focus_transfers"):
             return
-        panel.focus()
+        self.transfers_panel.focus()
 
     # --- preview ---
     def action_preview(self) -> None:
         obj = self.selected_object
         if self._refuse("preview") or obj is None:
-            return
-        if obj.state is not ObjectState.READ_ONLY:
-            self.notify(_state_reason(obj, "preview"), severity="warning", markup=False)
             return
         self.load_preview(obj)
 

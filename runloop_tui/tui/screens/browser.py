@@ -27,6 +27,7 @@ from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent
 from runloop_tui.query.filter import compile_filter
 from runloop_tui.tui.actions.mixin import ObjectActions
+from runloop_tui.tui.availability import Availability
 from runloop_tui.tui.browser_model import SORT_COLUMNS, BrowserModel
 from runloop_tui.tui.messages import (
     FilterChanged,
@@ -84,6 +85,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self._pending_select: str | None = None
         self._detail_pref: bool | None = None
         self._filter_seconds = 0.0  # CPU time of the last filter pass
+        self._hidden_marks = 0  # marked but hidden by the filter (kept by _update_counts)
         self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
 
     # --- public API (the actions work codes against this) ---
@@ -114,6 +116,20 @@ class BrowserScreen(ObjectActions, Screen[None]):
     @property
     def is_read_only(self) -> bool:
         return self.rapp.read_only or self._public
+
+    def availability(self) -> Availability:
+        """What the rule in tui/availability.py looks at (see ObjectActions.check_action)."""
+        transfers = self._transfers.transfers if self._transfers is not None else []
+        return Availability(
+            selection=self.table.current_object,
+            marks=len(self.model.marks),
+            hidden_marks=self._hidden_marks,
+            rows=len(self.model.rows),
+            read_only=self.rapp.read_only,
+            public_view=self._public,
+            transfers=len(transfers),
+            transfers_running=sum(1 for t in transfers if t.active),
+        )
 
     @property
     def is_loading(self) -> bool:
@@ -388,6 +404,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     def _update_counts(self, loaded: int | None = None) -> None:
         model = self.model
+        self._hidden_marks = model.hidden_mark_count(self.now_ms())
         self.header.set_counts(
             Counts(
                 loaded=len(model.index) if loaded is None else loaded,
@@ -400,6 +417,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
             )
         )
         self.table.set_empty_text(self._empty_text())
+        self.availability_changed()
 
     def _empty_text(self) -> str:
         state = self.refresh_state

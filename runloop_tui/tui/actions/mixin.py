@@ -45,6 +45,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def size_detail(size: int | None) -> str:
+    """`1.2 MB (1,234,567 bytes)`; an unknown size (an upload not complete) says so."""
+    if size is None or size < 0:
+        return "unknown"
+    return f"{human_size(size)} ({exact_bytes(size)})"
+
+
 class ObjectActions(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "upload", "Upload", id="actions.upload"),
@@ -76,6 +83,7 @@ class ObjectActions(Screen[None]):
         @property
         def is_public_view(self) -> bool: ...
         def availability(self) -> Availability: ...
+        def hidden_marked_ids(self) -> set[str]: ...
         def select_object(self, object_id: str) -> None: ...
         def refresh_now(self) -> None: ...
         def now_ms(self) -> int: ...
@@ -228,7 +236,7 @@ class ObjectActions(Screen[None]):
                 [
                     ("Name", display_text(obj.name)),
                     ("ID", obj.id),
-                    ("Size", f"{human_size(obj.size_bytes)} ({exact_bytes(obj.size_bytes)})"),
+                    ("Size", size_detail(obj.size_bytes)),
                     ("State", str(obj.state)),
                 ],
                 confirm_label="Yes, delete",
@@ -251,6 +259,7 @@ class ObjectActions(Screen[None]):
         if self._refuse("bulk_delete"):
             return
         objects = list(self.marked_objects)  # exactly what the summary shows
+        hidden = self.hidden_marked_ids()
         from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal, BulkDeleteProgressModal
 
         def confirmed(yes: bool | None) -> None:
@@ -259,7 +268,7 @@ class ObjectActions(Screen[None]):
                     BulkDeleteProgressModal(objects, self.api.delete_object), self._bulk_done
                 )
 
-        self.app.push_screen(BulkDeleteModal(objects), confirmed)
+        self.app.push_screen(BulkDeleteModal(objects, hidden), confirmed)
 
     def _bulk_done(self, outcome: BulkDeleteOutcome | None) -> None:
         if outcome is None:

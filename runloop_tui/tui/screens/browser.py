@@ -65,7 +65,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         Binding("a", "mark_all", "Mark shown", show=False, id="browser.mark_all"),
         Binding("asterisk", "invert_marks", "Invert marks", show=False, id="browser.invert_marks"),
         Binding("c", "clear_marks", "Clear marks", show=False, id="browser.clear_marks"),
-        Binding("escape", "escape", "Clear marks/filter", show=False, id="browser.escape"),
+        Binding("escape", "escape", "Clear filter", show=False, id="browser.escape"),
         Binding("s", "cycle_sort", "Sort", show=False, id="browser.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="browser.reverse_sort"),
         Binding("i", "toggle_detail", "Details", show=False, id="browser.detail"),
@@ -116,6 +116,9 @@ class BrowserScreen(ObjectActions, Screen[None]):
     @property
     def is_read_only(self) -> bool:
         return self.rapp.read_only or self._public
+
+    def hidden_marked_ids(self) -> set[str]:
+        return self.model.hidden_marked_ids()
 
     def availability(self) -> Availability:
         """What the rule in tui/availability.py looks at (see ObjectActions.check_action)."""
@@ -335,7 +338,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         changed = self.model.adopt(staged, self.now_ms())
         self.generation += 1
         self._show_rows(keep)
-        self.table.scroll_to(y=scroll_y, animate=False)
+        self.table.restore_scroll(scroll_y)
         self._flash(changed)
         self._marks_changed()
 
@@ -413,6 +416,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
                 shown_bytes=model.shown_bytes,
                 marked=len(model.marks),
                 marked_bytes=model.marked_bytes,
+                marked_hidden=self._hidden_marks,
                 loading=self.refresh_state.loading,
             )
         )
@@ -469,15 +473,22 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self.clear_marks()
 
     def action_escape(self) -> None:
-        if self.model.marks:
-            self.clear_marks()
-        elif self.filter_bar.text:
+        # Esc backs out of the filter, as in k9s and lazygit. It never clears the marks: an
+        # Esc too many (closing a dialog, then once more) must not lose a selection built
+        # over minutes; `c` clears them on purpose.
+        if self.filter_bar.text:
             self.set_filter("")
+        elif self.model.marks:
+            self.notify(
+                f"{len(self.model.marks):,} marked: c clears the marks.", timeout=3, markup=False
+            )
 
     # --- sort ---
     def action_cycle_sort(self) -> None:
         column, _ = self.model.sort
-        following = SORT_COLUMNS[(SORT_COLUMNS.index(column) + 1) % len(SORT_COLUMNS)]
+        # Only the columns on screen: a sort by a column you cannot see is hidden state.
+        shown = [c for c in self.table.visible_columns if c in SORT_COLUMNS]
+        following = shown[(shown.index(column) + 1) % len(shown)] if column in shown else shown[0]
         # Times and sizes read best biggest/newest first; text A to Z.
         self.set_sort(following, following in ("created", "size"))
         self.notify(f"Sorted by {following}", timeout=1.5)

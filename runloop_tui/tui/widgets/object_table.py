@@ -203,8 +203,11 @@ class ObjectTable(ScrollView, can_focus=True):
                 target = found
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         self._move_cursor(min(target, max(0, len(rows) - 1)), scroll=False, repaint=False)
+        # The cursor row is always on screen: after a sort or a filter, `d` and the detail
+        # pane must never act on a row the user cannot see.
+        scrolled = self._scroll_cursor_into_view(immediate=True)
         after = self._screen_lines()
-        if before is None or after is None or len(before) != len(after):
+        if scrolled or before is None or after is None or len(before) != len(after):
             self.refresh()
         else:
             # Typing a filter often keeps the top rows: repaint only the lines that changed
@@ -295,15 +298,31 @@ class ObjectTable(ScrollView, can_focus=True):
             self._announced = announce
             self.post_message(RowHighlighted(obj, row))
 
-    def _scroll_cursor_into_view(self) -> None:
+    def _scroll_cursor_into_view(self, *, immediate: bool = False) -> bool:
+        """Scroll the least that shows the cursor row; True when it scrolled."""
         body = self.scrollable_content_region.height - 1
         if body <= 0:
-            return
+            return False
         top = round(self.scroll_y)
         if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=immediate)
         elif self.cursor_row >= top + body:
-            self.scroll_to(y=self.cursor_row - body + 1, animate=False)
+            self.scroll_to(y=self.cursor_row - body + 1, animate=False, immediate=immediate)
+        else:
+            return False
+        return True
+
+    def restore_scroll(self, scroll_y: float) -> None:
+        """Back to ``scroll_y`` (a refresh keeps the view still), the cursor row still shown."""
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self._scroll_cursor_into_view(immediate=True)
+
+    @property
+    def cursor_on_screen(self) -> bool:
+        """Whether the cursor row is within the lines shown (always, when there are rows)."""
+        top = round(self.scroll_y)
+        body = self.scrollable_content_region.height - 1
+        return not self._rows or top <= self.cursor_row < top + body
 
     # --- partial repaints ---
     def _line_of(self, row: int) -> int:
@@ -434,13 +453,19 @@ class ObjectTable(ScrollView, can_focus=True):
         header = self._base_style() + self._style("header")
         sorted_style = self._base_style() + self._style("sorted")
         column_key, descending = self._sort
+        arrow = "▼" if descending else "▲"
+        columns = self._columns()
+        # Every sort shows where it is: by a column too narrow to show, on the name's title.
+        hidden_sort = all(column.key != column_key for column, _ in columns)
         segments: list[Segment] = []
-        for column, col_width in self._columns():
+        for column, col_width in columns:
             title = column.title
             style = header
             if column.key == column_key:
-                title = f"{title}{'▼' if descending else '▲'}"
+                title = f"{title}{arrow}"
                 style = sorted_style
+            elif column.key == "name" and hidden_sort:
+                title = f"{title} (sorted by {column_key}{arrow})"
             segments.append(Segment(fit(title, col_width, column.align), style))
             segments.append(Segment(" ", header))
         return Strip(segments).adjust_cell_length(width, self._base_style())

@@ -28,7 +28,8 @@ from runloop_tui.api.retry import RetryEvent
 from runloop_tui.query.filter import compile_filter
 from runloop_tui.tui.actions.mixin import ObjectActions
 from runloop_tui.tui.availability import Availability
-from runloop_tui.tui.browser_model import SORT_COLUMNS, BrowserModel
+from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.columns import SORT_COLUMNS, default_descending
 from runloop_tui.tui.messages import (
     FilterChanged,
     FilterDismissed,
@@ -489,8 +490,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         # Only the columns on screen: a sort by a column you cannot see is hidden state.
         shown = [c for c in self.table.visible_columns if c in SORT_COLUMNS]
         following = shown[(shown.index(column) + 1) % len(shown)] if column in shown else shown[0]
-        # Times and sizes read best biggest/newest first; text A to Z.
-        self.set_sort(following, following in ("created", "size"))
+        self.set_sort(following, default_descending(following))
         self.notify(f"Sorted by {following}", timeout=1.5)
 
     def action_reverse_sort(self) -> None:
@@ -503,7 +503,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         if event.column == column:
             self.set_sort(column, not descending)
         else:
-            self.set_sort(event.column, event.column in ("created", "size"))
+            self.set_sort(event.column, default_descending(event.column))
 
     # --- filter ---
     def action_focus_filter(self) -> None:

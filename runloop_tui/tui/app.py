@@ -14,6 +14,7 @@ from textual.command import Provider
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
 from runloop_tui.tui.actions.commands import CleanupCommands
+from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
 from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
@@ -68,7 +69,11 @@ class RunloopApp(App[None]):
     def on_mount(self) -> None:
         if self.settings.keymap:
             self.set_keymap(dict(self.settings.keymap))
-        self.push_screen(BrowserScreen())
+        paging = Paging(self.page_size, self.first_page_size)
+        deps = BrowserDeps(
+            self.client, self.settings, self.clock, paging, RefreshPolicy(self.live_refresh)
+        )
+        self.push_screen(BrowserScreen(deps))
 
     @on(KeyBar.Pressed)
     def _key_bar_pressed(self, event: KeyBar.Pressed) -> None:

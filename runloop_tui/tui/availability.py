@@ -118,3 +118,47 @@ def unavailable_reason(action: str, availability: Availability) -> str | None:
         if reason is not None:
             return reason
     return None
+
+
+class AvailabilityGate:
+    """The rule, asked on behalf of one screen: greying, refusing with a reason, re-checking.
+
+    ``snapshot`` builds the screen's Availability; ``say`` shows a reason (a toast);
+    ``changed`` re-checks the screen's bindings, called only when an answer changed
+    (refresh_bindings re-checks every binding and re-renders the key bar).
+    """
+
+    def __init__(
+        self,
+        snapshot: Callable[[], Availability],
+        say: Callable[[str], None],
+        changed: Callable[[], None],
+    ) -> None:
+        self._snapshot = snapshot
+        self._say = say
+        self._changed = changed
+        self._answers: tuple[bool, ...] | None = None
+
+    def reason(self, action: str) -> str | None:
+        return unavailable_reason(action, self._snapshot())
+
+    def check(self, action: str) -> bool | None:
+        """For check_action: True when available, None (shown greyed) when not."""
+        return None if self.reason(action) else True
+
+    def refuse(self, action: str) -> bool:
+        """Say why and return True when ``action`` cannot run now."""
+        reason = self.reason(action)
+        if reason is not None:
+            self._say(reason)
+        return reason is not None
+
+    def recheck(self) -> None:
+        availability = self._snapshot()
+        answers = tuple(unavailable_reason(a, availability) is None for a in _ORDERED)
+        if answers != self._answers:
+            self._answers = answers
+            self._changed()
+
+
+_ORDERED = tuple(sorted(RULED_ACTIONS))

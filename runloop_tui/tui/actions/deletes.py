@@ -84,7 +84,8 @@ class Deleter:
         host.push_modal(BulkDeleteModal(objects, hidden), confirmed)
 
     def _bulk_done(self, outcome: BulkDeleteOutcome | None) -> None:
-        if outcome is None:
+        if outcome is None:  # the run failed (the modal said why): list what is left
+            self._host.refresh_now()
             return
         if outcome.deleted:
             self._host.apply_local_changes(removed_ids=[o.id for o in outcome.deleted])

@@ -159,5 +159,9 @@ class TransferRunner:
             self._host.notify(str(exc), title=f"{title} failed", severity="error", markup=False)
             self._flush(kind)
             return None
+        except Exception as exc:
+            # A bug: the screen's worker handler says it; the row must not stay "running".
+            panel.finish(transfer, TransferState.FAILED, str(exc))
+            raise
         panel.finish(transfer, TransferState.DONE)
         return result

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.actions.bulk import (
@@ -27,6 +28,7 @@ from runloop_tui.tui.actions.bulk import (
 )
 from runloop_tui.tui.formatting import display_text, human_size
 from runloop_tui.tui.modals.validation import FieldError, first_failure
+from runloop_tui.tui.worker_errors import report_worker_failure
 
 FIRST_NAMES = 10
 # How often the progress modal redraws its bar and counts while deletes run.
@@ -178,7 +180,7 @@ class BulkDeleteModal(ModalScreen[bool]):
 DeleteFn = Callable[[str], Awaitable[object]]
 
 
-class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
+class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
     """Runs the deletes behind a progress bar; Stop lets the in-flight ones finish."""
 
     DEFAULT_CSS = """
@@ -262,6 +264,14 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
         )
         self._show_progress()
         self.dismiss(outcome)
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A bug, not a failed delete (those are in the outcome): say it, and hand the browser
+        # None, so it re-lists instead of guessing what was deleted.
+        if event.state is WorkerState.ERROR:
+            report_worker_failure(self, event.worker, ())
+            self.dismiss(None)
 
     @on(Button.Pressed, "#stop")
     def action_stop(self) -> None:

@@ -22,6 +22,7 @@ from textual.css.query import NoMatches
 from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.client import ListFilters
 from runloop_tui.api.errors import ApiError, NetworkError
@@ -52,6 +53,7 @@ from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
 from runloop_tui.tui.widgets.header import BrowserHeader, Counts
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.object_table import ObjectTable
+from runloop_tui.tui.worker_errors import report_worker_failure
 
 if TYPE_CHECKING:
     from runloop_tui.tui.modals.export import ExportRequest
@@ -329,6 +331,16 @@ class BrowserScreen(Screen[None]):
     def run_export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
         return self.exports.export(rows, request, overwrite)
 
+    # --- worker failures: one place for all of this screen's workers ---
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        report_worker_failure(self, event.worker, [self.settings.api_key])
+        error = event.worker.error
+        if event.worker.group == "load" and isinstance(error, Exception):
+            self._on_load_failed(error)  # not left "loading", and the list is retried
+
     # --- widgets ---
     @property
     def table(self) -> ObjectTable:
@@ -490,10 +502,10 @@ class BrowserScreen(Screen[None]):
         self._flash(changed)
         self._marks_changed()
 
-    def _on_load_failed(self, error: ApiError) -> None:
+    def _on_load_failed(self, error: Exception) -> None:
         summary = "cannot reach server" if isinstance(error, NetworkError) else str(error)
         retry_in, first = self.refresh_state.failed(summary, len(self.model.index), self.clock())
-        if first:
+        if first and isinstance(error, ApiError):  # others: _worker_state_changed said them
             # Server text is never markup: a message with brackets must show as typed.
             self.notify(str(error), title="Cannot list objects", severity="error", markup=False)
         self._update_counts()

@@ -19,6 +19,7 @@ from textual.message_pump import MessagePump
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import ConfigError, Settings
 from runloop_tui.tui.actions.commands import CleanupCommands
+from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
 from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.key_gate import KeyGate
 from runloop_tui.tui.modals.confirm import ConfirmModal
@@ -86,7 +87,15 @@ class RunloopApp(App[None]):
             self.set_keymap(dict(self.settings.keymap))
         self._key_gate.start()
         self._handle_hangups()
-        self.push_screen(BrowserScreen())
+        self.push_screen(self._browser_screen())
+
+    def _browser_screen(self) -> BrowserScreen:
+        """A browser on the current settings and client."""
+        paging = Paging(self.page_size, self.first_page_size)
+        deps = BrowserDeps(
+            self.client, self.settings, self.clock, paging, RefreshPolicy(self.live_refresh)
+        )
+        return BrowserScreen(deps)
 
     # --- keys: one at a time (see key_gate) ---
     async def on_event(self, event: events.Event) -> None:
@@ -164,7 +173,7 @@ class RunloopApp(App[None]):
         self.read_only = settings.read_only
         if settings.theme:
             self.theme = settings.theme
-        await self.switch_screen(BrowserScreen())
+        await self.switch_screen(self._browser_screen())
         self.notify(f"Connected to {settings.connection_label}.", title="Profile switched")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(old_client.aclose(), CLEANUP_SECONDS)

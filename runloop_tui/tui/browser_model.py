@@ -18,10 +18,10 @@ from typing import Any
 
 from runloop_tui.api.models import ObjectState, ObjectView
 from runloop_tui.query.filter import CompiledFilter, ObjectIndex, compile_filter
+from runloop_tui.tui.columns import DEFAULT_SORT, SORT_COLUMNS, sort_key_of
 
-SORT_COLUMNS: tuple[str, ...] = ("created", "name", "state", "type", "size", "expires", "id")
-DEFAULT_SORT: tuple[str, bool] = ("created", True)
-_NEVER = 2**62
+__all__ = ["DEFAULT_SORT", "SORT_COLUMNS", "BrowserModel", "keep_object"]
+
 # Remembered filter results hold at most this many positions in all (8 bytes each).
 RESULT_CACHE_POSITIONS = 2_000_000
 
@@ -31,31 +31,18 @@ def keep_object(obj: ObjectView, now_ms: int) -> bool:
     return obj.state is not ObjectState.DELETED and not obj.is_expired(now_ms)
 
 
+def _size_or_zero(obj: ObjectView) -> int:
+    return obj.size_bytes or 0
+
+
 def _key_of(column: str) -> Callable[[ObjectView], Any]:
-    if column == "size":
-        return lambda o: -1 if o.size_bytes is None else o.size_bytes
-    if column == "expires":
-        return lambda o: _NEVER if o.delete_after_time_ms is None else o.delete_after_time_ms
-    if column == "name":
-        return lambda o: o.name.lower()
-    if column == "state":
-        return lambda o: str(o.state)
-    if column == "type":
-        return lambda o: str(o.content_type)
-    if column == "created":
-        return lambda o: o.create_time_ms
-    if column == "id":
-        return lambda o: o.id
-    if column == "bytes":  # not a sort column: sizes to add up, unknown as 0
-        return lambda o: o.size_bytes or 0
-    raise ValueError(f"unknown sort column {column!r}")
+    """The sort key of a column (tui/columns.py), or "bytes": sizes to add up, unknown as 0."""
+    return _size_or_zero if column == "bytes" else sort_key_of(column)
 
 
 def _column_keys(column: str, objects: list[ObjectView]) -> list[Any]:
-    """``_key_of(column)`` for each object; the columns every load needs as plain list
-    comprehensions, about twice as fast as calling a key function per object."""
-    if column == "created":
-        return [o.create_time_ms for o in objects]
+    """``_key_of(column)`` for each object; map() keeps the per-object work in C for the
+    columns every load needs (attrgetter, a plain function)."""
     if column == "bytes":
         return [o.size_bytes or 0 for o in objects]
     return list(map(_key_of(column), objects))
@@ -216,9 +203,7 @@ class BrowserModel:
         self._remember(compiled.text)
 
     def set_sort(self, column: str, descending: bool) -> None:
-        if column not in SORT_COLUMNS:
-            choices = ", ".join(SORT_COLUMNS)
-            raise ValueError(f"unknown sort column {column!r}; use one of {choices}")
+        sort_key_of(column)  # raises ValueError for a column that cannot sort
         self.sort = (column, descending)
         self._results = {}  # remembered results are in the old order
         self._sort_rows()
@@ -284,9 +269,36 @@ class BrowserModel:
     def shown_bytes(self) -> int:
         return self._shown_total
 
+    def hidden_mark_count(self, now_ms: int) -> int:
+        """How many marked objects the current filter hides."""
+        if not self.marks or self.filter.is_empty:
+            return 0
+        objects, pos_by_id = self.index.objects, self.pos_by_id
+        # Asking the filter costs about 20 set lookups (measured): pick the cheaper pass.
+        if len(self.marks) * 20 <= len(self.rows):
+            # Few marks (the usual case): ask the filter about each, O(marks).
+            matches = self.filter.matches
+            marked = [objects[pos_by_id[i]] for i in self.marks if i in pos_by_id]
+            return sum(1 for obj in marked if not matches(obj, now_ms))
+        # Many marks (mark all, then filter): count the marked rows, O(rows).
+        # Marks are always loaded objects (every way in checks pos_by_id; a swap and a
+        # delete drop the others), so the rest are hidden.
+        marks = self.marks
+        return len(marks) - sum(1 for pos in self.rows if objects[pos].id in marks)
+
+    def hidden_marked_ids(self) -> set[str]:
+        """The marked objects the current filter hides (for the bulk delete summary)."""
+        if not self.marks:
+            return set()
+        objects = self.index.objects
+        shown = {objects[pos].id for pos in self.rows}
+        return {i for i in self.marks if i in self.pos_by_id and i not in shown}
+
     @property
     def marked_bytes(self) -> int:
-        return sum(obj.size_bytes or 0 for obj in self.marked_objects)
+        # Runs on every count update: no sorted object list (60-100 ms at 100k marks).
+        sizes, pos_by_id = self._sort_keys("bytes"), self.pos_by_id
+        return sum(sizes[pos_by_id[i]] for i in self.marks if i in pos_by_id)
 
     # --- marks ---
     def toggle_mark(self, object_id: str) -> None:

@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
+
+
+@runtime_checkable
+class ExplainsUnavailable(Protocol):
+    """A screen that says why an action is unavailable (the browser: tui/availability.py)."""
+
+    def unavailable_reason(self, action: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +73,26 @@ class BrowserCommands(Provider):
         style = "" if item.enabled else "$text-disabled"
         return Content.assemble((item.description, style), (f"  {item.keys}", "$text-muted"))
 
+    def _help(self, item: PaletteAction) -> str | None:
+        """The binding's tooltip; for an unavailable action, why (the screen's own rule)."""
+        if item.tooltip or item.enabled:
+            return item.tooltip or None
+        namespace = item.namespace
+        if isinstance(namespace, ExplainsUnavailable):
+            return namespace.unavailable_reason(item.action) or "not available now"
+        return "not available now"
+
     def _run(self, item: PaletteAction) -> None:
         if item.enabled:
             self.app.call_later(self.app.run_action, item.action, item.namespace)
         else:
-            # Screens may say why (e.g. read-only mode); see ObjectActions.unavailable_reason.
-            explain = getattr(item.namespace, "unavailable_reason", None)
-            reason = explain(item.action) if callable(explain) else None
+            # Screens may say why (e.g. read-only mode): the same rule as their keys.
+            namespace = item.namespace
+            reason = (
+                namespace.unavailable_reason(item.action)
+                if isinstance(namespace, ExplainsUnavailable)
+                else None
+            )
             self.app.notify(
                 reason or f"{item.description} is not available here.",
                 severity="warning",
@@ -84,7 +105,7 @@ class BrowserCommands(Provider):
                 self._display(item),
                 partial(self._run, item),
                 text=item.description,
-                help=item.tooltip or (None if item.enabled else "not available now"),
+                help=self._help(item),
             )
 
     async def search(self, query: str) -> Hits:
@@ -97,5 +118,5 @@ class BrowserCommands(Provider):
                     matcher.highlight(item.description),
                     partial(self._run, item),
                     text=item.description,
-                    help=item.tooltip or (None if item.enabled else "not available now"),
+                    help=self._help(item),
                 )

@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     )
 
     async def crash_plain(self: BrowserScreen) -> None:
-        app_settings = self.rapp.settings
+        app_settings = self.settings
         api = self.client
         raise RuntimeError(f"boom (plain) {app_settings.base_url} {api!r}")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.retry import RetryPolicy
@@ -23,6 +24,36 @@ NOW_MS = 1_893_456_000_000
 DEMO_COUNT = 240
 
 AppFactory = Callable[..., RunloopApp]
+
+
+class WorkerErrors:
+    """Workers that ended in ERROR during a test. They run with exit_on_error=False, so
+    nothing else (not Pilot, not app._exception) notices them."""
+
+    def __init__(self) -> None:
+        self.failed: list[tuple[str, BaseException | None]] = []
+
+    def take(self) -> list[tuple[str, BaseException | None]]:
+        """The failures so far, which a test that provokes them on purpose then owns."""
+        failed, self.failed = self.failed, []
+        return failed
+
+
+@pytest.fixture(autouse=True)
+def worker_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerErrors]:
+    """Fail any test in which a worker ends in ERROR (unless the test took the failure)."""
+    errors = WorkerErrors()
+    original = Worker._run
+
+    async def run(self: Worker[Any], app: Any) -> None:
+        await original(self, app)
+        if self.state is WorkerState.ERROR:
+            errors.failed.append((self.description or self.name, self.error))
+
+    monkeypatch.setattr(Worker, "_run", run)
+    yield errors
+    if errors.failed:
+        pytest.fail(f"a worker ended in ERROR: {errors.failed!r}")
 
 
 def fixed_clock() -> float:

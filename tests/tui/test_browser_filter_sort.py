@@ -139,8 +139,8 @@ async def test_sort_columns_keys_and_header_click(demo_app: AppFactory) -> None:
             for a, b in itertools.pairwise(shown):
                 if a.content_type == b.content_type:
                     assert load_order[a.id] < load_order[b.id]
-        # `s` cycles through the columns.
-        screen.set_sort("created", True)
+        # `s` cycles through the columns shown, left to right, and wraps.
+        screen.set_sort("id", False)
         await pilot.press("s")
         assert screen.model.sort == ("name", False)
         names = [o.name.lower() for o in screen.visible_objects]
@@ -184,7 +184,9 @@ async def test_marks_keys_and_counts(demo_app: AppFactory) -> None:
         screen.set_filter("")
         await pilot.press("asterisk")  # invert over everything shown
         assert {o.id for o in screen.marked_objects} == {o.id for o in shown} - tgz
-        await pilot.press("escape")  # with marks: clears them
+        await pilot.press("escape")  # Esc never clears the marks
+        assert {o.id for o in screen.marked_objects} == {o.id for o in shown} - tgz
+        await pilot.press("c")
         assert screen.marked_objects == []
         assert "marked 0" in screen.header.text
         screen.mark_objects([shown[3].id, "obj_doesnotexist"])

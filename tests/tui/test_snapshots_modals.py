@@ -107,6 +107,8 @@ MODALS: dict[str, Callable[[], Screen[Any]]] = {
         confirm_label="Yes, delete",
     ),
     "bulk-delete": lambda: BulkDeleteModal(many()),
+    # Three of the marked are hidden by the filter: counted, listed first.
+    "bulk-delete-hidden": lambda: BulkDeleteModal(many()[:9], {o.id for o in many()[5:8]}),
     "bulk-progress": lambda: BulkDeleteProgressModal(many()[:40], _never, autostart=False),
     "bulk-results": lambda: BulkResultsModal(_outcome()),
     "presign": lambda: PresignModal(MAIN, _fixed_url, lambda: NOW_MS),

@@ -1,5 +1,7 @@
 """The browser's object actions (upload, delete, URLs, download, preview, export, cleanup).
 
-Import from the submodules: `actions.mixin.ObjectActions`, `actions.commands.CleanupCommands`.
-(Kept empty so the modals can import `actions.bulk` without a cycle.)
+Plain collaborators of the browser screen, each given its dependencies (see `actions.host`):
+`transfer_runner.TransferRunner`, `deletes.Deleter`, `share.Sharer`, `exporting.Exporter`;
+and `commands.CleanupCommands`, the cleanup presets in the palette.
+(Kept empty so the collaborators import without a cycle.)
 """

@@ -13,6 +13,8 @@ from typing import Protocol, runtime_checkable
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from runloop_tui.tui.availability import Availability
+
 
 @dataclass(frozen=True, slots=True)
 class CleanupPreset:
@@ -45,12 +47,23 @@ CLEANUP_PRESETS: tuple[CleanupPreset, ...] = (
 class Filterable(Protocol):
     def set_filter(self, text: str) -> None: ...
     def set_sort(self, column: str, descending: bool) -> None: ...
+    def availability(self) -> Availability: ...
 
 
 def apply_preset(screen: Filterable, preset: CleanupPreset) -> None:
     screen.set_filter(preset.filter)
     if preset.sort is not None:
         screen.set_sort(*preset.sort)
+
+
+def preset_hint(preset: CleanupPreset, availability: Availability) -> str:
+    """What to do next; never an invitation to delete where nothing can be deleted."""
+    what = preset.title.removeprefix("Cleanup: ")
+    if not availability.writable:
+        view = "the public view" if availability.public_view else "read-only mode"
+        shown = f"{availability.rows:,} shown"
+        return f"{what}: {shown}. Nothing can be deleted in {view}; e exports the list."
+    return f"{what}: mark with a, delete the marked with D."
 
 
 class CleanupCommands(Provider):
@@ -62,11 +75,7 @@ class CleanupCommands(Provider):
             self.app.notify("Cleanup presets work on the object list.", severity="warning")
             return
         apply_preset(screen, preset)
-        self.app.notify(
-            f"{preset.title.removeprefix('Cleanup: ')}: mark with a, delete the marked with D.",
-            title="Cleanup",
-            markup=False,
-        )
+        self.app.notify(preset_hint(preset, screen.availability()), title="Cleanup", markup=False)
 
     def _display(self, preset: CleanupPreset) -> Content:
         return Content.assemble(

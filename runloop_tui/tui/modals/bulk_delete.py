@@ -7,7 +7,7 @@ objects, and the number typed is the number the user has just read.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.bulk import (
     DEFAULT_CONCURRENCY,
@@ -27,15 +28,23 @@ from runloop_tui.api.bulk import (
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.formatting import display_text, human_size
 from runloop_tui.tui.modals.validation import FieldError, first_failure
+from runloop_tui.tui.worker_errors import report_worker_failure
 
 FIRST_NAMES = 10
 # How often the progress modal redraws its bar and counts while deletes run.
 PROGRESS_REFRESH_SECONDS = 0.1
 
 
-def names_preview(objects: Sequence[ObjectView], limit: int = FIRST_NAMES) -> list[str]:
-    """The first `limit` names, then `… and N more`."""
-    lines = [f"• {display_text(o.name)}" for o in objects[:limit]]
+def names_preview(
+    objects: Sequence[ObjectView],
+    limit: int = FIRST_NAMES,
+    hidden: Collection[str] = frozenset(),
+) -> list[str]:
+    """The first `limit` names, then `… and N more`; those in `hidden` (ids) say so."""
+    lines = [
+        f"• {display_text(o.name)}" + ("  (hidden by the filter)" if o.id in hidden else "")
+        for o in objects[:limit]
+    ]
     if len(objects) > limit:
         lines.append(f"… and {len(objects) - limit:,} more")
     return lines
@@ -77,6 +86,7 @@ class BulkDeleteModal(ModalScreen[bool]):
     }
     BulkDeleteModal .title { text-style: bold; color: $error; width: 100%; }
     BulkDeleteModal #summary { margin-top: 1; }
+    BulkDeleteModal #hidden-warning { margin-top: 1; color: $text-warning; text-style: bold; }
     BulkDeleteModal #names { height: auto; max-height: 11; margin: 1 0; color: $text-muted; }
     BulkDeleteModal Input { width: 24; }
     BulkDeleteModal .prompt { height: auto; }
@@ -87,30 +97,44 @@ class BulkDeleteModal(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="bulk_delete.cancel")]
 
-    def __init__(self, objects: Sequence[ObjectView]) -> None:
+    def __init__(
+        self, objects: Sequence[ObjectView], hidden_ids: Collection[str] = frozenset()
+    ) -> None:
         super().__init__()
-        self.objects = list(objects)
+        self.hidden_ids = frozenset(hidden_ids) & {o.id for o in objects}
+        # The ones the filter hides come first: they are the ones the user may have forgotten.
+        self.objects = sorted(objects, key=lambda o: o.id not in self.hidden_ids)
 
     def compose(self) -> ComposeResult:
         count = len(self.objects)
         size = total_size(self.objects)
+        summary = (
+            f"{count:,} objects · {human_size(size)} ({size:,} bytes)\n"
+            f"By state: {state_breakdown(self.objects)}"
+        )
         with Vertical():
             yield Label(f"Delete {count:,} marked objects? This cannot be undone.", classes="title")
-            yield Static(
-                Content(
-                    f"{count:,} objects · {human_size(size)} ({size:,} bytes)\n"
-                    f"By state: {state_breakdown(self.objects)}"
-                ),
-                id="summary",
-            )
+            yield Static(Content(summary), id="summary")
+            if self.hidden_ids:
+                hidden = len(self.hidden_ids)
+                verb = "is" if hidden == 1 else "are"
+                yield Static(
+                    Content(
+                        f"{hidden:,} of the {count:,} marked {verb} hidden by the current filter"
+                        " (listed first)."
+                    ),
+                    id="hidden-warning",
+                )
             with VerticalScroll(id="names"):
-                yield Static(Content("\n".join(names_preview(self.objects))))
+                yield Static(
+                    Content("\n".join(names_preview(self.objects, hidden=self.hidden_ids)))
+                )
             with Horizontal(classes="prompt"):
                 yield Label(f"Type {count} to confirm:")
                 yield Input(
                     id="count",
-                    # Not the count itself: on terminals without dim text it read as pre-filled.
-                    placeholder="number",
+                    # No placeholder: the count read as pre-filled, and a word ("number") read
+                    # as what to type.
                     validators=[ExactCount(count)],
                     validate_on=["changed", "submitted"],
                     compact=True,
@@ -156,7 +180,7 @@ class BulkDeleteModal(ModalScreen[bool]):
 DeleteFn = Callable[[str], Awaitable[object]]
 
 
-class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
+class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
     """Runs the deletes behind a progress bar; Stop lets the in-flight ones finish."""
 
     DEFAULT_CSS = """
@@ -240,6 +264,14 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
         )
         self._show_progress()
         self.dismiss(outcome)
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A bug, not a failed delete (those are in the outcome): say it, and hand the browser
+        # None, so it re-lists instead of guessing what was deleted.
+        if event.state is WorkerState.ERROR:
+            report_worker_failure(self, event.worker, ())
+            self.dismiss(None)
 
     @on(Button.Pressed, "#stop")
     def action_stop(self) -> None:

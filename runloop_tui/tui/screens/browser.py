@@ -10,29 +10,40 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar, cast
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
-from textual.events import Resize
+from textual.css.query import NoMatches
+from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
-from runloop_tui.api.client import ListFilters, ObjectsClient
+from runloop_tui.api.client import ListFilters
 from runloop_tui.api.errors import ApiError, NetworkError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent
 from runloop_tui.query.filter import compile_filter
-from runloop_tui.tui.actions.mixin import ObjectActions
-from runloop_tui.tui.browser_model import SORT_COLUMNS, BrowserModel
+from runloop_tui.tui.actions.deletes import Deleter
+from runloop_tui.tui.actions.exporting import Exporter
+from runloop_tui.tui.actions.share import Sharer
+from runloop_tui.tui.actions.transfer_runner import TransferRunner
+from runloop_tui.tui.availability import RULED_ACTIONS, Availability, AvailabilityGate
+from runloop_tui.tui.browser_deps import BrowserDeps
+from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.clipboard import copy_and_notify
+from runloop_tui.tui.columns import SORT_COLUMNS, default_descending
 from runloop_tui.tui.messages import (
     FilterChanged,
     FilterDismissed,
     FilterSubmitted,
     MarkToggled,
+    RowActivated,
     RowHighlighted,
     SortRequested,
 )
@@ -42,9 +53,14 @@ from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
 from runloop_tui.tui.widgets.header import BrowserHeader, Counts
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.object_table import ObjectTable
+from runloop_tui.tui.worker_errors import report_worker_failure
 
 if TYPE_CHECKING:
-    from runloop_tui.tui.app import RunloopApp
+    from runloop_tui.tui.modals.export import ExportRequest
+    from runloop_tui.tui.modals.upload import UploadRequest
+    from runloop_tui.tui.widgets.transfers import TransfersPanel
+
+R = TypeVar("R")
 
 WIDE_LAYOUT_COLUMNS = 120
 FLASH_SECONDS = 3.0
@@ -54,17 +70,29 @@ FILTER_DEBOUNCE_SECONDS = 0.12
 FILTER_INSTANT_SECONDS = 0.03
 
 
-class BrowserScreen(ObjectActions, Screen[None]):
+class BrowserScreen(Screen[None]):
     # Not the filter bar (the first focusable widget): focusing it fetches completion data,
     # a request that would compete with the first page at launch.
     AUTO_FOCUS = "#object-table"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The object actions first: the key bar shows keys in this order.
+        Binding("u", "upload", "Upload", id="actions.upload"),
+        Binding("d", "delete", "Delete", id="actions.delete"),
+        Binding("D", "bulk_delete", "Delete marked", show=False, id="actions.bulk_delete"),
+        Binding("w", "download", "Download", id="actions.download"),
+        Binding("p", "preview", "Preview", id="actions.preview"),
+        Binding("enter", "preview", "Preview", show=False, id="actions.preview_enter"),
+        Binding("y", "presign", "Download URL", show=False, id="actions.presign"),
+        Binding("I", "copy_id", "Copy id", show=False, id="actions.copy_id"),
+        Binding("N", "copy_name", "Copy name", show=False, id="actions.copy_name"),
+        Binding("e", "export", "Export", show=False, id="actions.export"),
+        Binding("T", "focus_transfers", "Transfers", show=False, id="actions.transfers"),
         Binding("slash", "focus_filter", "Filter", id="browser.filter"),
         Binding("space", "toggle_mark", "Mark", id="browser.mark"),
         Binding("a", "mark_all", "Mark shown", show=False, id="browser.mark_all"),
         Binding("asterisk", "invert_marks", "Invert marks", show=False, id="browser.invert_marks"),
         Binding("c", "clear_marks", "Clear marks", show=False, id="browser.clear_marks"),
-        Binding("escape", "escape", "Clear marks/filter", show=False, id="browser.escape"),
+        Binding("escape", "escape", "Clear filter", show=False, id="browser.escape"),
         Binding("s", "cycle_sort", "Sort", show=False, id="browser.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="browser.reverse_sort"),
         Binding("i", "toggle_detail", "Details", show=False, id="browser.detail"),
@@ -74,8 +102,22 @@ class BrowserScreen(ObjectActions, Screen[None]):
         Binding("U", "usage", "Usage", show=False, id="browser.usage"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, deps: BrowserDeps) -> None:
         super().__init__()
+        self.client = deps.client
+        self.settings = deps.settings
+        self.clock = deps.clock
+        self.paging = deps.paging
+        self.refresh_policy = deps.refresh
+        # The object actions: plain collaborators, each with what it needs.
+        self.transfers = TransferRunner(self, deps.client, deps.settings, self._transfers_panel)
+        self.deletes = Deleter(self, deps.client)
+        self.share = Sharer(self, deps.client)
+        self.exports = Exporter(self, deps.settings)
+        self.gate = AvailabilityGate(self.availability, self._warn, self.refresh_bindings)
+        self._panel: TransfersPanel | None = None
+        # Created here, so the availability rule can ask about it before it is mounted.
+        self._table = ObjectTable(id="object-table")
         self.model = BrowserModel()
         self._public = False
         self.refresh_state = RefreshState()
@@ -85,17 +127,10 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self._pending_select: str | None = None
         self._detail_pref: bool | None = None
         self._filter_seconds = 0.0  # CPU time of the last filter pass
+        self._hidden_marks = 0  # marked but hidden by the filter (kept by _update_counts)
         self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
 
-    # --- public API (the actions work codes against this) ---
-    @property
-    def rapp(self) -> RunloopApp:
-        return cast("RunloopApp", self.app)
-
-    @property
-    def client(self) -> ObjectsClient:
-        return self.rapp.client
-
+    # --- public API (the action collaborators' ActionHost, tests) ---
     @property
     def selected_object(self) -> ObjectView | None:
         return self.table.current_object
@@ -114,7 +149,24 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     @property
     def is_read_only(self) -> bool:
-        return self.rapp.read_only or self._public
+        return self.settings.read_only or self._public
+
+    def hidden_marked_ids(self) -> set[str]:
+        return self.model.hidden_marked_ids()
+
+    def availability(self) -> Availability:
+        """What the rule in tui/availability.py looks at (see check_action)."""
+        transfers = self._panel.transfers if self._panel is not None else []
+        return Availability(
+            selection=self.table.current_object,
+            marks=len(self.model.marks),
+            hidden_marks=self._hidden_marks,
+            rows=len(self.model.rows),
+            read_only=self.settings.read_only,
+            public_view=self._public,
+            transfers=len(transfers),
+            transfers_running=sum(1 for t in transfers if t.active),
+        )
 
     @property
     def is_loading(self) -> bool:
@@ -169,10 +221,137 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self._show_rows(keep)
         self._flash(changed)
 
+    # --- availability: one rule (tui/availability.py) for keys, key bar, palette, handlers ---
+    def unavailable_reason(self, action: str) -> str | None:
+        return self.gate.reason(action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in RULED_ACTIONS:
+            return self.gate.check(action)
+        return super().check_action(action, parameters)
+
+    def refuse(self, action: str) -> bool:
+        return self.gate.refuse(action)
+
+    def availability_changed(self) -> None:
+        self.gate.recheck()
+
+    def on_key(self, event: Key) -> None:
+        # A disabled binding lets its key fall through in silence: say why instead.
+        active = self.active_bindings.get(event.key)
+        if (
+            active
+            and not active.enabled
+            and active.node is self
+            and self.refuse(active.binding.action)
+        ):
+            event.stop()
+            event.prevent_default()
+
+    @on(KeyBar.Pressed)
+    def _key_bar_pressed(self, event: KeyBar.Pressed) -> None:
+        # A dimmed key in the bar says why it is dimmed; the app presses an enabled one.
+        if not event.hint.enabled and self.refuse(event.hint.action):
+            event.stop()
+
+    # --- the user interface the action collaborators use (ActionHost) ---
+    def push_modal(
+        self, modal: Screen[R], callback: Callable[[R | None], None] | None = None
+    ) -> None:
+        self.app.push_screen(modal, callback)
+
+    def _warn(self, text: str) -> None:
+        self.notify(text, severity="warning", markup=False)
+
+    def copy(self, text: str, what: str) -> None:
+        copy_and_notify(self.app, text, what)
+
+    @property
+    def transfers_panel(self) -> TransfersPanel:
+        return self._transfers_panel()
+
+    def _transfers_panel(self) -> TransfersPanel:
+        """The panel, mounted under the object list the first time a transfer starts."""
+        if self._panel is None:
+            from runloop_tui.tui.widgets.transfers import TransfersPanel
+
+            self._panel = TransfersPanel()
+            try:
+                self.mount(self._panel, after=self.query_one("#browser-body"))
+            except NoMatches:
+                self.mount(self._panel)
+        return self._panel
+
+    # --- object actions: one line each, the work is in tui/actions/ ---
+    def action_upload(self) -> None:
+        self.transfers.start_upload()
+
+    def action_download(self) -> None:
+        self.transfers.start_download()
+
+    def action_focus_transfers(self) -> None:
+        self.transfers.focus_panel()
+
+    def action_delete(self) -> None:
+        self.deletes.start_delete()
+
+    def action_bulk_delete(self) -> None:
+        self.deletes.start_bulk_delete()
+
+    def action_presign(self) -> None:
+        self.share.presign()
+
+    def action_copy_id(self) -> None:
+        self.share.copy_id()
+
+    def action_copy_name(self) -> None:
+        self.share.copy_name()
+
+    def action_preview(self) -> None:
+        self.share.start_preview()
+
+    @on(RowActivated)
+    def _row_activated(self) -> None:
+        self.share.start_preview()
+
+    def action_export(self) -> None:
+        self.exports.start_export()
+
+    # --- the actions' workers (uploads and downloads not exclusive: several may run) ---
+    @work(group="upload", exit_on_error=False, description="Upload")
+    async def run_upload(self, request: UploadRequest) -> ObjectView | None:
+        return await self.transfers.upload(request)
+
+    @work(group="download", exit_on_error=False, description="Download")
+    async def run_download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
+        return await self.transfers.download(obj, path, overwrite)
+
+    @work(group="delete", exit_on_error=False, description="Delete object")
+    async def run_delete(self, obj: ObjectView) -> bool:
+        return await self.deletes.delete(obj)
+
+    @work(exclusive=True, group="preview", exit_on_error=False, description="Preview")
+    async def load_preview(self, obj: ObjectView) -> None:
+        await self.share.preview(obj)
+
+    @work(thread=True, group="export", exit_on_error=False, description="Export")
+    def run_export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
+        return self.exports.export(rows, request, overwrite)
+
+    # --- worker failures: one place for all of this screen's workers ---
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        report_worker_failure(self, event.worker, [self.settings.api_key])
+        error = event.worker.error
+        if event.worker.group == "load" and isinstance(error, Exception):
+            self._on_load_failed(error)  # not left "loading", and the list is retried
+
     # --- widgets ---
     @property
     def table(self) -> ObjectTable:
-        return self.query_one(ObjectTable)
+        return self._table
 
     @property
     def filter_bar(self) -> FilterBar:
@@ -194,15 +373,15 @@ class BrowserScreen(ObjectActions, Screen[None]):
         yield BrowserHeader(id="browser-header")
         yield FilterBar(lambda: self.client, id="filter-bar")
         with Container(id="browser-body"):
-            yield ObjectTable(id="object-table")
+            yield self._table
             yield DetailPane(id="detail-pane")
         yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
-        settings = self.rapp.settings
+        settings = self.settings
         self.refresh_state.chosen_interval = settings.refresh_seconds
-        self.refresh_state.live_enabled = self.rapp.live_refresh
-        self.header.set_connection(self.rapp.connection_label, settings.accent)
+        self.refresh_state.live_enabled = self.refresh_policy.live
+        self.header.set_connection(settings.connection_label, settings.accent)
         self._update_mode()
         self.table.set_marks(self.model.marks)
         self.table.set_now(self.now_ms())
@@ -221,13 +400,13 @@ class BrowserScreen(ObjectActions, Screen[None]):
             if previous is not None:
                 previous(event)
             if self.refresh_state.loading and event.method == "GET":
-                self.refresh_state.retrying(event.reason, event.delay_seconds, self.rapp.clock())
+                self.refresh_state.retrying(event.reason, event.delay_seconds, self.clock())
                 self._set_refresh_status()
 
         self.client.on_retry = on_retry
 
     def now_ms(self) -> int:
-        return int(self.rapp.clock() * 1000)
+        return int(self.clock() * 1000)
 
     def _cursor_id(self) -> str | None:
         obj = self.table.current_object
@@ -273,7 +452,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
     async def _load(self, refresh: bool) -> None:
-        app = self.rapp
+        paging = self.paging
         staged = self.model.staging()
         public = self._public
         self.refresh_state.loading = True
@@ -282,7 +461,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         try:
             first = True
             async for page in self.client.iter_pages(
-                page_size=app.page_size, first_page_size=app.first_page_size, public=public
+                page_size=paging.page_size, first_page_size=paging.first_page_size, public=public
             ):
                 if first and page.total_count is not None:
                     self._total = page.total_count
@@ -326,16 +505,14 @@ class BrowserScreen(ObjectActions, Screen[None]):
         changed = self.model.adopt(staged, self.now_ms())
         self.generation += 1
         self._show_rows(keep)
-        self.table.scroll_to(y=scroll_y, animate=False)
+        self.table.restore_scroll(scroll_y)
         self._flash(changed)
         self._marks_changed()
 
-    def _on_load_failed(self, error: ApiError) -> None:
+    def _on_load_failed(self, error: Exception) -> None:
         summary = "cannot reach server" if isinstance(error, NetworkError) else str(error)
-        retry_in, first = self.refresh_state.failed(
-            summary, len(self.model.index), self.rapp.clock()
-        )
-        if first:
+        retry_in, first = self.refresh_state.failed(summary, len(self.model.index), self.clock())
+        if first and isinstance(error, ApiError):  # others: _worker_state_changed said them
             # Server text is never markup: a message with brackets must show as typed.
             self.notify(str(error), title="Cannot list objects", severity="error", markup=False)
         self._update_counts()
@@ -352,7 +529,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         )
 
     def _set_refresh_status(self) -> None:
-        state = self.refresh_state.status(len(self.model.index), self.rapp.clock())
+        state = self.refresh_state.status(len(self.model.index), self.clock())
         self.header.set_refresh(*state)
         self.table.set_stale(self.refresh_state.stale)
 
@@ -395,6 +572,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     def _update_counts(self, loaded: int | None = None) -> None:
         model = self.model
+        self._hidden_marks = model.hidden_mark_count(self.now_ms())
         self.header.set_counts(
             Counts(
                 loaded=len(model.index) if loaded is None else loaded,
@@ -403,10 +581,12 @@ class BrowserScreen(ObjectActions, Screen[None]):
                 shown_bytes=model.shown_bytes,
                 marked=len(model.marks),
                 marked_bytes=model.marked_bytes,
+                marked_hidden=self._hidden_marks,
                 loading=self.refresh_state.loading,
             )
         )
         self.table.set_empty_text(self._empty_text())
+        self.availability_changed()
 
     def _empty_text(self) -> str:
         state = self.refresh_state
@@ -427,6 +607,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
     @on(RowHighlighted)
     def _row_highlighted(self, event: RowHighlighted) -> None:
         self.detail.show(event.obj, self.now_ms())
+        self.availability_changed()
 
     # --- marks ---
     def _marks_changed(self) -> None:
@@ -458,17 +639,23 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self.clear_marks()
 
     def action_escape(self) -> None:
-        if self.model.marks:
-            self.clear_marks()
-        elif self.filter_bar.text:
+        # Esc backs out of the filter, as in k9s and lazygit. It never clears the marks: an
+        # Esc too many (closing a dialog, then once more) must not lose a selection built
+        # over minutes; `c` clears them on purpose.
+        if self.filter_bar.text:
             self.set_filter("")
+        elif self.model.marks:
+            self.notify(
+                f"{len(self.model.marks):,} marked: c clears the marks.", timeout=3, markup=False
+            )
 
     # --- sort ---
     def action_cycle_sort(self) -> None:
         column, _ = self.model.sort
-        following = SORT_COLUMNS[(SORT_COLUMNS.index(column) + 1) % len(SORT_COLUMNS)]
-        # Times and sizes read best biggest/newest first; text A to Z.
-        self.set_sort(following, following in ("created", "size"))
+        # Only the columns on screen: a sort by a column you cannot see is hidden state.
+        shown = [c for c in self.table.visible_columns if c in SORT_COLUMNS]
+        following = shown[(shown.index(column) + 1) % len(shown)] if column in shown else shown[0]
+        self.set_sort(following, default_descending(following))
         self.notify(f"Sorted by {following}", timeout=1.5)
 
     def action_reverse_sort(self) -> None:
@@ -481,7 +668,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
         if event.column == column:
             self.set_sort(column, not descending)
         else:
-            self.set_sort(event.column, event.column in ("created", "size"))
+            self.set_sort(event.column, default_descending(event.column))
 
     # --- filter ---
     def action_focus_filter(self) -> None:

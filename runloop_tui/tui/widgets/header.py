@@ -28,6 +28,7 @@ class Counts:
     marked: int
     marked_bytes: int
     loading: bool
+    marked_hidden: int = 0  # marked, but hidden by the filter
 
 
 def counts_text(c: Counts) -> Content:
@@ -48,6 +49,11 @@ def counts_text(c: Counts) -> Content:
                 "bold $text-secondary",
             )
         )
+        if c.marked_hidden:
+            # Never silently acted on: D deletes these too, and its summary lists them first.
+            parts.append(
+                (f" · {count_text(c.marked_hidden)} hidden by filter", "bold $text-warning")
+            )
     else:
         parts.append(("marked 0", "$text-muted"))
     return Content.assemble(*parts)

@@ -30,6 +30,7 @@ class KeyHint:
     display: str  # how the key is shown (respects remapping)
     description: str
     enabled: bool
+    action: str = ""  # the binding's action: a click on a dimmed key asks why
 
 
 class KeyBar(Widget, can_focus=False):
@@ -60,7 +61,7 @@ class KeyBar(Widget, can_focus=False):
     """
 
     class Pressed(Message):
-        """A key in the bar was clicked: the app presses it, or rings the bell if disabled."""
+        """A key in the bar was clicked: the app presses it; a dimmed one the screen explains."""
 
         def __init__(self, hint: KeyHint) -> None:
             super().__init__()
@@ -97,7 +98,13 @@ class KeyBar(Widget, can_focus=False):
             if not (binding.show or is_palette) or binding.action in seen_actions:
                 continue
             seen_actions.add(binding.action)  # one key per action, as Footer does
-            hint = KeyHint(binding.key, app.get_key_display(binding), binding.description, enabled)
+            hint = KeyHint(
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                enabled,
+                binding.action,
+            )
             if is_palette:
                 palette = hint
             else:

@@ -9,7 +9,6 @@ measures every cell with Rich when rows are added (about 11 s for 100k rows).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -22,42 +21,12 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from runloop_tui.api.models import ObjectState, ObjectView
-from runloop_tui.tui.formatting import (
-    display_text,
-    expires_soon,
-    expires_text,
-    human_size,
-    short_relative_time,
-)
+from runloop_tui.api.models import ObjectView
+from runloop_tui.tui.columns import COLUMNS, SORT_COLUMNS, ColumnSpec
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted, SortRequested
 
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    align: str = "left"
-    # Lower drops first when the window narrows; 0 never drops.
-    keep: int = 0
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("mark", "", 1),
-    Column("name", "Name", 0),  # flexes
-    Column("state", "State", 9, keep=6),
-    Column("type", "Type", 6, keep=2),
-    Column("size", "Size", 8, align="right", keep=5),
-    Column("created", "Created", 8, align="right", keep=3),
-    Column("expires", "Expires", 12, align="right", keep=4),
-    Column("id", "ID", 26, keep=1),
-)
-SORT_KEYS: tuple[str, ...] = ("name", "state", "type", "size", "created", "expires", "id")
 # Below this the name, the column people read first, is too short to tell objects apart.
 NAME_MIN_WIDTH = 28
-MARK_GLYPH = "\N{CHECK MARK}"
-TYPE_LABELS = {"unspecified": "-"}
 
 
 def fit(text: str, width: int, align: str = "left") -> str:
@@ -87,7 +56,7 @@ def fit_middle(text: str, width: int) -> str:
     return f"{head}\N{HORIZONTAL ELLIPSIS}{tail}"
 
 
-def layout_columns(width: int) -> list[tuple[Column, int]]:
+def layout_columns(width: int) -> list[tuple[ColumnSpec, int]]:
     """The columns that fit in ``width`` cells and their widths; the name column flexes."""
     shown = list(COLUMNS)
     for victim in sorted((c for c in COLUMNS if c.keep), key=lambda c: c.keep):
@@ -166,9 +135,12 @@ class ObjectTable(ScrollView, can_focus=True):
         self._stale = False
         self._now_ms = 0
         self._sort: tuple[str, bool] = ("created", True)
-        self._cache: dict[tuple[int, bool, bool, bool], Strip] = {}
+        # Rendered rows by (epoch, position, cursor, marked, flash). Anything that changes how
+        # rows look bumps the epoch (_invalidate), as DataTable keys its line cache.
+        self._cache: dict[tuple[int, int, bool, bool, bool], Strip] = {}
+        self._epoch = 0
         self._styles: dict[str, Style] = {}
-        self._layout: list[tuple[Column, int]] = []
+        self._layout: list[tuple[ColumnSpec, int]] = []
         self._layout_width = -1
         self._announced: tuple[str | None, int] = (None, -1)
         self._empty_text = ""
@@ -191,7 +163,7 @@ class ObjectTable(ScrollView, can_focus=True):
         # other objects at the same positions: then everything is rendered again.
         same_objects = objects is self._objects
         if not same_objects:
-            self._cache.clear()
+            self._invalidate(repaint=False)
         before = self._screen_lines() if same_objects else None
         self._objects = objects
         self._rows = rows
@@ -203,8 +175,11 @@ class ObjectTable(ScrollView, can_focus=True):
                 target = found
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         self._move_cursor(min(target, max(0, len(rows) - 1)), scroll=False, repaint=False)
+        # The cursor row is always on screen: after a sort or a filter, `d` and the detail
+        # pane must never act on a row the user cannot see.
+        scrolled = self._scroll_cursor_into_view(immediate=True)
         after = self._screen_lines()
-        if before is None or after is None or len(before) != len(after):
+        if scrolled or before is None or after is None or len(before) != len(after):
             self.refresh()
         else:
             # Typing a filter often keeps the top rows: repaint only the lines that changed
@@ -220,30 +195,32 @@ class ObjectTable(ScrollView, can_focus=True):
 
     def set_marks(self, marked: set[str]) -> None:
         self._marked = marked
-        self._cache.clear()
-        self.refresh()
+        self._invalidate()
 
     def set_flash(self, ids: set[str]) -> None:
         self._flash = ids
-        self._cache.clear()
-        self.refresh()
+        self._invalidate()
 
     def set_stale(self, stale: bool) -> None:
         if stale != self._stale:
             self._stale = stale
-            self._cache.clear()
-            self.refresh()
+            self._invalidate()
 
     def set_now(self, now_ms: int) -> None:
         # Relative times read in seconds at best: re-render only when a second has passed.
         if now_ms // 1000 != self._now_ms // 1000:
-            self._cache.clear()
-            self.refresh()
+            self._invalidate()
         self._now_ms = now_ms
 
     def set_sort(self, column: str, descending: bool) -> None:
         self._sort = (column, descending)
         self.refresh()
+
+    def _invalidate(self, *, repaint: bool = True) -> None:
+        """Every rendered row is out of date: the one place the render cache is dropped."""
+        self._epoch += 1
+        if repaint:
+            self.refresh()
 
     # --- queries ---
     @property
@@ -295,15 +272,31 @@ class ObjectTable(ScrollView, can_focus=True):
             self._announced = announce
             self.post_message(RowHighlighted(obj, row))
 
-    def _scroll_cursor_into_view(self) -> None:
+    def _scroll_cursor_into_view(self, *, immediate: bool = False) -> bool:
+        """Scroll the least that shows the cursor row; True when it scrolled."""
         body = self.scrollable_content_region.height - 1
         if body <= 0:
-            return
+            return False
         top = round(self.scroll_y)
         if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=immediate)
         elif self.cursor_row >= top + body:
-            self.scroll_to(y=self.cursor_row - body + 1, animate=False)
+            self.scroll_to(y=self.cursor_row - body + 1, animate=False, immediate=immediate)
+        else:
+            return False
+        return True
+
+    def restore_scroll(self, scroll_y: float) -> None:
+        """Back to ``scroll_y`` (a refresh keeps the view still), the cursor row still shown."""
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self._scroll_cursor_into_view(immediate=True)
+
+    @property
+    def cursor_on_screen(self) -> bool:
+        """Whether the cursor row is within the lines shown (always, when there are rows)."""
+        top = round(self.scroll_y)
+        body = self.scrollable_content_region.height - 1
+        return not self._rows or top <= self.cursor_row < top + body
 
     # --- partial repaints ---
     def _line_of(self, row: int) -> int:
@@ -361,7 +354,7 @@ class ObjectTable(ScrollView, can_focus=True):
             return
         column = self._column_at(offset.x)
         if offset.y == 0:
-            if column in SORT_KEYS:
+            if column in SORT_COLUMNS:
                 self.post_message(SortRequested(column))
             return
         row = round(self.scroll_y) + offset.y - 1
@@ -379,14 +372,14 @@ class ObjectTable(ScrollView, can_focus=True):
     # --- rendering ---
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
-        self._cache.clear()
+        self._invalidate(repaint=False)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
         self._styles.clear()
+        self._invalidate(repaint=False)
 
-    def _columns(self) -> list[tuple[Column, int]]:
+    def _columns(self) -> list[tuple[ColumnSpec, int]]:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
             self._layout = layout_columns(width)
@@ -406,10 +399,16 @@ class ObjectTable(ScrollView, can_focus=True):
             return Strip.blank(width, self._base_style())
         pos = self._rows[row]
         obj = self._objects[pos]
-        key = (pos, row == self.cursor_row, obj.id in self._marked, obj.id in self._flash)
+        key = (
+            self._epoch,
+            pos,
+            row == self.cursor_row,
+            obj.id in self._marked,
+            obj.id in self._flash,
+        )
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(obj, *key[1:], width=width)
+            strip = self._render_row(obj, *key[2:], width=width)
             if len(self._cache) > 512:
                 self._cache.clear()
             self._cache[key] = strip
@@ -434,13 +433,19 @@ class ObjectTable(ScrollView, can_focus=True):
         header = self._base_style() + self._style("header")
         sorted_style = self._base_style() + self._style("sorted")
         column_key, descending = self._sort
+        arrow = "▼" if descending else "▲"
+        columns = self._columns()
+        # Every sort shows where it is: by a column too narrow to show, on the name's title.
+        hidden_sort = all(column.key != column_key for column, _ in columns)
         segments: list[Segment] = []
-        for column, col_width in self._columns():
+        for column, col_width in columns:
             title = column.title
             style = header
             if column.key == column_key:
-                title = f"{title}{'▼' if descending else '▲'}"
+                title = f"{title}{arrow}"
                 style = sorted_style
+            elif column.key == "name" and hidden_sort:
+                title = f"{title} (sorted by {column_key}{arrow})"
             segments.append(Segment(fit(title, col_width, column.align), style))
             segments.append(Segment(" ", header))
         return Strip(segments).adjust_cell_length(width, self._base_style())
@@ -461,7 +466,9 @@ class ObjectTable(ScrollView, can_focus=True):
         now = self._now_ms
         segments: list[Segment] = []
         for column, col_width in self._columns():
-            text, style = self._cell(obj, column.key, marked, now, base)
+            text = column.text(obj, marked, now)
+            name = column.style(obj, now) if column.style is not None else None
+            style = base + self._style(name) if name else base
             if overlay is not None:
                 style += overlay
             if column.key == "name":
@@ -471,31 +478,3 @@ class ObjectTable(ScrollView, can_focus=True):
             segments.append(Segment(cell, style))
             segments.append(Segment(" ", base + overlay if overlay else base))
         return Strip(segments).adjust_cell_length(width, base)
-
-    def _cell(
-        self, obj: ObjectView, key: str, marked: bool, now: int, base: Style
-    ) -> tuple[str, Style]:
-        if key == "mark":
-            return (MARK_GLYPH if marked else " "), base
-        if key == "name":
-            return display_text(obj.name), base
-        if key == "state":
-            state_class = str(obj.state).lower().replace("_", "-")
-            known = obj.state in tuple(ObjectState)
-            style = self._style(f"state-{state_class}") if known else self._style("muted")
-            return display_text(str(obj.state)), base + style
-        if key == "type":
-            kind = str(obj.content_type)
-            return display_text(TYPE_LABELS.get(kind, kind)), base + self._style("muted")
-        if key == "size":
-            return human_size(obj.size_bytes), base
-        if key == "created":
-            return short_relative_time(obj.create_time_ms, now), base + self._style("muted")
-        if key == "expires":
-            text = expires_text(obj.delete_after_time_ms, now)
-            if expires_soon(obj.delete_after_time_ms, now):
-                return text, base + self._style("expiring")
-            return text, base
-        if key == "id":
-            return display_text(obj.id), base + self._style("muted")
-        return "", base

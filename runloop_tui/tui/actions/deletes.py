@@ -1,0 +1,97 @@
+"""Delete one object (confirmed, defaulting to No) or the marked ones (confirmed by typing
+the count, run behind a progress bar, every failure listed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.errors import ApiError
+from runloop_tui.api.models import ObjectView
+from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.formatting import display_text, exact_bytes, human_size
+from runloop_tui.tui.modals.confirm import ConfirmModal
+
+if TYPE_CHECKING:
+    from runloop_tui.api.bulk import BulkDeleteOutcome
+
+
+def size_detail(size: int | None) -> str:
+    """`1.2 MB (1,234,567 bytes)`; an unknown size (an upload not complete) says so."""
+    if size is None or size < 0:
+        return "unknown"
+    return f"{human_size(size)} ({exact_bytes(size)})"
+
+
+class Deleter:
+    def __init__(self, host: ActionHost, client: ObjectsClient) -> None:
+        self._host = host
+        self._client = client
+
+    def start_delete(self) -> None:
+        host = self._host
+        if host.refuse("delete"):
+            return
+        if host.marked_objects:
+            self.start_bulk_delete()
+            return
+        obj = host.selected_object
+        if obj is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                host.run_delete(obj)
+
+        host.push_modal(
+            ConfirmModal(
+                f"Delete {display_text(obj.name)}?",
+                [
+                    ("Name", display_text(obj.name)),
+                    ("ID", obj.id),
+                    ("Size", size_detail(obj.size_bytes)),
+                    ("State", str(obj.state)),
+                ],
+                confirm_label="Yes, delete",
+            ),
+            answered,
+        )
+
+    async def delete(self, obj: ObjectView) -> bool:
+        try:
+            await self._client.delete_object(obj.id)
+        except ApiError as exc:
+            self._host.notify(str(exc), title="Delete failed", severity="error", markup=False)
+            return False
+        self._host.apply_local_changes(removed_ids=[obj.id])
+        self._host.notify(f"Deleted {obj.name!r}.", markup=False)
+        return True
+
+    def start_bulk_delete(self) -> None:
+        host = self._host
+        if host.refuse("bulk_delete"):
+            return
+        objects = list(host.marked_objects)  # exactly what the summary shows
+        hidden = host.hidden_marked_ids()
+        from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal, BulkDeleteProgressModal
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                host.push_modal(
+                    BulkDeleteProgressModal(objects, self._client.delete_object), self._bulk_done
+                )
+
+        host.push_modal(BulkDeleteModal(objects, hidden), confirmed)
+
+    def _bulk_done(self, outcome: BulkDeleteOutcome | None) -> None:
+        if outcome is None:  # the run failed (the modal said why): list what is left
+            self._host.refresh_now()
+            return
+        if outcome.deleted:
+            self._host.apply_local_changes(removed_ids=[o.id for o in outcome.deleted])
+        if outcome.failed or outcome.skipped:
+            from runloop_tui.tui.modals.bulk_delete import BulkResultsModal
+
+            self._host.push_modal(BulkResultsModal(outcome))
+        else:
+            self._host.notify(f"Deleted {len(outcome.deleted):,} objects.")

@@ -1,0 +1,63 @@
+"""Export the rows shown, or the marked ones, to JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from runloop_tui.api.models import ObjectView
+from runloop_tui.config import Settings
+from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.overwrite import confirm_overwrite
+from runloop_tui.tui.formatting import human_size
+from runloop_tui.tui.modals.validation import probe
+
+if TYPE_CHECKING:
+    from runloop_tui.tui.modals.export import ExportRequest
+
+
+class Exporter:
+    def __init__(self, host: ActionHost, settings: Settings) -> None:
+        self._host = host
+        self._settings = settings
+
+    def start_export(self) -> None:
+        host = self._host
+        if host.refuse("export"):
+            return
+        from runloop_tui.export import ExportFormat, default_export_name
+        from runloop_tui.tui.modals.export import ExportModal
+
+        visible = list(host.visible_objects)
+        marked = list(host.marked_objects)
+        now = datetime.fromtimestamp(host.now_ms() / 1000)
+        default = self._settings.download_dir.expanduser() / default_export_name(
+            now, ExportFormat.JSON
+        )
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            rows = marked if request.marked else visible
+            if probe(request.path)[0] is not None:
+                confirm_overwrite(host, request.path, lambda: host.run_export(rows, request, True))
+            else:
+                host.run_export(rows, request, False)
+
+        host.push_modal(ExportModal(len(visible), len(marked), default), chosen)
+
+    def export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
+        """Write the file (runs in a thread worker: notify is thread-safe)."""
+        from runloop_tui.export import write_export
+
+        try:
+            size = write_export(rows, request.path, request.fmt, overwrite=overwrite)
+        except OSError as exc:
+            self._host.notify(f"Export failed: {exc}", severity="error", markup=False)
+            return 0
+        self._host.notify(
+            f"Exported {len(rows):,} rows ({human_size(size)}) to {request.path}",
+            title="Export",
+            markup=False,
+        )
+        return len(rows)

@@ -1,0 +1,59 @@
+"""Sharing an object: a presigned download URL, copying its id or name; and its preview."""
+
+from __future__ import annotations
+
+import asyncio
+
+from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.errors import ApiError
+from runloop_tui.api.models import ObjectView
+from runloop_tui.tui.actions.host import ActionHost
+
+
+class Sharer:
+    def __init__(self, host: ActionHost, client: ObjectsClient) -> None:
+        self._host = host
+        self._client = client
+
+    def presign(self) -> None:
+        obj = self._host.selected_object
+        if self._host.refuse("presign") or obj is None:
+            return
+
+        async def fetch(seconds: int) -> str:
+            return await self._client.download_url(obj.id, seconds)
+
+        from runloop_tui.tui.modals.presign import PresignModal
+
+        self._host.push_modal(PresignModal(obj, fetch, self._host.now_ms))
+
+    def copy_id(self) -> None:
+        obj = self._host.selected_object
+        if not self._host.refuse("copy_id") and obj is not None:
+            self._host.copy(obj.id, f"id {obj.id}")
+
+    def copy_name(self) -> None:
+        obj = self._host.selected_object
+        if not self._host.refuse("copy_name") and obj is not None:
+            self._host.copy(obj.name, "name")
+
+    # --- preview ---
+    def start_preview(self) -> None:
+        obj = self._host.selected_object
+        if not self._host.refuse("preview") and obj is not None:
+            self._host.load_preview(obj)
+
+    async def preview(self, obj: ObjectView) -> None:
+        from runloop_tui.preview import HEAD_BYTES, build_preview
+        from runloop_tui.tui.modals.preview import PreviewModal
+
+        try:
+            head = await self._client.read_head(obj.id, HEAD_BYTES)
+        except ApiError as exc:
+            self._host.notify(str(exc), title="Preview failed", severity="error", markup=False)
+            return
+        # Decompressing and highlighting 64 KiB is CPU work: keep it off the UI thread.
+        preview = await asyncio.to_thread(
+            build_preview, obj.name, str(obj.content_type), head, obj.size_bytes
+        )
+        self._host.push_modal(PreviewModal(obj, preview))

@@ -1,0 +1,167 @@
+"""Uploads and downloads: the dialogs, the transfers panel's rows, cancel and the success toasts.
+
+Transfers are not exclusive (several may run at once); each shows a row in the transfers
+panel, and its cleanup on cancel or failure (a half-made object deleted, no partial file
+left) is the client's. Successes that finish together are said once (SuccessBurst).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from runloop_tui.api.client import CancelToken, ObjectsClient, ProgressCallback
+from runloop_tui.api.errors import ApiError, TransferCancelled
+from runloop_tui.api.models import ObjectView
+from runloop_tui.config import Settings
+from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.naming import default_download_path
+from runloop_tui.tui.actions.overwrite import confirm_overwrite
+from runloop_tui.tui.actions.toasts import SuccessBurst
+from runloop_tui.tui.formatting import human_size
+from runloop_tui.tui.modals.validation import probe
+
+# The modals and the transfers panel are imported when first used: the browser should paint
+# as soon as it can, and importing them (and the widgets they use) up front made start-up
+# measurably slower.
+if TYPE_CHECKING:
+    from runloop_tui.tui.modals.upload import UploadRequest
+    from runloop_tui.tui.widgets.transfers import TransfersPanel
+
+T = TypeVar("T")
+
+
+class TransferRunner:
+    def __init__(
+        self,
+        host: ActionHost,
+        client: ObjectsClient,
+        settings: Settings,
+        panel: Callable[[], TransfersPanel],
+    ) -> None:
+        self._host = host
+        self._client = client
+        self._settings = settings
+        self._panel = panel  # mounts the panel on first use
+        self._burst = SuccessBurst()
+
+    # --- upload ---
+    def start_upload(self) -> None:
+        if self._host.refuse("upload"):
+            return
+        from runloop_tui.tui.modals.upload import UploadModal
+
+        def submitted(request: UploadRequest | None) -> None:
+            if request is not None:
+                self._host.run_upload(request)
+
+        self._host.push_modal(UploadModal(), submitted)
+
+    async def upload(self, request: UploadRequest) -> ObjectView | None:
+        obj = await self._tracked(
+            "upload",
+            request.name,
+            lambda progress, cancel: self._client.upload_path(
+                request.path,
+                name=request.name,
+                content_type=request.content_type,
+                metadata=request.metadata or None,
+                ttl_ms=request.ttl_ms,
+                progress=progress,
+                cancel=cancel,
+            ),
+        )
+        if obj is None:
+            return None
+        self._host.apply_local_changes(updated=[obj])
+        self._host.select_object(obj.id)
+        self._host.refresh_now()
+        self._succeeded("upload", f"Uploaded {obj.name!r} ({human_size(obj.size_bytes)}).", None)
+        return obj
+
+    # --- download ---
+    def start_download(self) -> None:
+        obj = self._host.selected_object
+        if self._host.refuse("download") or obj is None:
+            return
+        default = default_download_path(
+            self._settings.download_dir, obj.name, str(obj.content_type), obj.id
+        )
+        from runloop_tui.tui.modals.download import DownloadModal
+
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            if probe(path)[0] is not None:
+                confirm_overwrite(
+                    self._host, path, lambda: self._host.run_download(obj, path, True)
+                )
+            else:
+                self._host.run_download(obj, path, False)
+
+        self._host.push_modal(DownloadModal(obj, default), chosen)
+
+    async def download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
+        saved = await self._tracked(
+            "download",
+            obj.name,
+            lambda progress, cancel: self._client.download_to(
+                obj.id, path, overwrite=overwrite, progress=progress, cancel=cancel
+            ),
+        )
+        if saved is not None:
+            self._succeeded("download", f"Saved {saved}", "Downloaded")
+        return saved
+
+    # --- the panel ---
+    def focus_panel(self) -> None:
+        if not self._host.refuse("focus_transfers"):
+            self._panel().focus()
+
+    def _succeeded(self, kind: str, message: str, title: str | None) -> None:
+        """Toast a success, or hold it for one summary while other `kind` transfers run."""
+        self._burst.add(kind, message, title)
+        self._flush(kind)
+
+    def _flush(self, kind: str) -> None:
+        if any(t.active and t.kind == kind for t in self._panel().transfers):
+            return
+        toast = self._burst.flush(kind)
+        if toast is not None:
+            self._host.notify(toast[1], title=toast[0] or "", markup=False)
+
+    async def _tracked(
+        self,
+        kind: str,
+        label: str,
+        run: Callable[[ProgressCallback, CancelToken], Awaitable[T]],
+    ) -> T | None:
+        """Run a transfer behind a row of the transfers panel; None when it failed or stopped.
+
+        A cancel or a failure is said once, in a notification and in the panel.
+        """
+        from runloop_tui.tui.widgets.transfers import TransferState
+
+        panel = self._panel()
+        transfer = panel.start(kind, label)
+        self._host.availability_changed()  # T (focus the transfers) now has something to show
+        title = kind.capitalize()
+        try:
+            result = await run(panel.progress_callback(transfer), transfer.cancel)
+        except TransferCancelled:
+            panel.finish(transfer, TransferState.CANCELLED)
+            self._host.notify(f"{title} of {label!r} cancelled.", severity="warning", markup=False)
+            self._flush(kind)  # this may have been the last of a burst
+            return None
+        except (ApiError, OSError) as exc:
+            panel.finish(transfer, TransferState.FAILED, str(exc))
+            self._host.notify(str(exc), title=f"{title} failed", severity="error", markup=False)
+            self._flush(kind)
+            return None
+        except Exception as exc:
+            # A bug: the screen's worker handler says it; the row must not stay "running".
+            panel.finish(transfer, TransferState.FAILED, str(exc))
+            raise
+        panel.finish(transfer, TransferState.DONE)
+        return result

@@ -18,6 +18,7 @@ import uvicorn
 
 from runloop_tui.server.app import KEEP_ALIVE_SECONDS, create_app
 from runloop_tui.server.datadir import ensure_data_dir, load_or_create_api_key
+from runloop_tui.server.storage.select import StorageConfig
 
 START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 10.0
@@ -76,7 +77,13 @@ class EmbeddedServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        storage: StorageConfig | None = None,
+        public_url: str | None = None,
+        reaper_interval_s: float = 5.0,
     ) -> None:
+        self._storage = storage
+        self._public_url = public_url
+        self._reaper_interval_s = reaper_interval_s
         self._data_dir = ensure_data_dir(Path(data_dir))
         self._api_keys = list(api_keys) if api_keys else [load_or_create_api_key(self._data_dir)]
         self._host = host
@@ -115,7 +122,13 @@ class EmbeddedServer:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self._host, self._port))
-            app = create_app(self._data_dir, self._api_keys)
+            app = create_app(
+                self._data_dir,
+                self._api_keys,
+                storage=self._storage,
+                public_url=self._public_url,
+                reaper_interval_s=self._reaper_interval_s,
+            )
         except BaseException:
             sock.close()
             raise

@@ -176,12 +176,12 @@ def main(argv: list[str]) -> int:
         where = f"{len(keys)} key(s) from the command line / key file"
     print(f"Runloop Objects API serving at http://{host}:{port}", flush=True)
     print(f"  data dir: {data_dir}", flush=True)
+    print(f"  API key:  {where}", flush=True)
     context = app.state.context
     print(f"  metadata: {context.metadata.description}", flush=True)
     print(f"  content:  {context.content.description}", flush=True)
     if warning := data_dir_warning(data_dir):
         print(f"  warning: {warning}", flush=True)
-    print(f"  API key:  {where}", flush=True)
     if not _is_loopback(args.host):
         print(f"  warning: {args.host} is not a loopback address", flush=True)
     print("  Press Ctrl+C to stop.", flush=True)

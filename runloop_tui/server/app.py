@@ -22,7 +22,6 @@ from starlette.routing import Route
 
 from runloop_tui.server import blobs
 from runloop_tui.server.context import ServerContext, context_of, now_ms
-from runloop_tui.server.datadir import data_dir_warning
 from runloop_tui.server.errors import (
     ApiError,
     InvalidArgument,
@@ -354,8 +353,6 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if warning := data_dir_warning(data_dir):
-            log.warning("%s", warning)
         await content.open()
         try:
             await metadata.open()

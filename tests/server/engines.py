@@ -94,8 +94,11 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     port = _free_port()
     env = {**os.environ, "LC_ALL": "C"}
     subprocess.run(
-        [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
-        + ["--no-sync", "-E", "UTF8", "--locale=C"],
+        [
+            *run_as,
+            *(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"),
+            *("--no-sync", "-E", "UTF8", "--locale=C"),
+        ],
         check=True,
         capture_output=True,
         env=env,
@@ -106,8 +109,11 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
     subprocess.run(
-        [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
-        + ["-o", options, "-w", "-t", "60", "start"],
+        [
+            *run_as,
+            *(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")),
+            *("-o", options, "-w", "-t", "60", "start"),
+        ],
         check=True,
         capture_output=True,
         env=env,

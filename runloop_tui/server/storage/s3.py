@@ -130,10 +130,13 @@ class S3Content:
     async def remove(self, object_ids: list[str]) -> None:
         for start in range(0, len(object_ids), DELETE_BATCH):
             chunk = object_ids[start : start + DELETE_BATCH]
-            answer = await self._client.delete_objects(
-                Bucket=self.bucket,
-                Delete={"Objects": [{"Key": self.key(i)} for i in chunk], "Quiet": True},
-            )
+            try:
+                answer = await self._client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={"Objects": [{"Key": self.key(i)} for i in chunk], "Quiet": True},
+                )
+            except (BotoCoreError, ClientError) as exc:
+                raise S3Error(f"DeleteObjects failed: {exc}") from None
             errors = [e for e in answer.get("Errors", []) if e.get("Code") != "NoSuchKey"]
             if errors:
                 raise S3Error(f"DeleteObjects failed for {len(errors)} keys: {errors[0]}")

@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="collect objects still UPLOADING after this long (default: 24 with S3; 0 = never)",
     )
     team.add_argument(
+        "--sweep-seconds",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="how often each replica expires TTLs and removes deleted content (default 5)",
+    )
+    team.add_argument(
         "--s3-public-endpoint",
         metavar="URL",
         help="the S3 endpoint clients reach, when it differs from AWS_ENDPOINT_URL",
@@ -152,7 +159,15 @@ def main(argv: list[str]) -> int:
             s3_public_endpoint=_check_url(args.s3_public_endpoint, "--s3-public-endpoint"),
         )
         public_url = _check_url(args.public_url, "--public-url")
-        app = create_app(data_dir, keys, storage=storage, public_url=public_url)
+        if not 0.05 <= args.sweep_seconds <= 3600:
+            raise BackendError("--sweep-seconds must be between 0.05 and 3600")
+        app = create_app(
+            data_dir,
+            keys,
+            storage=storage,
+            public_url=public_url,
+            reaper_interval_s=args.sweep_seconds,
+        )
     except (OSError, UnicodeDecodeError, ValueError, ImportError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1

@@ -45,9 +45,11 @@ class Team:
 
 def _start(tmp: Path, metadata_url: str, content_url: str, s3: S3Server) -> Replica:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runloop_tui.server", "--port", "0", "--data-dir", str(tmp)]
-        + ["--api-key", KEY, "--log-level", "warning", "--sweep-seconds", "0.2"]
-        + ["--metadata-url", metadata_url, "--content-url", content_url],
+        [
+            *(sys.executable, "-m", "runloop_tui.server", "--port", "0", "--data-dir", str(tmp)),
+            *("--api-key", KEY, "--log-level", "warning", "--sweep-seconds", "0.2"),
+            *("--metadata-url", metadata_url, "--content-url", content_url),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

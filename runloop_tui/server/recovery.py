@@ -14,6 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from runloop_tui.server.procs import process_alive
+
 if TYPE_CHECKING:
     from runloop_tui.server.store import Store
 
@@ -25,23 +27,13 @@ class RecoveryReport:
     objects_marked_error: int
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover(store: Store) -> RecoveryReport:
     """Bring the store back to a consistent state after a crash."""
     temps = 0
     for entry in os.scandir(store.tmp_dir):
         pid_text = entry.name.split("-", 1)[0]
         pid = int(pid_text) if pid_text.isdigit() else -1
-        if pid != os.getpid() and not (pid > 0 and _pid_alive(pid)):
+        if pid != os.getpid() and not (pid > 0 and process_alive(pid)):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(entry.path)
                 temps += 1

@@ -327,6 +327,18 @@ async def _reaper(context: ServerContext) -> None:
             log.exception("reaper pass failed")
 
 
+async def check_backends(app: Starlette) -> None:
+    """Open and close both stores once (migrating PostgreSQL): ``serve`` runs this before it
+    listens, so an unreachable store is one clear line, not a traceback."""
+    context: ServerContext = app.state.context
+    await context.content.open()
+    try:
+        await context.metadata.open()
+        await context.metadata.close()
+    finally:
+        await context.content.close()
+
+
 def create_app(
     data_dir: Path,
     api_keys: list[str],

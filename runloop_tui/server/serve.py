@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import signal
 import socket
@@ -20,6 +21,7 @@ from runloop_tui.server.datadir import (
     load_or_create_api_key,
     read_key_file,
 )
+from runloop_tui.server.storage.base import BackendUnavailable
 from runloop_tui.server.storage.select import BackendError, StorageConfig
 
 DEFAULT_PORT = 8765
@@ -148,7 +150,7 @@ def main(argv: list[str]) -> int:
         generated = not keys
         if generated:
             keys = [load_or_create_api_key(data_dir)]
-        from runloop_tui.server.app import KEEP_ALIVE_SECONDS, create_app
+        from runloop_tui.server.app import KEEP_ALIVE_SECONDS, check_backends, create_app
 
         hours = args.stale_upload_hours
         storage = StorageConfig(
@@ -168,7 +170,9 @@ def main(argv: list[str]) -> int:
             public_url=public_url,
             reaper_interval_s=args.sweep_seconds,
         )
-    except (OSError, UnicodeDecodeError, ValueError, ImportError) as exc:
+        if storage.metadata_url or storage.content_url:
+            asyncio.run(check_backends(app))
+    except (OSError, UnicodeDecodeError, ValueError, ImportError, BackendUnavailable) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
 

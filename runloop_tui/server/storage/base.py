@@ -19,6 +19,11 @@ from runloop_tui.server.records import ListQuery, ListResult, ObjectRecord
 
 T = TypeVar("T")
 
+
+class BackendUnavailable(RuntimeError):
+    """A store cannot be reached or used at start-up; the message says which and why."""
+
+
 # (no arguments) -> the size of the uploaded content, read where the store decides.
 Measure = Callable[[], int]
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
@@ -30,7 +31,7 @@ from runloop_tui.server.records import (
     NewObject,
     ObjectRecord,
 )
-from runloop_tui.server.storage.base import Measure, T
+from runloop_tui.server.storage.base import BackendUnavailable, Measure, T
 from runloop_tui.server.storage.sqlite import MAX_PURGE_BACKOFF_MS, PURGE_LEASE_MS
 
 # Any constant shared by every replica: the key of the migration lock.
@@ -167,6 +168,11 @@ class PostgresMetadata:
         return self._pool
 
     async def open(self) -> None:
+        try:  # one direct attempt first: a clear error now, not a pool timeout later
+            probe = await AsyncConnection.connect(self._url, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise BackendUnavailable(f"cannot connect to {self.description}: {exc}") from None
+        await probe.close()
         pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
             self._url, min_size=1, max_size=self._pool_max, open=False
         )

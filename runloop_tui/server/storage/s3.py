@@ -18,12 +18,12 @@ from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from runloop_tui.server.errors import InvalidArgument
-from runloop_tui.server.storage.base import Measure
+from runloop_tui.server.storage.base import BackendUnavailable, Measure
 
 DELETE_BATCH = 1000  # DeleteObjects' limit
 
 
-class S3Error(RuntimeError):
+class S3Error(BackendUnavailable):
     """The S3 store could not be reached or refused a request."""
 
 

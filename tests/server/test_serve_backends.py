@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,11 +11,11 @@ import pytest
 
 
 def _serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    import os
-
     done = subprocess.run(
-        [sys.executable, "-m", "runloop_tui.server", "--port", "0", "--data-dir", str(tmp_path)]
-        + list(args),
+        [
+            *(sys.executable, "-m", "runloop_tui.server", "--port", "0"),
+            *("--data-dir", str(tmp_path), *args),
+        ],
         capture_output=True,
         text=True,
         timeout=90,

@@ -54,7 +54,7 @@ REFUSED_VALID_INPUT = (
     "is not valid UTF-8",
     "nothing was uploaded",  # S3: complete before any PUT
 )
-EXAMPLES = int(os.environ.get("RUNLOOP_TUI_SCHEMATHESIS_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("RUNLOOP_TUI_SCHEMATHESIS_EXAMPLES", "50"))
 
 
 def status_code_conformance_except_deviations(ctx: Any, response: Any, case: Any) -> None:

@@ -24,7 +24,7 @@ from tests.server.test_schemathesis import (
 )
 
 # Fewer examples than on the default pair: three pairs, and CI time is bounded.
-EXAMPLES = int(os.environ.get("RUNLOOP_TUI_SCHEMATHESIS_PAIR_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("RUNLOOP_TUI_SCHEMATHESIS_PAIR_EXAMPLES", "12"))
 
 
 @pytest.fixture(scope="module", params=PAIRS)

@@ -61,7 +61,12 @@ async def test_replicas_starting_together_migrate_once(
         database,
     )
     assert column == [("jsonb",)]
-    indexes = dict(pg_cluster.sql("SELECT indexname, indexdef FROM pg_indexes", database))
+    indexes = {
+        str(name): str(definition)
+        for name, definition in pg_cluster.sql(
+            "SELECT indexname, indexdef FROM pg_indexes", database
+        )
+    }
     assert "USING gin (metadata)" in str(indexes["ix_objects_metadata"])
     assert "WHERE is_public" in str(indexes["ix_objects_public_list"])
     assert "(account, op, request_id)" in str(indexes["requests_pkey"])

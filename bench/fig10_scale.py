@@ -103,10 +103,11 @@ def _seed_postgres(url: str, count: int) -> None:
 
 def _raw_list(conn: Any, account: str) -> tuple[int, int]:
     """The statements PostgresMetadata.list_objects runs for this request, nothing else."""
-    from runloop_tui.server.storage.postgres import COLUMNS, LIVE
+    from runloop_tui.server.storage.postgres import COLUMNS, LIVE, _contains
 
-    where = f"account = %(account)s AND {LIVE} AND strpos(name_fold, %(name)s) > 0"
-    params = {"account": account, "now": int(time.time() * 1000), "name": NAME, "fetch": 101}
+    where = f"account = %(account)s AND {LIVE} AND name_fold LIKE %(name)s"
+    now = int(time.time() * 1000)
+    params = {"account": account, "now": now, "name": _contains(NAME), "fetch": 101}
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         total = conn.execute(f"SELECT count(*) FROM objects WHERE {where}", params).fetchone()[0]

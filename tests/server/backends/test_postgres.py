@@ -8,7 +8,7 @@ import time
 import pytest
 
 from runloop_tui.server.errors import Conflict
-from runloop_tui.server.records import NewObject
+from runloop_tui.server.records import ListQuery, NewObject
 from runloop_tui.server.storage.postgres import MIGRATIONS, PostgresMetadata
 from runloop_tui.server.storage.sqlite import PURGE_LEASE_MS
 from tests.server.engines import PostgresCluster
@@ -54,7 +54,9 @@ async def test_replicas_starting_together_migrate_once(
     versions = pg_cluster.sql("SELECT version FROM schema_migrations", database)
     assert versions == [(version,) for version, _ in MIGRATIONS]
     await _close(await _opened(pg_url))  # a restart applies nothing again
-    assert pg_cluster.sql("SELECT count(*) FROM schema_migrations", database) == [(1,)]
+    assert pg_cluster.sql("SELECT count(*) FROM schema_migrations", database) == [
+        (len(MIGRATIONS),)
+    ]
     column = pg_cluster.sql(
         "SELECT data_type FROM information_schema.columns"
         " WHERE table_name = 'objects' AND column_name = 'metadata'",
@@ -70,6 +72,7 @@ async def test_replicas_starting_together_migrate_once(
     assert "USING gin (metadata)" in str(indexes["ix_objects_metadata"])
     assert "WHERE is_public" in str(indexes["ix_objects_public_list"])
     assert "(account, op, request_id)" in str(indexes["requests_pkey"])
+    assert "gin_trgm_ops" in indexes["ix_objects_name_trgm"]
 
 
 async def test_concurrent_creates_with_one_request_id_make_one_object(pg_url: str) -> None:
@@ -182,5 +185,28 @@ async def test_complete_and_delete_are_conditional_on_state(pg_url: str) -> None
             await store.complete(ACCOUNT, record.id, now, None, lambda: 5)
         with pytest.raises(Conflict, match="DELETED"):
             await store.while_uploading(record.id, lambda: None)
+    finally:
+        await store.close()
+
+
+async def test_name_filters_match_wildcard_characters_literally(pg_url: str) -> None:
+    (store,) = await _opened(pg_url)
+    try:
+        now = int(time.time() * 1000)
+        names = ["a%b", "a_b", "axb", "A\\B", "Ünïcode"]
+        await store.insert_objects(
+            [NewObject(ACCOUNT, n, "text", now - i) for i, n in enumerate(names)]
+        )
+
+        async def matching(**filters: str) -> list[str]:
+            result = await store.list_objects(ACCOUNT, ListQuery(limit=50, **filters), now)
+            assert result.total_count == len(result.records)
+            return sorted(record.name for record in result.records)
+
+        assert await matching(name="a%b") == ["a%b"]
+        assert await matching(name="_") == ["a_b"]
+        assert await matching(name="a\\b") == ["A\\B"]
+        assert await matching(search="ÜNÏ") == ["Ünïcode"]
+        assert await matching(name="b") == sorted(["a%b", "a_b", "axb", "A\\B"])
     finally:
         await store.close()

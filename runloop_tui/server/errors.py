@@ -9,7 +9,9 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 
 
-class ApiError(Exception):
+class ErrorReply(Exception):
+    """An error the server replies with (the client's own errors are api.errors.ApiError)."""
+
     status = 400
     code = "invalid_argument"
 
@@ -21,47 +23,47 @@ class ApiError(Exception):
         return error_response(self.status, self.code, self.message, headers)
 
 
-class InvalidArgument(ApiError):
+class InvalidArgument(ErrorReply):
     status = 400
     code = "invalid_argument"
 
 
-class Unauthorized(ApiError):
+class Unauthorized(ErrorReply):
     status = 401
     code = "unauthorized"
 
 
-class Forbidden(ApiError):
+class Forbidden(ErrorReply):
     status = 403
     code = "forbidden"
 
 
-class NotFound(ApiError):
+class NotFound(ErrorReply):
     status = 404
     code = "not_found"
 
 
-class Conflict(ApiError):
+class Conflict(ErrorReply):
     status = 409
     code = "conflict"
 
 
-class PayloadTooLarge(ApiError):
+class PayloadTooLarge(ErrorReply):
     status = 413
     code = "payload_too_large"
 
 
-class UnsupportedMediaType(ApiError):
+class UnsupportedMediaType(ErrorReply):
     status = 415
     code = "unsupported_media_type"
 
 
-class RangeNotSatisfiable(ApiError):
+class RangeNotSatisfiable(ErrorReply):
     status = 416
     code = "range_not_satisfiable"
 
 
-class InsufficientStorage(ApiError):
+class InsufficientStorage(ErrorReply):
     status = 507
     code = "insufficient_storage"
 

@@ -11,13 +11,25 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from runloop_tui.server.procs import process_alive
 
-if TYPE_CHECKING:
-    from runloop_tui.server.store import Store
+
+class Store(Protocol):
+    """What recovery needs of ``store.Store`` (a protocol, so neither module imports the other)."""
+
+    tmp_dir: Path
+    blob_dir: Path
+
+    def blob_path(self, object_id: str) -> Path: ...
+
+    def connection(self) -> sqlite3.Connection: ...
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,9 +42,8 @@ from runloop_tui.server.records import (
     NewObject,
     ObjectRecord,
 )
-from runloop_tui.server.recovery import RecoveryReport, recover
 
-__all__ = ["ListQuery", "ListResult", "NewObject", "ObjectRecord", "RecoveryReport", "Store"]
+__all__ = ["ListQuery", "ListResult", "NewObject", "ObjectRecord", "Store"]
 
 T = TypeVar("T")
 # Called inside the transaction that marks objects DELETED (the purge queue hooks in here).
@@ -476,11 +475,7 @@ class Store:
             if size is not None and size != len(data):
                 f.truncate(size)
 
-    # --- startup recovery ---
-
-    def recover(self) -> RecoveryReport:
-        """Bring the store back to a consistent state after a crash (see recovery.py)."""
-        return recover(self)
+    # --- for startup recovery (recovery.py) ---
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, for maintenance code outside this module."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from runloop_tui.server.records import ListQuery, ListResult, ObjectRecord
+from runloop_tui.server.recovery import recover
 from runloop_tui.server.storage.base import Measure, T
 from runloop_tui.server.store import Store
 
@@ -156,7 +157,7 @@ class SqliteMetadata:
             await run_in_threadpool(forget)
 
     async def recover(self) -> str | None:
-        report = await run_in_threadpool(self.store.recover)
+        report = await run_in_threadpool(recover, self.store)
         if report.temp_files_removed or report.orphan_blobs_removed or report.objects_marked_error:
             return str(report)
         return None

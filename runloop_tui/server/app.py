@@ -372,6 +372,11 @@ def create_app(
                 report = await metadata.recover()
                 if report:
                     log.warning("store recovery: %s", report)
+                # SQLite's recovery already did this; with PostgreSQL nobody else does.
+                if isinstance(content, DirectoryContent) and (
+                    removed := await run_in_threadpool(content.remove_dead_temps)
+                ):
+                    log.warning("removed %d temp files of dead uploads", removed)
                 await _sweep(context)
                 task = asyncio.create_task(_reaper(context))
                 try:

@@ -8,16 +8,21 @@ shared filesystem and every replica must be given the same signing key file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
+import socket
 import time
 from pathlib import Path
 from typing import BinaryIO
 
 from starlette.concurrency import run_in_threadpool
 
+from runloop_tui.server.procs import process_alive
 from runloop_tui.server.signing import DOWNLOAD, UPLOAD, UrlSigner
 from runloop_tui.server.storage.base import Measure
+
+HOST_TAG = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 
 
 def fsync_dir(path: Path) -> None:
@@ -50,9 +55,24 @@ class DirectoryContent:
         return self.blob_dir / object_id
 
     def open_temp(self) -> tuple[Path, BinaryIO]:
-        """A fresh 0600 temp file for an upload in flight; its name carries our pid."""
-        path = self.tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
+        """A fresh 0600 temp file for an upload in flight; its name carries our pid and host
+        (replicas on other hosts may share this directory: their pids mean nothing here)."""
+        path = self.tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}-{HOST_TAG}.part"
         return path, os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+    def remove_dead_temps(self) -> int:
+        """Remove this host's temp files whose process is gone (a crash mid-upload)."""
+        removed = 0
+        for entry in os.scandir(self.tmp_dir):
+            pid_text, _, rest = entry.name.partition("-")
+            if not rest.endswith(f"-{HOST_TAG}.part") or not pid_text.isdigit():
+                continue
+            pid = int(pid_text)
+            if pid != os.getpid() and not process_alive(pid):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed += 1
+        return removed
 
     def place(self, temp_path: Path, object_id: str) -> None:
         """Move fsynced content into place (call under MetadataStore.while_uploading)."""

@@ -44,3 +44,25 @@ def test_replicas_sharing_a_key_file_accept_each_others_urls(
     with EmbeddedServer(tmp_path / "c", [API_KEY], storage=other) as c:
         forged = link.replace(b.base_url, c.base_url)
         expect_error(httpx.get(forged), 403, "signature")
+
+
+def test_postgres_with_a_directory_removes_this_hosts_dead_uploads(
+    pg_cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from runloop_tui.server.storage.directory import HOST_TAG
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # gone: its pid names a dead process
+    content = tmp_path / "content"
+    (content / "tmp").mkdir(parents=True)
+    ours = content / "tmp" / f"{child.pid}-0123456789abcdef-{HOST_TAG}.part"
+    other_host = content / "tmp" / f"{child.pid}-0123456789abcdef-00000000.part"
+    for path in (ours, other_host):
+        path.write_bytes(b"partial")
+    storage = StorageConfig(metadata_url=pg_cluster.new_database(), content_url=str(content))
+    with EmbeddedServer(tmp_path / "a", [API_KEY], storage=storage):
+        assert not ours.exists()
+        assert other_host.exists()  # another host's replica may still be writing it

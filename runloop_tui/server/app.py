@@ -23,7 +23,7 @@ from starlette.routing import Route
 from runloop_tui.server import blobs
 from runloop_tui.server.context import ServerContext, context_of, now_ms
 from runloop_tui.server.errors import (
-    ErrorReply,
+    ApiError,
     InvalidArgument,
     NotFound,
     PayloadTooLarge,
@@ -267,7 +267,7 @@ async def openapi_spec(request: Request) -> Response:
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ErrorReply)
+    assert isinstance(exc, ApiError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
     extra = getattr(exc, "headers", None)
     if extra:
@@ -409,7 +409,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={
-            ErrorReply: _api_error,
+            ApiError: _api_error,
             HTTPException: _http_error,
             Exception: _internal_error,
         },

@@ -9,9 +9,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 
 
-class ErrorReply(Exception):
-    """An error the server replies with (the client's own errors are api.errors.ApiError)."""
-
+class ApiError(Exception):
     status = 400
     code = "invalid_argument"
 
@@ -23,47 +21,47 @@ class ErrorReply(Exception):
         return error_response(self.status, self.code, self.message, headers)
 
 
-class InvalidArgument(ErrorReply):
+class InvalidArgument(ApiError):
     status = 400
     code = "invalid_argument"
 
 
-class Unauthorized(ErrorReply):
+class Unauthorized(ApiError):
     status = 401
     code = "unauthorized"
 
 
-class Forbidden(ErrorReply):
+class Forbidden(ApiError):
     status = 403
     code = "forbidden"
 
 
-class NotFound(ErrorReply):
+class NotFound(ApiError):
     status = 404
     code = "not_found"
 
 
-class Conflict(ErrorReply):
+class Conflict(ApiError):
     status = 409
     code = "conflict"
 
 
-class PayloadTooLarge(ErrorReply):
+class PayloadTooLarge(ApiError):
     status = 413
     code = "payload_too_large"
 
 
-class UnsupportedMediaType(ErrorReply):
+class UnsupportedMediaType(ApiError):
     status = 415
     code = "unsupported_media_type"
 
 
-class RangeNotSatisfiable(ErrorReply):
+class RangeNotSatisfiable(ApiError):
     status = 416
     code = "range_not_satisfiable"
 
 
-class InsufficientStorage(ErrorReply):
+class InsufficientStorage(ApiError):
     status = 507
     code = "insufficient_storage"
 

@@ -14,6 +14,8 @@ from bench.report import generated_part, load_average, now_utc, text_table, writ
 from bench.server import BenchContext
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# The server on real engines (starts its own PostgreSQL cluster and S3 server).
+FIGURES.setdefault(10, ("fig10_scale", "Server on PostgreSQL and S3: list, replicas, CPU/GiB"))
 
 
 def _figures(text: str) -> list[int]:

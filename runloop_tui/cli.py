@@ -240,13 +240,9 @@ def remove_abandoned_demo_stores(temp_root: Path | None = None) -> list[Path]:
 
 
 def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. EPERM: it exists but belongs to someone else
-        return True
-    return True
+    from runloop_tui.server.procs import process_alive  # one check, shared with recovery
+
+    return process_alive(pid)
 
 
 def make_client(settings: Settings) -> ObjectsClient:

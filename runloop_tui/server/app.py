@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from starlette.routing import Route
 
 from runloop_tui.server import blobs
 from runloop_tui.server.context import ServerContext, context_of, now_ms
-from runloop_tui.server.datadir import load_or_create_secret
 from runloop_tui.server.errors import (
     ApiError,
     InvalidArgument,
@@ -31,10 +30,16 @@ from runloop_tui.server.errors import (
     Unauthorized,
     error_response,
 )
+from runloop_tui.server.hosts import public_base_url
 from runloop_tui.server.ids import account_of, is_object_id
-from runloop_tui.server.records import READ_ONLY, ObjectRecord
-from runloop_tui.server.signing import DOWNLOAD, UPLOAD, UrlSigner
-from runloop_tui.server.store import Store
+from runloop_tui.server.records import READ_ONLY, UPLOADING
+from runloop_tui.server.storage.directory import DirectoryContent
+from runloop_tui.server.storage.select import (
+    StorageConfig,
+    open_content,
+    open_metadata,
+    stale_upload_ms,
+)
 from runloop_tui.server.validation import (
     MAX_JSON_BODY,
     check_empty_record,
@@ -81,8 +86,12 @@ def _request_id(request: Request) -> str | None:
     return value if value and len(value) <= MAX_REQUEST_ID else None
 
 
-def _base_url(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
+async def _base_url(request: Request) -> str:
+    """Only content served here needs this server's URL (S3 URLs name the S3 endpoint)."""
+    context = context_of(request)
+    if not context.content.served_here:
+        return ""
+    return await public_base_url(request, context.public_url)
 
 
 def _check_utf8(request: Request) -> None:
@@ -130,15 +139,18 @@ async def create_object(request: Request) -> Response:
     account = _account(request)
     params = validate_create(await _json_body(request))
     context = context_of(request)
+    base_url = await _base_url(request)  # before the write: an untrusted Host changes nothing
     # One clock reading for the write and the view: even a 1 ms TTL is UPLOADING here.
     now = now_ms()
-    record = await run_in_threadpool(
-        lambda: context.store.create(account, **params, now_ms=now, request_id=_request_id(request))
+    record = await context.metadata.create(
+        account, **params, now_ms=now, request_id=_request_id(request)
     )
     view = record.view(now)
-    if view["state"] == "UPLOADING":
-        expires = now // 1000 + UPLOAD_URL_SECONDS
-        view["upload_url"] = context.signer.url(_base_url(request), UPLOAD, record.id, expires)
+    if view["state"] == UPLOADING:
+        url, headers = await context.content.upload_target(base_url, record.id, UPLOAD_URL_SECONDS)
+        view["upload_url"] = url
+        if headers:
+            view["upload_headers"] = headers
     return JSONResponse(view)
 
 
@@ -161,11 +173,12 @@ async def _list(request: Request, *, public: bool) -> Response:
     _check_utf8(request)
     query = parse_list_query(request.query_params)
     now = now_ms()
-    store = context_of(request).store
+    result = await context_of(request).metadata.list_objects(
+        None if public else account, query, now
+    )
 
     def page() -> bytes:
-        # Query and encoding both off the event loop: a 5000-object page is real work.
-        result = store.list_objects(None if public else account, query, now)
+        # Encoding off the event loop: a 5000-object page is real work.
         body = {
             "objects": [record.view(now) for record in result.records],
             "has_more": result.has_more,
@@ -178,7 +191,7 @@ async def _list(request: Request, *, public: bool) -> Response:
 
 async def metadata_keys(request: Request) -> Response:
     account = _account(request)
-    keys = await run_in_threadpool(context_of(request).store.metadata_keys, account, now_ms())
+    keys = await context_of(request).metadata.metadata_keys(account, now_ms())
     return JSONResponse({"keys": keys})
 
 
@@ -187,38 +200,47 @@ async def metadata_values(request: Request) -> Response:
     _check_utf8(request)
     key: str = request.path_params["key"]
     check_metadata_key(key)
-    values = await run_in_threadpool(
-        context_of(request).store.metadata_values, account, key, now_ms()
-    )
+    values = await context_of(request).metadata.metadata_values(account, key, now_ms())
     return JSONResponse({"key": key, "values": values})
 
 
 async def get_object(request: Request) -> Response:
     account = _account(request)
     object_id = _object_id(request)
-    record = await run_in_threadpool(context_of(request).store.get, account, object_id)
+    record = await context_of(request).metadata.get(account, object_id)
     return JSONResponse(record.view(now_ms()))
 
 
-# (account, object_id, now_ms, request_id) -> the changed record: Store.complete or Store.delete.
-Transition = Callable[[str, str, int, str | None], ObjectRecord]
-
-
-async def _transition(request: Request, change: Transition) -> Response:
-    """complete and delete: an EmptyRecord body (or none), then one store transition."""
+async def _transition_request(request: Request) -> tuple[str, str, str | None]:
+    """complete and delete: the account, the object id, and an EmptyRecord body (or none)."""
     account = _account(request)
     object_id = _object_id(request)
     check_empty_record(await _json_body(request))
-    record = await run_in_threadpool(change, account, object_id, now_ms(), _request_id(request))
-    return JSONResponse(record.view(now_ms()))
+    return account, object_id, _request_id(request)
+
+
+def _never_measured() -> int:
+    raise AssertionError("complete measured an object that is not UPLOADING")
 
 
 async def complete_object(request: Request) -> Response:
-    return await _transition(request, context_of(request).store.complete)
+    account, object_id, request_id = await _transition_request(request)
+    context = context_of(request)
+    record = await context.metadata.get(account, object_id)
+    # Only an UPLOADING object is measured (S3: a HeadObject); the store re-checks the state.
+    measure = _never_measured
+    if record.effective_state(now_ms()) == UPLOADING:
+        measure = await context.content.measure(object_id)
+    record = await context.metadata.complete(account, object_id, now_ms(), request_id, measure)
+    return JSONResponse(record.view(now_ms()))
 
 
 async def delete_object(request: Request) -> Response:
-    return await _transition(request, context_of(request).store.delete)
+    account, object_id, request_id = await _transition_request(request)
+    context = context_of(request)
+    record = await context.metadata.delete(account, object_id, now_ms(), request_id)
+    context.purge_wake.set()  # content goes in the background, with retries
+    return JSONResponse(record.view(now_ms()))
 
 
 async def download_url(request: Request) -> Response:
@@ -226,13 +248,13 @@ async def download_url(request: Request) -> Response:
     object_id = _object_id(request)
     duration = parse_duration(request.query_params)
     context = context_of(request)
-    record = await run_in_threadpool(context.store.get, account, object_id)
-    now = now_ms()
-    state = record.effective_state(now)
+    base_url = await _base_url(request)
+    record = await context.metadata.get(account, object_id)
+    state = record.effective_state(now_ms())
     if state != READ_ONLY:
         detail = "has been deleted" if state == "DELETED" else f"is {state}, not READ_ONLY"
         raise InvalidArgument(f"object {object_id} {detail}: no download URL")
-    url = context.signer.url(_base_url(request), DOWNLOAD, object_id, now // 1000 + duration)
+    url = await context.content.download_url(base_url, object_id, duration)
     return JSONResponse({"download_url": url})
 
 
@@ -274,44 +296,99 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 
 # --- lifecycle ---
 
+PURGE_BATCH = 500
+REAP_BATCH = 1000
+
+
+async def _sweep(context: ServerContext) -> None:
+    """One pass: expire TTLs, collect abandoned uploads, remove queued content."""
+    metadata = context.metadata
+    while await metadata.reap(now_ms(), REAP_BATCH) > 0:
+        pass
+    if context.stale_upload_ms is not None:
+        before = now_ms() - context.stale_upload_ms
+        while await metadata.collect_stale_uploads(before, now_ms(), REAP_BATCH) > 0:
+            pass
+    while ids := await metadata.claim_purges(now_ms(), PURGE_BATCH):
+        # A failure leaves the ids queued: the lease runs out and a later pass retries.
+        await context.content.remove(ids)
+        await metadata.purged(ids)
+
 
 async def _reaper(context: ServerContext) -> None:
-    """Removes content of expired objects; reads already treat them as DELETED."""
+    """Runs on every replica; the stores make sure each object is handled once."""
     while True:
-        await asyncio.sleep(context.reaper_interval_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(context.purge_wake.wait(), context.reaper_interval_s)
+        context.purge_wake.clear()
         try:
-            while await run_in_threadpool(context.store.reap, now_ms()) > 0:
-                pass
+            await _sweep(context)
         except Exception:
             log.exception("reaper pass failed")
 
 
-def create_app(data_dir: Path, api_keys: list[str], *, reaper_interval_s: float = 5.0) -> Starlette:
-    """The app over the store in ``data_dir``; each key in ``api_keys`` is one account."""
+async def check_backends(app: Starlette) -> None:
+    """Open and close both stores once (migrating PostgreSQL): ``serve`` runs this before it
+    listens, so an unreachable store is one clear line, not a traceback."""
+    context: ServerContext = app.state.context
+    await context.content.open()
+    try:
+        await context.metadata.open()
+        await context.metadata.close()
+    finally:
+        await context.content.close()
+
+
+def create_app(
+    data_dir: Path,
+    api_keys: list[str],
+    *,
+    reaper_interval_s: float = 5.0,
+    storage: StorageConfig | None = None,
+    public_url: str | None = None,
+) -> Starlette:
+    """The app over the stores ``storage`` names (default: SQLite and blobs in ``data_dir``);
+    each key in ``api_keys`` is one account."""
     if not api_keys:
         raise ValueError("at least one API key is required")
-    store = Store(data_dir)
+    config = storage or StorageConfig()
+    content = open_content(config, data_dir)
+    metadata = open_metadata(config, data_dir, content)
     context = ServerContext(
-        store=store,
-        signer=UrlSigner(load_or_create_secret(data_dir)),
+        metadata=metadata,
+        content=content,
         accounts=frozenset(account_of(key) for key in api_keys),
         reaper_interval_s=reaper_interval_s,
+        public_url=public_url,
+        stale_upload_ms=stale_upload_ms(config, content),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        report = await run_in_threadpool(store.recover)
-        if report.temp_files_removed or report.orphan_blobs_removed or report.objects_marked_error:
-            log.warning("store recovery: %s", report)
-        await run_in_threadpool(store.reap, now_ms())
-        task = asyncio.create_task(_reaper(context))
+        await content.open()
         try:
-            yield
+            await metadata.open()
+            try:
+                report = await metadata.recover()
+                if report:
+                    log.warning("store recovery: %s", report)
+                # SQLite's recovery already did this; with PostgreSQL nobody else does.
+                if isinstance(content, DirectoryContent) and (
+                    removed := await run_in_threadpool(content.remove_dead_temps)
+                ):
+                    log.warning("removed %d temp files of dead uploads", removed)
+                await _sweep(context)
+                task = asyncio.create_task(_reaper(context))
+                try:
+                    yield
+                finally:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            finally:
+                await metadata.close()
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            store.close()
+            await content.close()
 
     routes = [
         Route("/openapi.yml", openapi_spec, methods=["GET"]),
@@ -325,8 +402,9 @@ def create_app(data_dir: Path, api_keys: list[str], *, reaper_interval_s: float 
         Route("/v1/objects/{id}/complete", complete_object, methods=["POST"]),
         Route("/v1/objects/{id}/delete", delete_object, methods=["POST"]),
         Route("/v1/objects/{id}/download", download_url, methods=["GET"]),
-        Route("/_blobs/{id}", blobs.transfer, methods=["GET", "HEAD", "PUT"]),
     ]
+    if isinstance(content, DirectoryContent):
+        routes.append(Route("/_blobs/{id}", blobs.transfer, methods=["GET", "HEAD", "PUT"]))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

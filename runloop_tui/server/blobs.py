@@ -27,6 +27,7 @@ from runloop_tui.server.errors import (
 )
 from runloop_tui.server.records import READ_ONLY, UPLOADING, ObjectRecord
 from runloop_tui.server.signing import DOWNLOAD, UPLOAD
+from runloop_tui.server.storage.directory import DirectoryContent
 
 WRITE_CHUNK = 1024 * 1024
 # Each chunk of a download is read in a worker thread (Starlette iterates a sync iterator in
@@ -48,11 +49,17 @@ class _RangeError(RangeNotSatisfiable):
         self.headers = {"Content-Range": f"bytes */{size}"}
 
 
+def _directory(request: Request) -> DirectoryContent:
+    content = context_of(request).content
+    assert isinstance(content, DirectoryContent)  # the route exists only in directory mode
+    return content
+
+
 def _verify(request: Request, purpose: str) -> str:
     """The object id of a valid, unexpired URL made for ``purpose``; else 403."""
     object_id: str = request.path_params["id"]
     params = request.query_params
-    signer = context_of(request).signer
+    signer = _directory(request).signer
     expires = signer.verify(
         params.get("X-Purpose"), object_id, params.get("X-Expires"), params.get("X-Signature")
     )
@@ -83,12 +90,13 @@ async def transfer(request: Request) -> Response:
 
 async def upload(request: Request) -> Response:
     object_id = _verify(request, UPLOAD)
-    store = context_of(request).store
-    record = await run_in_threadpool(store.get, None, object_id)
+    metadata = context_of(request).metadata
+    content = _directory(request)
+    record = await metadata.get(None, object_id)
     state = record.effective_state(now_ms())
     if state != UPLOADING:
         raise Conflict(f"object {object_id} is {state}, not UPLOADING: uploads are refused")
-    temp_path, f = await run_in_threadpool(store.open_temp)
+    temp_path, f = await run_in_threadpool(content.open_temp)
     digest = hashlib.md5(usedforsecurity=False)
     try:
         pending = bytearray()
@@ -103,7 +111,7 @@ async def upload(request: Request) -> Response:
             digest.update(pending)
             await run_in_threadpool(_write, f, bytes(pending))
         await run_in_threadpool(_seal, f)
-        await run_in_threadpool(store.commit_upload, object_id, temp_path)
+        await metadata.while_uploading(object_id, lambda: content.place(temp_path, object_id))
     except ClientDisconnect:
         return Response(status_code=400)
     except OSError as exc:
@@ -173,9 +181,9 @@ def _iter_content(f: BinaryIO | None, start: int, length: int) -> Iterator[bytes
 
 async def download(request: Request) -> Response:
     object_id = _verify(request, DOWNLOAD)
-    store = context_of(request).store
+    content = _directory(request)
     try:
-        record: ObjectRecord = await run_in_threadpool(store.get, None, object_id)
+        record: ObjectRecord = await context_of(request).metadata.get(None, object_id)
     except NotFound:
         raise NotFound(f"object {object_id} not found") from None
     state = record.effective_state(now_ms())
@@ -199,5 +207,5 @@ async def download(request: Request) -> Response:
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers)
-    f = await run_in_threadpool(_open_content, str(store.blob_path(object_id)), size)
+    f = await run_in_threadpool(_open_content, str(content.blob_path(object_id)), size)
     return StreamingResponse(_iter_content(f, start, length), status_code=status, headers=headers)

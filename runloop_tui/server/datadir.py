@@ -75,6 +75,28 @@ def load_or_create_secret(data_dir: Path) -> bytes:
     return bytes.fromhex(text)
 
 
+def read_secret_file(path: Path) -> bytes:
+    """A signing key shared by replicas: any text or bytes, at least 32 of them."""
+    data = Path(path).expanduser().read_bytes().strip()
+    if len(data) < 32:
+        raise OSError(f"{path}: a signing key needs at least 32 bytes (e.g. openssl rand -hex 32)")
+    return data
+
+
+def data_dir_warning(data_dir: Path) -> str | None:
+    """A warning when other local users can read the data dir (it holds keys and metadata)."""
+    try:
+        mode = Path(data_dir).stat().st_mode
+    except OSError:
+        return None
+    if mode & 0o077:
+        return (
+            f"data dir {data_dir} is readable by other users (mode {mode & 0o777:o});"
+            f" run: chmod 700 {data_dir}"
+        )
+    return None
+
+
 def read_key_file(path: Path) -> list[str]:
     """One key a line; blank lines and ``#`` comments are ignored."""
     keys = []

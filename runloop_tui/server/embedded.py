@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ import uvicorn
 
 from runloop_tui.server.app import KEEP_ALIVE_SECONDS, create_app
 from runloop_tui.server.datadir import ensure_data_dir, load_or_create_api_key
+from runloop_tui.server.storage.select import StorageConfig
 
 START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 10.0
@@ -31,6 +33,8 @@ def _log_to_file(data_dir: Path) -> None:
     with _log_lock:
         if path in _log_files:
             return
+        with contextlib.suppress(OSError):  # private from the start: it may name objects
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
         handler = logging.FileHandler(path, encoding="utf-8", delay=True)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.setLevel(logging.WARNING)
@@ -76,7 +80,13 @@ class EmbeddedServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        storage: StorageConfig | None = None,
+        public_url: str | None = None,
+        reaper_interval_s: float = 5.0,
     ) -> None:
+        self._storage = storage
+        self._public_url = public_url
+        self._reaper_interval_s = reaper_interval_s
         self._data_dir = ensure_data_dir(Path(data_dir))
         self._api_keys = list(api_keys) if api_keys else [load_or_create_api_key(self._data_dir)]
         self._host = host
@@ -115,7 +125,13 @@ class EmbeddedServer:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self._host, self._port))
-            app = create_app(self._data_dir, self._api_keys)
+            app = create_app(
+                self._data_dir,
+                self._api_keys,
+                storage=self._storage,
+                public_url=self._public_url,
+                reaper_interval_s=self._reaper_interval_s,
+            )
         except BaseException:
             sock.close()
             raise

@@ -54,6 +54,14 @@ CREATE TABLE IF NOT EXISTS requests (
     time_ms INTEGER NOT NULL,
     PRIMARY KEY (account, op, request_id)
 ) WITHOUT ROWID;
+-- Content to remove from a remote content store (S3), unused with the local directory.
+CREATE TABLE IF NOT EXISTS purges (
+    object_id TEXT PRIMARY KEY,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_objects_uploading
+    ON objects (create_time_ms) WHERE state = 'UPLOADING';
 """
 
 COLUMNS = (

@@ -11,11 +11,25 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from runloop_tui.server.store import Store
+from runloop_tui.server.procs import process_alive
+
+
+class Store(Protocol):
+    """What recovery needs of ``store.Store`` (a protocol, so neither module imports the other)."""
+
+    tmp_dir: Path
+    blob_dir: Path
+
+    def blob_path(self, object_id: str) -> Path: ...
+
+    def connection(self) -> sqlite3.Connection: ...
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,23 +39,13 @@ class RecoveryReport:
     objects_marked_error: int
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover(store: Store) -> RecoveryReport:
     """Bring the store back to a consistent state after a crash."""
     temps = 0
     for entry in os.scandir(store.tmp_dir):
         pid_text = entry.name.split("-", 1)[0]
         pid = int(pid_text) if pid_text.isdigit() else -1
-        if pid != os.getpid() and not (pid > 0 and _pid_alive(pid)):
+        if pid != os.getpid() and not (pid > 0 and process_alive(pid)):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(entry.path)
                 temps += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import signal
 import socket
@@ -14,11 +15,14 @@ import uvicorn
 
 from runloop_tui.server.datadir import (
     API_KEY_FILE,
+    data_dir_warning,
     default_data_dir,
     ensure_data_dir,
     load_or_create_api_key,
     read_key_file,
 )
+from runloop_tui.server.storage.base import BackendUnavailable
+from runloop_tui.server.storage.select import BackendError, StorageConfig
 
 DEFAULT_PORT = 8765
 PROG = "runloop-tui serve"
@@ -55,7 +59,58 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
+    team = parser.add_argument_group("running it for a team (see README)")
+    team.add_argument(
+        "--metadata-url",
+        metavar="URL",
+        help="a SQLite file (default: objects.db in the data dir) or postgresql://...",
+    )
+    team.add_argument(
+        "--content-url",
+        metavar="URL",
+        help="a directory (default: the data dir) or s3://BUCKET/PREFIX (settings from AWS_*)",
+    )
+    team.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the base URL clients use to reach this server (presigned URLs use it, not Host)",
+    )
+    team.add_argument(
+        "--signing-key-file",
+        type=Path,
+        metavar="FILE",
+        help="the presigned-URL key in directory mode, shared by all replicas",
+    )
+    team.add_argument(
+        "--stale-upload-hours",
+        type=float,
+        metavar="HOURS",
+        help="collect objects still UPLOADING after this long (default: 24 with S3; 0 = never)",
+    )
+    team.add_argument(
+        "--sweep-seconds",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="how often each replica expires TTLs and removes deleted content (default 5)",
+    )
+    team.add_argument(
+        "--s3-public-endpoint",
+        metavar="URL",
+        help="the S3 endpoint clients reach, when it differs from AWS_ENDPOINT_URL",
+    )
     return parser
+
+
+def _check_url(value: str | None, flag: str) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise BackendError(f"{flag} must be an http(s)://host[:port][/path] URL")
+    return value.rstrip("/")
 
 
 class _Terminated(Exception):
@@ -95,10 +150,29 @@ def main(argv: list[str]) -> int:
         generated = not keys
         if generated:
             keys = [load_or_create_api_key(data_dir)]
-        from runloop_tui.server.app import KEEP_ALIVE_SECONDS, create_app
+        from runloop_tui.server.app import KEEP_ALIVE_SECONDS, check_backends, create_app
 
-        app = create_app(data_dir, keys)
-    except (OSError, UnicodeDecodeError) as exc:
+        hours = args.stale_upload_hours
+        storage = StorageConfig(
+            metadata_url=args.metadata_url,
+            content_url=args.content_url,
+            signing_key_file=args.signing_key_file,
+            stale_upload_s=None if hours is None else hours * 3600,
+            s3_public_endpoint=_check_url(args.s3_public_endpoint, "--s3-public-endpoint"),
+        )
+        public_url = _check_url(args.public_url, "--public-url")
+        if not 0.05 <= args.sweep_seconds <= 3600:
+            raise BackendError("--sweep-seconds must be between 0.05 and 3600")
+        app = create_app(
+            data_dir,
+            keys,
+            storage=storage,
+            public_url=public_url,
+            reaper_interval_s=args.sweep_seconds,
+        )
+        if storage.metadata_url or storage.content_url:
+            asyncio.run(check_backends(app))
+    except (OSError, UnicodeDecodeError, ValueError, ImportError, BackendUnavailable) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
 
@@ -122,6 +196,11 @@ def main(argv: list[str]) -> int:
     print(f"Runloop Objects API serving at http://{host}:{port}", flush=True)
     print(f"  data dir: {data_dir}", flush=True)
     print(f"  API key:  {where}", flush=True)
+    context = app.state.context
+    print(f"  metadata: {context.metadata.description}", flush=True)
+    print(f"  content:  {context.content.description}", flush=True)
+    if warning := data_dir_warning(data_dir):
+        print(f"  warning: {warning}", flush=True)
     if not _is_loopback(args.host):
         print(f"  warning: {args.host} is not a loopback address", flush=True)
     print("  Press Ctrl+C to stop.", flush=True)

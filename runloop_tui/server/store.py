@@ -19,10 +19,10 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from runloop_tui.server.datadir import ensure_data_dir
 from runloop_tui.server.errors import Conflict, InvalidArgument, NotFound
@@ -42,9 +42,12 @@ from runloop_tui.server.records import (
     NewObject,
     ObjectRecord,
 )
-from runloop_tui.server.recovery import RecoveryReport, recover
 
-__all__ = ["ListQuery", "ListResult", "NewObject", "ObjectRecord", "RecoveryReport", "Store"]
+__all__ = ["ListQuery", "ListResult", "NewObject", "ObjectRecord", "Store"]
+
+T = TypeVar("T")
+# Called inside the transaction that marks objects DELETED (the purge queue hooks in here).
+DeletedHook = Callable[[sqlite3.Connection, Sequence[str], int], None]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -55,14 +58,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def create_private(path: Path) -> None:
+    """Create ``path`` 0600 if absent (SQLite gives its -wal and -shm files the same mode)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Store:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, db_path: Path | None = None) -> None:
         self.data_dir = ensure_data_dir(Path(data_dir))
         self.blob_dir = self.data_dir / "blobs"
         self.tmp_dir = self.data_dir / "tmp"
         self.blob_dir.mkdir(exist_ok=True, mode=0o700)
         self.tmp_dir.mkdir(exist_ok=True, mode=0o700)
-        self.db_path = self.data_dir / "objects.db"
+        self.db_path = Path(db_path) if db_path is not None else self.data_dir / "objects.db"
+        create_private(self.db_path)
+        self.on_deleted: DeletedHook | None = None
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
@@ -131,7 +142,7 @@ class Store:
     def open_temp(self) -> tuple[Path, BinaryIO]:
         """A fresh temp file for an upload in flight; its name carries our pid for cleanup."""
         path = self.tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
-        return path, open(path, "xb")
+        return path, os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
     # --- reads ---
 
@@ -337,8 +348,8 @@ class Store:
             [(o.id, o.account, k, v) for o in objects for k, v in (o.metadata or {}).items()],
         )
 
-    def commit_upload(self, object_id: str, temp_path: Path) -> None:
-        """Move fsynced content into place, only while the object is still UPLOADING."""
+    def while_uploading(self, object_id: str, action: Callable[[], T]) -> T:
+        """Run ``action`` inside a write transaction that found the object UPLOADING."""
         now_ms = int(time.time() * 1000)
         with self._write() as db:
             record = self._fetch(db, object_id, None)
@@ -349,11 +360,30 @@ class Store:
                 raise Conflict(
                     f"object {object_id} is {state}, not UPLOADING: its content is final"
                 )
+            return action()
+
+    def commit_upload(self, object_id: str, temp_path: Path) -> None:
+        """Move fsynced content into place, only while the object is still UPLOADING."""
+
+        def place() -> None:
             os.replace(temp_path, self.blob_path(object_id))
             _fsync_dir(self.blob_dir)
 
+        self.while_uploading(object_id, place)
+
+    def _stat_blob(self, object_id: str) -> int:
+        try:
+            return os.stat(self.blob_path(object_id)).st_size
+        except FileNotFoundError:
+            return 0
+
     def complete(
-        self, account: str, object_id: str, now_ms: int, request_id: str | None = None
+        self,
+        account: str,
+        object_id: str,
+        now_ms: int,
+        request_id: str | None = None,
+        measure: Callable[[], int] | None = None,
     ) -> ObjectRecord:
         with self._write() as db:
             replay = self._replayed(db, account, "complete", request_id)
@@ -367,10 +397,7 @@ class Store:
                 raise Conflict(
                     f"object {object_id} is {state}; only an UPLOADING object can be completed"
                 )
-            try:
-                size = os.stat(self.blob_path(object_id)).st_size
-            except FileNotFoundError:
-                size = 0
+            size = measure() if measure is not None else self._stat_blob(object_id)
             db.execute(
                 "UPDATE objects SET state = 'READ_ONLY', size_bytes = ? WHERE id = ?",
                 (size, object_id),
@@ -388,6 +415,8 @@ class Store:
                 raise NotFound(f"object {object_id} not found")
             if record.state != DELETED:
                 db.execute("UPDATE objects SET state = 'DELETED' WHERE id = ?", (object_id,))
+                if self.on_deleted is not None:
+                    self.on_deleted(db, [object_id], now_ms)
             self._remember(db, account, "delete", request_id, object_id, now_ms)
         self.blob_path(object_id).unlink(missing_ok=True)
         return record._replace(state=DELETED)
@@ -404,6 +433,8 @@ class Store:
                 )
             ]
             db.executemany("UPDATE objects SET state = 'DELETED' WHERE id = ?", [(i,) for i in ids])
+            if ids and self.on_deleted is not None:
+                self.on_deleted(db, ids, now_ms)
             db.execute(
                 "DELETE FROM requests WHERE time_ms < ?", (now_ms - REQUEST_ID_RETENTION_MS,)
             )
@@ -439,16 +470,12 @@ class Store:
     def write_content(self, object_id: str, data: bytes, size: int | None = None) -> None:
         """Seed content directly; ``size`` beyond ``data`` makes a sparse file."""
         path = self.blob_path(object_id)
-        with open(path, "wb") as f:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
             f.write(data)
             if size is not None and size != len(data):
                 f.truncate(size)
 
-    # --- startup recovery ---
-
-    def recover(self) -> RecoveryReport:
-        """Bring the store back to a consistent state after a crash (see recovery.py)."""
-        return recover(self)
+    # --- for startup recovery (recovery.py) ---
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, for maintenance code outside this module."""

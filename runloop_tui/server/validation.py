@@ -199,6 +199,12 @@ def parse_list_query(params: QueryParams) -> ListQuery:
 
 
 def parse_duration(params: QueryParams) -> int:
-    return _int_param(
-        params, "duration_seconds", DEFAULT_DURATION_S, MIN_DURATION_S, MAX_DURATION_S
-    )
+    try:
+        return _int_param(
+            params, "duration_seconds", DEFAULT_DURATION_S, MIN_DURATION_S, MAX_DURATION_S
+        )
+    except InvalidArgument as exc:
+        # The cap is SigV4's: an S3 presigned URL lives at most 7 days.
+        raise InvalidArgument(
+            f"{exc.message} (presigned URLs are capped at 7 days, {MAX_DURATION_S} seconds)"
+        ) from None

@@ -14,6 +14,7 @@ import yaml
 
 from runloop_tui.server.embedded import EmbeddedServer
 from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.server.engines import PostgresCluster, S3Server, postgres_cluster, s3_server
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "runloop_tui" / "server" / "openapi.yml"
 
@@ -154,3 +155,24 @@ def download_url(api: httpx.Client, object_id: str, **params: Any) -> str:
     validate("ObjectDownloadUrlView", response.json())
     url: str = response.json()["download_url"]
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL cluster per test session (per xdist worker)."""
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """moto's S3 server on a loopback port, with one bucket."""
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_env(s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    for name, value in s3.env().items():
+        monkeypatch.setenv(name, value)
+    return s3

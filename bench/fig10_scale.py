@@ -1,0 +1,268 @@
+"""Figure 9: the server on real engines (PostgreSQL, S3), beside same-run baselines.
+
+* 10a: p50 of ``GET /v1/objects?name=...&limit=100`` on a PostgreSQL store of 100k objects,
+  against p50 of the very SQL the store runs for it (count, then page) on a plain psycopg
+  connection to the same database.
+* 10b: list throughput with two replicas over one PostgreSQL, against one replica alone
+  (the same concurrent client load, alternated).
+* 10c: the API server's CPU per GiB moved through S3 presigned URLs (upload and download),
+  against the same transfer with directory content (the bytes go through the server).
+
+It starts a throwaway PostgreSQL cluster and moto's S3 server itself (tests/server/engines).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.core import MB, Row, median, percentile
+from bench.server import BenchContext, bench_env
+
+NAME = "object-00012"  # 100 matches in every 100k seeded names
+KEY = "rk_bench_scale_0123456789abcdef"
+CONCURRENCY = 16
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def _replica(
+    work: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[int, str]]:
+    work.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "runloop_tui.server", "--port", "0", "--data-dir", str(work)),
+            *("--api-key", KEY, "--log-level", "warning", *args),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**bench_env(), **(env or {})},
+    )
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
+        if not match:
+            raise RuntimeError("replica did not start")
+        url = match.group(0)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{url}/openapi.yml", timeout=2).raise_for_status()
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield proc.pid, url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _seed_postgres(url: str, count: int) -> None:
+    import psycopg
+
+    from runloop_tui.server.ids import account_of, new_object_id
+
+    account = account_of(KEY)
+    now = int(time.time() * 1000)
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        with cursor.copy(
+            "COPY objects (id, account, name, name_fold, state, content_type, size_bytes,"
+            " create_time_ms, metadata) FROM STDIN"
+        ) as copy:
+            for i in range(count):
+                name = f"object-{i:07d}"
+                meta = f'{{"batch": "{i % 10}"}}'
+                copy.write_row(
+                    (new_object_id(), account, name, name, "READ_ONLY", "text", 10, now - i, meta)
+                )
+        cursor.execute("ANALYZE objects")
+
+
+def _raw_list(conn: Any, account: str) -> tuple[int, int]:
+    """The statements PostgresMetadata.list_objects runs for this request, nothing else."""
+    from runloop_tui.server.storage.postgres import COLUMNS, LIVE, _contains
+
+    where = f"account = %(account)s AND {LIVE} AND name_fold LIKE %(name)s"
+    now = int(time.time() * 1000)
+    params = {"account": account, "now": now, "name": _contains(NAME), "fetch": 101}
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        total = conn.execute(f"SELECT count(*) FROM objects WHERE {where}", params).fetchone()[0]
+        rows = conn.execute(
+            f"SELECT {COLUMNS} FROM objects WHERE {where}"
+            " ORDER BY create_time_ms DESC, id DESC LIMIT %(fetch)s",
+            params,
+        ).fetchall()
+    return int(total), min(len(rows), 100)
+
+
+def _fig_9a(url: str, db_url: str, requests: int, n: int) -> Row:
+    import psycopg
+
+    from runloop_tui.server.ids import account_of
+
+    account = account_of(KEY)
+    http_s: list[float] = []
+    sql_s: list[float] = []
+    with (
+        psycopg.connect(db_url) as conn,
+        httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}) as http,
+    ):
+        expected = _raw_list(conn, account)
+        for i in range(5 + requests):
+            start = time.perf_counter()
+            page = http.get("/v1/objects", params={"name": NAME, "limit": "100"}).json()
+            middle = time.perf_counter()
+            got = _raw_list(conn, account)
+            end = time.perf_counter()
+            if (page["total_count"], len(page["objects"])) != expected or got != expected:
+                raise RuntimeError(f"server and raw query disagree: {page.get('total_count')}")
+            if i >= 5:
+                http_s.append(middle - start)
+                sql_s.append(end - middle)
+    row = Row(
+        number="10a",
+        what=f"PostgreSQL list name~'{NAME}' limit 100, {n:,} objects: p50",
+        figure=median(http_s) * 1000,
+        baseline=median(sql_s) * 1000,
+        unit="ms",
+        target=3.0,
+        target_text="≤ 3x",
+    )
+    row.notes.append(
+        f"{requests} requests; {expected[0]} matches; p95 HTTP "
+        f"{percentile(http_s, 95) * 1000:.1f} ms, raw SQL {percentile(sql_s, 95) * 1000:.1f} ms"
+    )
+    return row
+
+
+async def _throughput(urls: list[str], seconds: float) -> float:
+    done = 0
+    stop = time.monotonic() + seconds
+    limits = httpx.Limits(
+        max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2
+    )
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {KEY}"}, timeout=60, limits=limits
+    ) as http:
+
+        async def worker(n: int) -> None:
+            nonlocal done
+            i = n
+            while time.monotonic() < stop:
+                answer = await http.get(
+                    f"{urls[i % len(urls)]}/v1/objects",
+                    params={"limit": 20, "include_total_count": "false"},
+                )
+                answer.raise_for_status()
+                done += 1
+                i += 1
+
+        await asyncio.gather(*(worker(n) for n in range(CONCURRENCY)))
+    return done / seconds
+
+
+def _fig_9b(urls: list[str], rounds: int, seconds: float) -> Row:
+    one: list[float] = []
+    two: list[float] = []
+    for _ in range(rounds):
+        one.append(asyncio.run(_throughput(urls[:1], seconds)))
+        two.append(asyncio.run(_throughput(urls, seconds)))
+    row = Row(
+        number="10b",
+        what="List throughput, two replicas vs one (PostgreSQL, limit 20, no count)",
+        figure=median(two),
+        baseline=median(one),
+        unit="req/s",
+        target=1.5,
+        direction="min",
+        target_text="≥ 1.5x",
+    )
+    row.notes.append(
+        f"{CONCURRENCY} concurrent clients, {rounds} alternated rounds of {seconds:.0f} s;"
+        f" {os.cpu_count()} CPUs shared with PostgreSQL and the client"
+    )
+    return row
+
+
+def _transfer_cpu(pid: int, url: str, size: int) -> float:
+    """Server CPU seconds per GiB for one upload + complete + download of ``size`` bytes."""
+    chunk = b"\x5a" * MB
+
+    def body() -> Iterator[bytes]:
+        for _ in range(size // MB):
+            yield chunk
+
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=300) as api:
+        before = _cpu_seconds(pid)
+        view = api.post("/v1/objects", json={"name": "big.bin", "content_type": "binary"}).json()
+        httpx.put(view["upload_url"], content=body(), timeout=300).raise_for_status()
+        api.post(f"/v1/objects/{view['id']}/complete").raise_for_status()
+        link = api.get(f"/v1/objects/{view['id']}/download").json()["download_url"]
+        got = 0
+        with httpx.stream("GET", link, timeout=300) as response:
+            for part in response.iter_bytes(MB):
+                got += len(part)
+        if got != size:
+            raise RuntimeError(f"downloaded {got} of {size} bytes")
+        used = _cpu_seconds(pid) - before
+    return used / (2 * size / (1024 * MB))
+
+
+def run(ctx: BenchContext) -> list[Row]:
+    from tests.server.engines import postgres_cluster, s3_server
+
+    sizes = ctx.sizes
+    n = sizes.big_objects
+    transfer = min(sizes.transfer_bytes, 256 * MB)
+    rows: list[Row] = []
+    work = Path(tempfile.mkdtemp(prefix="runloop-bench-scale-"))
+    with postgres_cluster() as cluster, s3_server() as s3:
+        db_url = cluster.new_database()
+        pg = ("--metadata-url", db_url)
+        with _replica(work / "a", *pg) as (_, first):
+            ctx.log(f"  seeding {n:,} objects into PostgreSQL …")
+            _seed_postgres(db_url, n)
+            rows.append(_fig_9a(first, db_url, sizes.list_requests, n))
+            with _replica(work / "b", *pg) as (_, second):
+                rows.append(_fig_9b([first, second], 2 if sizes.quick else 3, 4.0))
+        s3_args = ("--metadata-url", cluster.new_database(), "--content-url", s3.new_prefix())
+        with _replica(work / "s3", *s3_args, env=s3.env()) as (pid, url):
+            via_s3 = _transfer_cpu(pid, url, transfer)
+        with _replica(work / "dir") as (pid, url):
+            via_server = _transfer_cpu(pid, url, transfer)
+    row = Row(
+        number="10c",
+        what=f"API server CPU per GiB, S3 presigned vs through the server ({transfer // MB} MiB)",
+        figure=via_s3,
+        baseline=via_server,
+        unit="CPU s/GiB",
+        target=0.05,
+        target_text="≤ 0.05x (~0)",
+    )
+    row.notes.append("upload + download of the same bytes; CPU read from /proc of the server")
+    rows.append(row)
+    return rows

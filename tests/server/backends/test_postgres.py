@@ -198,8 +198,9 @@ async def test_name_filters_match_wildcard_characters_literally(pg_url: str) -> 
             [NewObject(ACCOUNT, n, "text", now - i) for i, n in enumerate(names)]
         )
 
-        async def matching(**filters: str) -> list[str]:
-            result = await store.list_objects(ACCOUNT, ListQuery(limit=50, **filters), now)
+        async def matching(*, name: str | None = None, search: str | None = None) -> list[str]:
+            query = ListQuery(limit=50, name=name, search=search)
+            result = await store.list_objects(ACCOUNT, query, now)
             assert result.total_count == len(result.records)
             return sorted(record.name for record in result.records)
 

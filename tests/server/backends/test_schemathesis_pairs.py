@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -58,7 +59,9 @@ def live_pair(
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_on_every_pair(case: schemathesis.Case, live_pair: EmbeddedServer) -> None:
+def test_api_conforms_on_every_pair(
+    case: schemathesis.Case[Any], live_pair: EmbeddedServer
+) -> None:
     case.call_and_validate(
         base_url=live_pair.base_url,
         headers={"Authorization": f"Bearer {API_KEY}"},

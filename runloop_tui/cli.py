@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", metavar="DIR", help="local store directory (implies --local)")
     parser.add_argument("--config", metavar="FILE", help=f"config file (overrides ${CONFIG_ENV})")
+    parser.add_argument(
+        "--theme", metavar="NAME", help="a Textual theme, e.g. ansi-dark, ansi-light, nord"
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -100,6 +103,7 @@ def parse_overrides(argv: Sequence[str]) -> Overrides:
         refresh=args.refresh,
         data_dir=args.data_dir,
         config=args.config,
+        theme=args.theme,
     )
 
 

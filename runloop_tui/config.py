@@ -118,6 +118,7 @@ class Overrides:
     refresh: str | None = None
     data_dir: str | None = None
     config: str | None = None
+    theme: str | None = None
 
 
 def contract_home(path: Path) -> str:
@@ -489,6 +490,8 @@ def load_settings(
         values["read_only"] = True
     if flags.refresh is not None:
         values["refresh_seconds"] = parse_refresh_flag(flags.refresh, "--refresh")
+    if flags.theme is not None:
+        values["theme"] = _check_theme(flags.theme, "--theme")
 
     local_dir: Path | None = None
     if api_key is None and not flags.demo:

@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
             f"  {BASE_URL_ENV:<20} API base URL (default {DEFAULT_BASE_URL})\n"
             f"  {CONFIG_ENV:<20} config file (default {contract_home(default_config_path())})\n"
             "\n"
-            f"local Objects API server: {PROG} serve --help"
+            f"local Objects API server: {PROG} serve --help\n"
+            f"in a web browser: {PROG} web --help"
         ),
     )
     parser.add_argument("--profile", metavar="NAME", help="use [profiles.NAME] from the config")
@@ -111,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["serve"]:
         return _serve(args[1:])
+    if args[:1] == ["web"]:
+        return _web(args[1:])
     try:
         overrides = parse_overrides(args)
     except SystemExit as exit_:
@@ -147,6 +150,37 @@ def _serve(argv: list[str]) -> int:
         return _fail("the local server is not available in this installation", 1)
     status: int = serve_main(argv)
     return status
+
+
+def _web(argv: list[str]) -> int:
+    """`runloop-tui web`: the TUI's own flags are checked once here, then given to every tab."""
+    try:
+        from runloop_tui.web.server import WebOptions, add_web_arguments, serve_web
+    except ModuleNotFoundError as error:
+        if error.name is None or error.name.startswith("runloop_tui"):
+            raise
+        return _fail(f"web mode needs textual-serve: pip install 'runloop-tui[web]' ({error})", 1)
+    parser = _Parser(
+        prog=f"{PROG} web",
+        allow_abbrev=False,
+        description=(
+            "Serve runloop-tui to web browsers (textual-serve); each tab runs its own app.\n"
+            "For a devbox: run it there, then `ssh -L 8000:127.0.0.1:8000 devbox` and open\n"
+            "http://127.0.0.1:8000 on your machine."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"Every flag of {PROG} (--profile, --demo, --read-only, --theme...) is passed on.",
+    )
+    add_web_arguments(parser)
+    try:
+        options, tui_argv = parser.parse_known_args(argv)
+        settings = load_settings(parse_overrides(tui_argv), os.environ)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    except ConfigError as error:
+        return _fail(str(error), EXIT_USAGE)
+    del settings  # checked here so a mistake is one line now, not a broken page per tab
+    return serve_web(WebOptions(options.host, options.port, options.public_url), tui_argv)
 
 
 def run(settings: Settings) -> int:

@@ -311,6 +311,9 @@ class ObjectActions(Screen[None]):
         if obj.state is not ObjectState.READ_ONLY:
             self.notify(_state_reason(obj, "download"), severity="warning", markup=False)
             return
+        if self.app.is_web:  # the browser saves it, wherever the user's browser saves files
+            self.run_web_download(obj)
+            return
         default = default_download_path(
             self.app_settings.download_dir, obj.name, str(obj.content_type), obj.id
         )
@@ -359,6 +362,21 @@ class ObjectActions(Screen[None]):
         if saved is not None:
             self._transfer_succeeded("download", f"Saved {saved}", "Downloaded")
         return saved
+
+    @work(group="download", exit_on_error=False, description="Download to the browser")
+    async def run_web_download(self, obj: ObjectView) -> str | None:
+        from runloop_tui.tui.web_delivery import download_for_browser
+
+        sent = await self._tracked_transfer(
+            "download",
+            obj.name,
+            lambda progress, cancel: download_for_browser(
+                self.app, self.api, obj, progress, cancel
+            ),
+        )
+        if sent is not None:
+            self._transfer_succeeded("download", f"Sent {sent} to the browser", "Downloaded")
+        return sent
 
     @property
     def _success_burst(self) -> SuccessBurst:
@@ -464,7 +482,9 @@ class ObjectActions(Screen[None]):
             if request is None:
                 return
             rows = marked if request.marked else visible
-            if probe(request.path)[0] is not None:
+            if self.app.is_web:
+                self.run_web_export(rows, request)
+            elif probe(request.path)[0] is not None:
                 self._confirm_overwrite(request.path, lambda: self.run_export(rows, request, True))
             else:
                 self.run_export(rows, request, False)
@@ -486,3 +506,12 @@ class ObjectActions(Screen[None]):
             markup=False,
         )
         return len(rows)
+
+    @work(thread=True, group="export", exit_on_error=False, description="Export to the browser")
+    def run_web_export(self, rows: list[ObjectView], request: ExportRequest) -> None:
+        from runloop_tui.export import render
+        from runloop_tui.tui.web_delivery import export_for_browser
+
+        data = render(rows, request.fmt).encode("utf-8")
+        name = self.app.call_from_thread(export_for_browser, self.app, data, request.path.name)
+        self.notify(f"Sent {len(rows):,} rows as {name} to the browser", title="Export")

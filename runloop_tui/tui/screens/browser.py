@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
@@ -59,7 +60,8 @@ class BrowserScreen(ObjectActions, Screen[None]):
     # a request that would compete with the first page at launch.
     AUTO_FOCUS = "#object-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Filter", id="browser.filter"),
+        # priority: runs when the key arrives, so keys typed right after it reach the filter.
+        Binding("slash", "focus_filter", "Filter", priority=True, id="browser.filter"),
         Binding("space", "toggle_mark", "Mark", id="browser.mark"),
         Binding("a", "mark_all", "Mark shown", show=False, id="browser.mark_all"),
         Binding("asterisk", "invert_marks", "Invert marks", show=False, id="browser.invert_marks"),
@@ -478,7 +480,10 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     # --- filter ---
     def action_focus_filter(self) -> None:
-        self.filter_bar.input.focus()
+        if self.focused is self.filter_bar.input:
+            raise SkipAction()  # `/` typed in the filter is text
+        # At once, not via focus() (a queued callback): the keys after `/` are on their way.
+        self.set_focus(self.filter_bar.input)
 
     @on(FilterChanged)
     def _filter_changed(self, event: FilterChanged) -> None:

@@ -75,8 +75,9 @@ class FilterBar(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Clear filter", id="filter.clear"),
-        Binding("tab", "accept", "Complete / back to table", id="filter.complete"),
+        # priority: they run when the key arrives, so the keys after them reach the table.
+        Binding("escape", "dismiss", "Clear filter", priority=True, id="filter.clear"),
+        Binding("tab", "accept", "Complete / back to table", priority=True, id="filter.complete"),
     ]
 
     def __init__(self, client: Callable[[], ObjectsClient], *, id: str | None = None) -> None:
@@ -164,7 +165,16 @@ class FilterBar(Vertical):
         if field._suggestion and field.cursor_at_end:  # no public getter for the ghost text
             field.action_cursor_right()
         else:
+            self._leave()
             self.post_message(FilterSubmitted())
 
     def action_dismiss(self) -> None:
+        self._leave()
         self.post_message(FilterDismissed())
+
+    def _leave(self) -> None:
+        """Hand focus to the table now: keys that arrived in the same burst as Tab or Esc are
+        already queued, and must not be typed into the filter."""
+        from runloop_tui.tui.widgets.object_table import ObjectTable
+
+        self.screen.focus_next(ObjectTable)

@@ -1,0 +1,197 @@
+"""The web server: textual-serve, bound to loopback by default, one app process per tab.
+
+textual-serve has no authentication: whoever reaches the port gets the app, with the API key
+of the account it runs as. So it binds to 127.0.0.1 (reach it through `ssh -L`), says so
+loudly when bound elsewhere, and refuses cross-site websocket connections (a page on another
+site must not drive the app from the user's browser) and, on loopback, Host headers that are
+not loopback names (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import shlex
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from textual_serve.server import Server
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
+
+
+@dataclass(frozen=True, slots=True)
+class WebOptions:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    public_url: str | None = None
+
+
+def is_loopback(host: str) -> bool:
+    name = host.strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """The warning printed when the server is reachable from other machines."""
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: serving on {host}:{port}, reachable from other machines, and textual-serve"
+        " has NO authentication: anyone who can connect gets the app with this account's API"
+        " key (browse, download, delete). Prefer the default --host 127.0.0.1 and"
+        f" `ssh -L {port}:127.0.0.1:{port} HOST`."
+    )
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0 to 65535 (0: any free port), got {value}")
+    return value
+
+
+def add_web_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}; anything else has no authentication)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL browsers use, when a proxy changes it (default: from each request)",
+    )
+
+
+def tab_command(tui_argv: Sequence[str]) -> str:
+    """The shell command each browser tab runs. textual-serve starts it through a shell;
+    `exec` leaves one process per tab, which gets textual-serve's signals itself."""
+    return "exec " + shlex.join([sys.executable, "-m", "runloop_tui", *tui_argv])
+
+
+class WebServer(Server):
+    """textual-serve's Server, run on our own loop with a known port and stricter checks."""
+
+    def __init__(self, command: str, options: WebOptions) -> None:
+        super().__init__(
+            command,
+            host=options.host,
+            port=options.port,
+            title="runloop-tui",
+            public_url=options.public_url,
+        )
+        self._fixed_public_url = options.public_url is not None
+        self._loopback_only = is_loopback(options.host)
+
+    def initialize_logging(self) -> None:
+        # textual-serve logs every connection at INFO through Rich; problems are enough.
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+
+    async def on_startup(self, app: web.Application) -> None:
+        pass  # textual-serve prints a banner here; serve_web prints one line instead
+
+    def _refuse(self, request: web.Request) -> str | None:
+        """Why a request must not reach the app (None: it may)."""
+        if self._loopback_only and not is_loopback(request.url.host or ""):
+            return f"Host {request.host!r} is not a loopback name"
+        origin = request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc.lower() != request.host.lower():
+            return f"cross-origin request from {origin!r}"
+        return None
+
+    async def handle_index(self, request: web.Request) -> Any:
+        reason = self._refuse(request)
+        if reason is not None:
+            raise web.HTTPForbidden(text=reason)
+        if not self._fixed_public_url:
+            # The page's websocket URL must be the address the browser used (ssh -L may map
+            # another local port), not the one we bound.
+            self.public_url = f"{request.scheme}://{request.host}"
+        return await super().handle_index(request)
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        reason = self._refuse(request)
+        if reason is not None:
+            raise web.HTTPForbidden(text=reason)
+        return await super().handle_websocket(request)
+
+
+async def run_server(
+    command: str, options: WebOptions, ready: Callable[[str], None], stop: asyncio.Event
+) -> None:
+    """Serve until `stop` is set; `ready(url)` is called once the socket listens."""
+    server = WebServer(command, options)
+    server.initialize_logging()
+    runner = web.AppRunner(await server._make_app(), handle_signals=False, shutdown_timeout=5)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, options.host, options.port)
+        await site.start()
+        port = options.port
+        for address in runner.addresses:
+            port = address[1]
+            break
+        host = f"[{options.host}]" if ":" in options.host else options.host
+        ready(options.public_url or f"http://{host}:{port}")
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def serve_web(options: WebOptions, tui_argv: Sequence[str]) -> int:
+    """Run the web server in the foreground until Ctrl+C or SIGTERM."""
+    warning = exposure_warning(options.host, options.port)
+    if warning is not None:
+        print(f"runloop-tui web: {warning}", file=sys.stderr, flush=True)
+
+    def ready(url: str) -> None:
+        print(
+            f"runloop-tui web: serving on {url}  (each browser tab runs its own app; Ctrl+C stops)",
+            flush=True,
+        )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await run_server(tab_command(tui_argv), options, ready, stop)
+
+    try:
+        asyncio.run(main())
+    except OSError as error:  # the port is taken, the address is not ours...
+        why = error.strerror or str(error)
+        print(
+            f"runloop-tui web: cannot listen on {options.host}:{options.port}: {why}",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -88,13 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--theme", metavar="NAME", help="a Textual theme, e.g. ansi-dark, ansi-light, nord"
     )
+    parser.add_argument("--filter", metavar="EXPR", help='open with this filter, e.g. "age>7d"')
+    parser.add_argument(
+        "--sort",
+        metavar="KEY",
+        help="open sorted by name, size, created, expires, state or type (-KEY: descending)",
+    )
+    parser.add_argument("--view", metavar="NAME", help="open [views.NAME] from the config")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
 
 def parse_overrides(argv: Sequence[str]) -> Overrides:
     """Flags to Overrides. Raises SystemExit (0 for --help/--version, 2 for bad flags)."""
-    args = build_parser().parse_args(list(argv))
+    argv = list(argv)
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "--sort" and argv[i + 1].startswith("-"):  # `--sort -created` is a value
+            argv[i : i + 2] = [f"--sort={argv[i + 1]}"]
+            break
+    args = build_parser().parse_args(argv)
     return Overrides(
         profile=args.profile,
         base_url=args.base_url,
@@ -105,6 +117,9 @@ def parse_overrides(argv: Sequence[str]) -> Overrides:
         data_dir=args.data_dir,
         config=args.config,
         theme=args.theme,
+        filter=args.filter,
+        sort=args.sort,
+        view=args.view,
     )
 
 

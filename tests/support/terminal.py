@@ -58,7 +58,16 @@ class PtyApp:
         try:
             if self.process.poll() is None:
                 self.send(b"\x11")  # ctrl+q
-            return self.process.wait(timeout=15)
+            # Keep reading: an app blocked on a full pty would never see the ctrl+q.
+            deadline = time.monotonic() + 15
+            while self.process.poll() is None and time.monotonic() < deadline:
+                ready, _, _ = select.select([self.master], [], [], 0.1)
+                if ready:
+                    try:
+                        self.raw += os.read(self.master, 65536)
+                    except OSError:
+                        break
+            return self.process.wait(timeout=5)
         finally:
             if self.process.poll() is None:
                 self.process.kill()

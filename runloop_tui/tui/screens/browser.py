@@ -40,6 +40,7 @@ from runloop_tui.tui.messages import (
 from runloop_tui.tui.refresh_state import RefreshState
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
+from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.tui.widgets.header import BrowserHeader, Counts
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.object_table import ObjectTable
@@ -130,6 +131,11 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self.filter_bar.set_text(text)
         self._apply_filter(text)
 
+    @property
+    def current_view(self) -> tuple[str, tuple[str, bool]]:
+        """The filter text and the sort (column, descending), as "Save view as…" saves them."""
+        return self.filter_bar.text, self.model.sort
+
     def set_sort(self, column: str, descending: bool) -> None:
         keep = self._cursor_id()
         self.model.set_sort(column, descending)
@@ -187,7 +193,11 @@ class BrowserScreen(ObjectActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield BrowserHeader(id="browser-header")
-        yield FilterBar(lambda: self.client, id="filter-bar")
+        yield FilterBar(
+            lambda: self.client,
+            history=FilterHistory(self.rapp.settings.state_dir),
+            id="filter-bar",
+        )
         with Container(id="browser-body"):
             yield ObjectTable(id="object-table")
             yield DetailPane(id="detail-pane")
@@ -206,6 +216,11 @@ class BrowserScreen(ObjectActions, Screen[None]):
         self._update_counts()
         self.set_interval(1.0, self._tick)
         self._install_retry_hook()
+        start = settings.start_view  # --view, --filter, --sort
+        if start.sort is not None:
+            self.set_sort(*start.sort)
+        if start.filter:
+            self.set_filter(start.filter)
         self._start_load()
 
     def _install_retry_hook(self) -> None:

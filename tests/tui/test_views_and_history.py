@@ -1,0 +1,105 @@
+"""Opening straight into a view, and the filter bar's history (↑/↓, kept across sessions)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from runloop_tui.api.client import ObjectsClient
+from runloop_tui.config import Settings
+from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.widgets.filter_history import FilterHistory
+from runloop_tui.views import View
+from tests.conftest import API_KEY
+from tests.support.terminal import PtyApp
+from tests.tui.conftest import fixed_clock, quick_retry, settle
+
+
+def app_with(base_url: str, **settings: object) -> RunloopApp:
+    config = Settings(base_url=base_url, api_key=API_KEY, **settings)  # type: ignore[arg-type]
+    client = ObjectsClient(base_url, API_KEY, retry=quick_retry())
+    return RunloopApp(config, client, clock=fixed_clock, live_refresh=False)
+
+
+async def test_the_app_opens_in_the_start_view(demo_server: EmbeddedServer) -> None:
+    app = app_with(demo_server.base_url, start_view=View("type:tgz", ("size", True)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.filter_bar.text == "type:tgz"
+        rows = screen.visible_objects
+        assert rows and all(str(obj.content_type) == "tgz" for obj in rows)
+        sizes = [obj.size_bytes or 0 for obj in rows]
+        assert sizes == sorted(sizes, reverse=True)
+        assert screen.current_view == ("type:tgz", ("size", True))
+        assert screen.table.has_focus  # the table, not the filter: keys act on rows
+
+
+async def test_history_walks_back_and_forth_and_persists(
+    demo_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    app = app_with(demo_server.base_url, state_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await settle(app, pilot)
+        for text in ("type:tgz", "state:error", "age>7d"):
+            await pilot.press("slash", "ctrl+u", *text, "enter")
+            await settle(app, pilot)
+        await pilot.press("slash", "ctrl+u", *"draft")
+        await pilot.press("up")
+        await settle(app, pilot)
+        assert screen.filter_bar.text == "age>7d"
+        assert screen.model.filter.text == "age>7d"  # applied while walking
+        await pilot.press("up", "up", "up")  # past the oldest: stays there (and rings)
+        assert screen.filter_bar.text == "type:tgz"
+        await pilot.press("down")
+        assert screen.filter_bar.text == "state:error"
+        await pilot.press("down", "down")
+        assert screen.filter_bar.text == "draft"  # back to what was being typed
+        # Recalling an older filter and submitting it makes it the newest.
+        await pilot.press("up", "up", "enter")  # state:error
+        await settle(app, pilot)
+    saved = json.loads((tmp_path / "filter-history.json").read_text(encoding="utf-8"))
+    assert saved == ["type:tgz", "age>7d", "state:error"]
+    # The next session starts with it.
+    again = app_with(demo_server.base_url, state_dir=tmp_path)
+    async with again.run_test(size=(100, 30)) as pilot:
+        screen = await settle(again, pilot)
+        await pilot.press("slash", "up")
+        assert screen.filter_bar.text == "state:error"
+
+
+def test_history_is_capped_and_survives_a_broken_file(tmp_path: Path) -> None:
+    history = FilterHistory(tmp_path, cap=3)
+    for text in ("a", "b", "c", "d", "b", "", "x\x1b[31m"):
+        history.add(text)
+    assert history.entries == ["c", "d", "b"]
+    assert FilterHistory(tmp_path, cap=3).entries == ["c", "d", "b"]
+    (tmp_path / "filter-history.json").write_text('{"not": "a list"}')
+    assert FilterHistory(tmp_path).entries == []
+    (tmp_path / "filter-history.json").write_text('["ok", 3, null, "bad\\u0007", "fine"]')
+    assert FilterHistory(tmp_path).entries == ["ok", "fine"]
+    (tmp_path / "filter-history.json").write_bytes(b"\xff\xfe garbage")
+    assert FilterHistory(tmp_path).entries == []
+
+
+needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+@needs_pty
+def test_a_burst_after_slash_lands_in_the_filter_and_after_tab_on_the_table() -> None:
+    """Keys arrive in bursts over SSH: `/hello` in one read must all be filter text, and
+    after Tab the next keys act on the table (`e` would open the export dialog)."""
+    state = tempfile.mkdtemp()
+    env = {"TMPDIR": state, "XDG_STATE_HOME": state, "XDG_CONFIG_HOME": state}
+    with PtyApp(["--demo"], env, rows=30, cols=100) as app:
+        app.read_until("READ_ONLY")
+        app.send(b"/zzqq")
+        app.read_until("zzqq")
+        app.read_until("No object matches")
+        app.send(b"\x15type:tgz\te")  # ctrl+u clears the filter (Esc+key would read as alt)
+        app.read_until("Export")
+        assert "type:tgze" not in app.text

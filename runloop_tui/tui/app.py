@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -12,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 
 from runloop_tui.api.client import ObjectsClient
-from runloop_tui.config import Settings
-from runloop_tui.tui.actions.commands import CleanupCommands
+from runloop_tui.config import Settings, default_config_path
+from runloop_tui.tui.actions.commands import ViewCommands
 from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.key_bar import KeyBar
+from runloop_tui.views import View, save_view
 
 
 class RunloopApp(App[None]):
@@ -32,7 +34,7 @@ class RunloopApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
         BrowserCommands,
-        CleanupCommands,
+        ViewCommands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -58,12 +60,26 @@ class RunloopApp(App[None]):
         self.first_page_size = first_page_size
         self.live_refresh = live_refresh
         self._client_closed = False
+        self._views = dict(settings.views)
         if settings.theme:
             self.theme = settings.theme
 
     @property
     def connection_label(self) -> str:
         return self.settings.connection_label
+
+    # --- saved views (actions.commands.ViewStore) ---
+    @property
+    def saved_views(self) -> Mapping[str, View]:
+        return self._views
+
+    @property
+    def views_file(self) -> Path:
+        return self.settings.config_path or default_config_path()
+
+    def store_view(self, name: str, view: View) -> None:
+        save_view(self.views_file, name, view)
+        self._views[name] = view
 
     def on_mount(self) -> None:
         if self.settings.keymap:

@@ -1,4 +1,5 @@
-"""Themes: the setting, the flag, the profile's accent on top, and a light theme's snapshots."""
+"""Themes (the setting, the flag, the accent on top, light-theme snapshots), and the snapshots
+of the view modal."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from runloop_tui.api.client import ObjectsClient
 from runloop_tui.cli import parse_overrides
 from runloop_tui.config import ConfigError, Settings, load_settings
 from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.tui.actions.commands import save_current_view
 from runloop_tui.tui.app import RunloopApp
+from runloop_tui.views import View
 from tests.conftest import API_KEY
 from tests.tui.conftest import fixed_clock, quick_retry, settle
 
@@ -102,3 +105,34 @@ def test_light_theme_snapshot(
 ) -> None:
     app = themed_app(demo_server.base_url, "textual-light")
     assert snap_compare(app, terminal_size=size, run_before=_run_before)
+
+
+async def _save_view_modal(pilot: Pilot[Any]) -> None:
+    app: Any = pilot.app
+    screen = await settle(app, pilot)
+    screen.set_filter("state:uploading age>1h")
+    screen.set_sort("created", False)
+    await settle(app, pilot)
+    save_current_view(app, app, screen)
+    await pilot.pause()
+    await pilot.press(*"stale-uploads")
+    await settle(app, pilot)
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_save_view_modal_snapshot(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
+    settings = Settings(
+        base_url=demo_server.base_url,
+        api_key=API_KEY,
+        profile="staging",
+        config_path=Path("/home/me/.config/runloop-tui/config.toml"),
+        views={"stale-uploads": View("state:uploading", None)},
+    )
+    client = ObjectsClient(demo_server.base_url, API_KEY, retry=quick_retry())
+    app = RunloopApp(settings, client, clock=fixed_clock, live_refresh=False)
+    assert snap_compare(app, terminal_size=size, run_before=_save_view_modal)

@@ -6,17 +6,22 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.command import CommandPalette
+from textual.widgets import OptionList
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.modals.save_view import SaveViewModal
 from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.views import View
 from tests.conftest import API_KEY
 from tests.support.terminal import PtyApp
+from tests.tui.actions_helpers import drain, wait_gone, wait_screen
 from tests.tui.conftest import fixed_clock, quick_retry, settle
 
 
@@ -103,3 +108,57 @@ def test_a_burst_after_slash_lands_in_the_filter_and_after_tab_on_the_table() ->
         app.send(b"\x15type:tgz\te")  # ctrl+u clears the filter (Esc+key would read as alt)
         app.read_until("Export")
         assert "type:tgze" not in app.text
+
+
+async def _palette_prompts(app: RunloopApp, pilot: Any, at_least: int) -> list[str]:
+    palette = await wait_screen(app, pilot, CommandPalette)
+    options = palette.query_one(OptionList)
+    for _ in range(200):  # the palette gathers in the background
+        await pilot.pause()
+        if options.option_count >= at_least:
+            break
+    await pilot.pause(0.3)  # the last batch
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_the_palette_opens_on_views_and_saves_the_current_one(
+    demo_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('# my views\n[views.old]\nsort = "name"   # A to Z\n', encoding="utf-8")
+    app = app_with(
+        demo_server.base_url, config_path=config, views={"old": View("", ("name", False))}
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        prompts = await _palette_prompts(app, pilot, at_least=10)
+        titles = [p.split("  ")[0] for p in prompts[:7]]
+        assert titles == [
+            "Cleanup: stale uploads (UPLOADING over 1 h)",
+            "Cleanup: errored",
+            "Cleanup: expired or expiring within 24 h",
+            "Cleanup: largest first",
+            "Cleanup: older than 30 days",
+            "View: old",
+            "Save current view as…",
+        ]
+        await pilot.press("escape")
+        await wait_gone(app, pilot, CommandPalette)
+        screen.set_filter("type:tgz")
+        screen.set_sort("size", True)
+        await pilot.press("ctrl+p", *"save current")
+        await _palette_prompts(app, pilot, at_least=1)
+        await pilot.press("enter")
+        await wait_screen(app, pilot, SaveViewModal)
+        await pilot.press(*"bad name")
+        await pilot.press("enter")
+        assert isinstance(app.screen, SaveViewModal)  # refused, with the reason under it
+        await pilot.press(*["backspace"] * 8, *"tgz-big", "enter")
+        await wait_gone(app, pilot, SaveViewModal)
+        await drain(app, pilot)
+        assert app.saved_views["tgz-big"] == View("type:tgz", ("size", True))
+        assert any("Saved view 'tgz-big'" in n.message for n in app._notifications)
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith('# my views\n[views.old]\nsort = "name"   # A to Z\n')
+    assert '[views.tgz-big]\nfilter = "type:tgz"\nsort = "-size"\n' in text

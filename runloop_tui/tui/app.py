@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.widgets import Input
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings, default_config_path
@@ -37,7 +39,8 @@ class RunloopApp(App[None]):
         ViewCommands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", id="app.help"),
+        # priority: acts when the key arrives, so `?clean` typed in one burst searches help.
+        Binding("question_mark", "help", "Help", priority=True, id="app.help"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
 
@@ -94,6 +97,8 @@ class RunloopApp(App[None]):
             self.bell()
 
     def action_help(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # `?` typed into a field is text
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import pyte
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import OptionList
@@ -17,6 +19,7 @@ from runloop_tui.config import Settings
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.modals.save_view import SaveViewModal
+from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.views import View
 from tests.conftest import API_KEY
@@ -162,3 +165,40 @@ async def test_the_palette_opens_on_views_and_saves_the_current_one(
     text = config.read_text(encoding="utf-8")
     assert text.startswith('# my views\n[views.old]\nsort = "name"   # A to Z\n')
     assert '[views.tgz-big]\nfilter = "type:tgz"\nsort = "-size"\n' in text
+
+
+async def test_help_mentions_the_palette_and_the_views(demo_server: EmbeddedServer) -> None:
+    app = app_with(demo_server.base_url, views={"mine": View("type:tgz", ("size", True))})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        help_screen = await wait_screen(app, pilot, HelpScreen)
+        await pilot.press(*"clean")
+        await pilot.pause()
+        shown = help_screen.shown_text
+        assert "Cleanup: stale uploads" in shown and "Cleanup: largest first" in shown
+        await pilot.press(*["backspace"] * 5, *"palette")
+        await pilot.pause()
+        assert "ctrl+p" in help_screen.shown_text
+        await pilot.press(*["backspace"] * 7, *"view")
+        await pilot.pause()
+        assert "--view mine" in help_screen.shown_text
+        assert "Previous filter" in help_screen.shown_text or "up" in help_screen.shown_text
+
+
+@needs_pty
+def test_a_burst_after_question_mark_searches_help() -> None:
+    state = tempfile.mkdtemp()
+    env = {"TMPDIR": state, "XDG_STATE_HOME": state, "XDG_CONFIG_HOME": state}
+    with PtyApp(["--demo"], env, rows=30, cols=100) as app:
+        app.read_until("READ_ONLY")
+        app.send(b"?clean")
+        app.read_until("Cleanup: stale uploads")
+        app.read_until("largest first")
+        screen = pyte.Screen(100, 30)
+        pyte.ByteStream(screen).feed(app.raw)
+        shown = "\n".join(screen.display)
+        # The whole burst is the search (`e` did not open the export dialog)...
+        assert re.search(r"▊\s*clean\s*▎", shown), shown
+        # ...and only matching rows are listed.
+        assert "Views and the palette" in shown and "General" not in shown

@@ -54,3 +54,6 @@ def test_type_filter_copy_and_download_in_chromium(
         assert download.value.suggested_filename == "hello.txt"
         assert saved.read_bytes() == CONTENT
         screen_text_until(page, shot, lambda text: "to the browser" in text)
+        # ctrl+p reaches the app (not the browser's print dialog): the palette opens on views.
+        page.keyboard.press("Control+p")
+        screen_text_until(page, shot, lambda text: "Cleanup: errored" in text and "30 days" in text)

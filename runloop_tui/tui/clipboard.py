@@ -82,22 +82,26 @@ def tmux_passthrough(sequence: str) -> str:
 
 
 def tmux_load_buffer(text: str, env: Mapping[str, str] | None = None) -> bool:
-    """`tmux load-buffer -w -`: the paste buffer, and the outer clipboard where tmux can."""
+    """`tmux load-buffer -w -`: the paste buffer, and the outer clipboard where tmux can.
+    tmux before 3.2 has no `-w`: then the paste buffer alone."""
     tmux = shutil.which("tmux")
     if tmux is None:
         return False
-    try:
-        done = subprocess.run(
-            [tmux, "load-buffer", "-w", "-"],
-            input=text.encode("utf-8"),
-            capture_output=True,
-            timeout=TMUX_TIMEOUT_SECONDS,
-            env=dict(os.environ if env is None else env),
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
+    for flags in (["-w"], []):
+        try:
+            done = subprocess.run(
+                [tmux, "load-buffer", *flags, "-"],
+                input=text.encode("utf-8"),
+                capture_output=True,
+                timeout=TMUX_TIMEOUT_SECONDS,
+                env=dict(os.environ if env is None else env),
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return False
+        if done.returncode == 0:
+            return True
+    return False
 
 
 def _system_copy(text: str) -> bool:

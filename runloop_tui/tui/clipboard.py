@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from textual.app import App
 
+from runloop_tui.tui.web_rules import clipboard_refusal
+
 # Tests switch this off so they never touch the developer's real clipboard or tmux buffer.
 SYSTEM_CLIPBOARD_ENABLED = True
 TMUX_TIMEOUT_SECONDS = 2.0
@@ -121,7 +123,7 @@ def copy_text(app: App[object], text: str, env: Mapping[str, str] | None = None)
     app.copy_to_clipboard(text)
     if app.is_web:
         # The server's clipboard and tmux belong to someone else's screen, not the browser's.
-        return CopyResult(osc52=True, system=False, browser=True)
+        return CopyResult(osc52=True, system=False, browser=clipboard_refusal(app, env) is None)
     system = tmux_buffer = passthrough = False
     if SYSTEM_CLIPBOARD_ENABLED and (has_local_clipboard(env) or prefers_system_clipboard(env)):
         system = _system_copy(text)
@@ -141,5 +143,9 @@ def copy_text(app: App[object], text: str, env: Mapping[str, str] | None = None)
 def copy_and_notify(app: App[object], text: str, what: str) -> CopyResult:
     """Copy and tell the user what was copied and where; never echoes the text itself."""
     result = copy_text(app, text)
-    app.notify(f"Copied {what} {result.how}", title="Clipboard", timeout=4, markup=False)
+    refused = clipboard_refusal(app)
+    if refused is not None:
+        app.notify(f"Not copied: {refused}.", title="Clipboard", severity="warning", markup=False)
+    else:
+        app.notify(f"Copied {what} {result.how}", title="Clipboard", timeout=4, markup=False)
     return result

@@ -23,10 +23,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+# Set in each tab's environment: empty when its page may write the clipboard, else why not.
+CLIPBOARD_ENV = "RUNLOOP_TUI_WEB_NO_CLIPBOARD"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 
@@ -135,10 +138,72 @@ class WebServer(Server):
         return await super().handle_index(request)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """One tab: an app process of its own, told whether its page may use the clipboard."""
         reason = self._refuse(request)
         if reason is not None:
             raise web.HTTPForbidden(text=reason)
-        return await super().handle_websocket(request)
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width = _size(request.query.get("width"), 80)
+        height = _size(request.query.get("height"), 24)
+        env = {CLIPBOARD_ENV: clipboard_env(request.headers.get("Origin"))}
+        service: _TabService | None = None
+        try:
+            await websocket.prepare(request)
+            service = _TabService(
+                self.command,
+                env,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
+            await service.start(width, height)
+            await self._process_messages(websocket, service)
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception:
+            logging.getLogger("runloop_tui.web").exception("tab failed")
+        finally:
+            if service is not None:
+                await service.stop()
+        return websocket
+
+
+class _TabService(AppService):
+    """textual-serve's per-tab process, with a few variables of our own in its environment."""
+
+    def __init__(self, command: str, env: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(command, **kwargs)
+        self._extra_env = env
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        env: dict[str, str] = super()._build_environment(width, height)
+        env.update(self._extra_env)
+        return env
+
+
+def _size(text: str | None, default: int) -> int:
+    try:
+        value = int(text or default)
+    except ValueError:
+        return default
+    return min(max(value, 10), 1000)
+
+
+def clipboard_env(origin: str | None) -> str:
+    """Browsers give pages the clipboard only in a secure context: https, or a loopback host.
+    Empty: allowed; otherwise why not (the app greys its copy actions out with it)."""
+    if origin is None:
+        return ""
+    parts = urlsplit(origin)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" or is_loopback(host) or host.endswith(".localhost"):
+        return ""
+    return (
+        f"the browser gives the clipboard only to https or localhost pages, and this one is"
+        f" {parts.scheme}://{parts.netloc}; use ssh -L and http://127.0.0.1"
+    )
 
 
 async def run_server(

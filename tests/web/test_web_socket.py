@@ -14,7 +14,9 @@ import aiohttp
 import pytest
 
 from runloop_tui.api.client import ObjectsClient
+from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV
 from runloop_tui.server.embedded import EmbeddedServer
+from tests.conftest import API_KEY
 from tests.web.conftest import WebProcess, WebTerminal, isolated_env
 
 COLS, ROWS = 100, 30
@@ -140,3 +142,46 @@ def test_bad_flags_are_one_line_before_serving(
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert done.stdout == ""
+
+
+async def test_copy_is_greyed_out_where_the_browser_gives_no_clipboard(
+    server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
+) -> None:
+    """A plain-http page on another host is not a secure context: no clipboard for it. The
+    tab is told so, and its copy actions say why instead of claiming success."""
+    await _seed(client, tmp_path)
+    env = isolated_env(tmp_path) | {API_KEY_ENV: API_KEY, BASE_URL_ENV: server.base_url}
+    web = await asyncio.to_thread(WebProcess, ["--host", "0.0.0.0"], env)
+    try:
+        port = web.url.rsplit(":", 1)[1]
+        page = f"http://devbox.example:{port}"
+        ws_url = f"http://127.0.0.1:{port}/ws?width={COLS}&height={ROWS}"
+        async with (
+            aiohttp.ClientSession() as http,
+            http.ws_connect(ws_url, origin=page, headers={"Host": page[7:]}) as ws,
+        ):
+            tab = WebTerminal(ws, COLS, ROWS)
+            await tab.wait_for("2 objects")
+            await tab.type("N")  # greyed out: nothing happens, nothing claims a copy
+            await tab.type("\x10")  # ctrl+p: the palette lists it greyed, and says why
+            await tab.wait_for("Search for commands")
+            await tab.type("Copy name")
+            await tab.wait_for("not available now")
+            await tab.type("\r")
+            await tab.wait_for("Copying does not work in this tab")
+            assert "Copied" not in tab.text
+            assert b"\x1b]52;c;" not in tab.raw
+    finally:
+        await asyncio.to_thread(web.stop)
+
+
+def test_the_tab_and_the_server_agree_on_the_clipboard_variable() -> None:
+    from runloop_tui.tui.web_rules import NO_CLIPBOARD_ENV
+    from runloop_tui.web.server import CLIPBOARD_ENV, clipboard_env
+
+    assert NO_CLIPBOARD_ENV == CLIPBOARD_ENV
+    assert clipboard_env("http://127.0.0.1:8000") == ""
+    assert clipboard_env("http://localhost:9000") == ""
+    assert clipboard_env("https://devbox.example") == ""
+    assert clipboard_env(None) == ""
+    assert "https or localhost" in clipboard_env("http://devbox.example:8000")

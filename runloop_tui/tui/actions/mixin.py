@@ -27,6 +27,7 @@ from runloop_tui.tui.formatting import display_text, exact_bytes, human_size
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.modals.validation import probe
+from runloop_tui.tui.web_rules import web_unavailable_reason
 
 # The modals, the transfers panel, preview and export are imported when first used: the
 # browser should paint as soon as it can, and importing them (and the Textual widgets they
@@ -132,6 +133,9 @@ class ObjectActions(Screen[None]):
 
     def unavailable_reason(self, action: str) -> str | None:
         """Why an action cannot run now (None: it can). Shown when it is invoked anyway."""
+        web_reason = web_unavailable_reason(self.app, action)  # what a browser cannot do
+        if web_reason is not None:
+            return web_reason
         if action in WRITE_ACTIONS and self.is_read_only:
             return READ_ONLY_REASON[self.is_public_view]
         if action == "bulk_delete" and not self._has_marks():

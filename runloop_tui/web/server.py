@@ -72,6 +72,13 @@ def _port(text: str) -> int:
     return value
 
 
+def _public_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise argparse.ArgumentTypeError(f"must be http(s)://host[:port], got {text!r}")
+    return text.rstrip("/")
+
+
 def add_web_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host",
@@ -86,6 +93,7 @@ def add_web_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--public-url",
+        type=_public_url,
         metavar="URL",
         help="the URL browsers use, when a proxy changes it (default: from each request)",
     )

@@ -127,6 +127,7 @@ def test_binding_elsewhere_warns_about_authentication(tmp_path: Path) -> None:
         (["--port", "99999"], "port must be 0 to 65535"),
         (["--profile", "nope"], "unknown profile 'nope'"),
         (["--theme", "nope"], "unknown theme 'nope'"),
+        (["--public-url", "devbox:8000"], "must be http(s)://host[:port]"),
     ],
 )
 def test_bad_flags_are_one_line_before_serving(

@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from runloop_tui.query.filter import compile_filter
-
 # The browser's sort columns (tui.browser_model.SORT_COLUMNS; a test keeps them equal).
 SORT_KEYS = ("name", "size", "created", "expires", "state", "type", "id")
 VIEW_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
@@ -57,6 +55,10 @@ def parse_sort(text: str, where: str) -> tuple[str, bool]:
 
 
 def check_filter(text: str, where: str) -> str:
+    # Imported here: the filter parser pulls in the API models (and httpx), which --version
+    # and --help must not wait for.
+    from runloop_tui.query.filter import compile_filter
+
     if not text.isprintable():
         raise ViewError(f"{where}: the filter contains control characters")
     errors = compile_filter(text).errors

@@ -118,6 +118,8 @@ class WebServer(Server):
         )
         self._fixed_public_url = options.public_url is not None
         self._loopback_only = is_loopback(options.host)
+        # A reverse proxy on this machine (--public-url) forwards its own host name.
+        self._proxy_host = urlsplit(options.public_url or "").hostname
 
     def initialize_logging(self) -> None:
         # textual-serve logs every connection at INFO through Rich; problems are enough.
@@ -128,7 +130,8 @@ class WebServer(Server):
 
     def _refuse(self, request: web.Request) -> str | None:
         """Why a request must not reach the app (None: it may)."""
-        if self._loopback_only and not is_loopback(request.url.host or ""):
+        host = (request.url.host or "").lower()
+        if self._loopback_only and not is_loopback(host) and host != self._proxy_host:
             return f"Host {request.host!r} is not a loopback name"
         origin = request.headers.get("Origin")
         if origin is not None and urlsplit(origin).netloc.lower() != request.host.lower():
@@ -230,7 +233,7 @@ async def run_server(
             port = address[1]
             break
         host = f"[{options.host}]" if ":" in options.host else options.host
-        ready(options.public_url or f"http://{host}:{port}")
+        ready(f"http://{host}:{port}")
         await stop.wait()
     finally:
         await runner.cleanup()
@@ -243,8 +246,10 @@ def serve_web(options: WebOptions, tui_argv: Sequence[str]) -> int:
         print(f"runloop-tui web: {warning}", file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:
+        public = f", browsers use {options.public_url}" if options.public_url else ""
         print(
-            f"runloop-tui web: serving on {url}  (each browser tab runs its own app; Ctrl+C stops)",
+            f"runloop-tui web: serving on {url}{public}"
+            "  (each browser tab runs its own app; Ctrl+C stops)",
             flush=True,
         )
 

@@ -26,7 +26,7 @@ from tests.conftest import API_KEY
 
 pytest.importorskip("textual_serve", reason="web mode needs the web extra (textual-serve)")
 
-SERVING = re.compile(r"serving on (http://\S+)")
+SERVING = re.compile(r"serving on (http://[^\s,]+)")
 
 
 class WebProcess:

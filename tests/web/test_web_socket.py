@@ -113,6 +113,19 @@ async def test_cross_site_and_rebound_hosts_are_refused(
     assert web.children() == []
 
 
+async def test_a_proxy_named_by_public_url_may_forward_its_host(
+    server: EmbeddedServer, web_for: Callable[..., WebProcess]
+) -> None:
+    web = await asyncio.to_thread(web_for, server, "--public-url", "https://devbox.example")
+    async with aiohttp.ClientSession() as http:
+        headers = {"Host": "devbox.example"}
+        async with http.get(web.url + "/", headers=headers) as response:
+            assert response.status == 200
+            assert "wss://devbox.example/ws" in await response.text()
+        async with http.get(web.url + "/", headers={"Host": "other.example"}) as response:
+            assert response.status == 403
+
+
 def test_binding_elsewhere_warns_about_authentication(tmp_path: Path) -> None:
     with WebProcess(["--host", "0.0.0.0", "--demo"], isolated_env(tmp_path)) as web:
         assert web.url.startswith("http://0.0.0.0:")

@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
             f"  {CONFIG_ENV:<20} config file (default {contract_home(default_config_path())})\n"
             "\n"
             f"scripted cleanup: {PROG} ls|du|rm --help\n"
-            f"local Objects API server: {PROG} serve --help"
+            f"local Objects API server: {PROG} serve --help\n"
+            f"in a web browser: {PROG} web --help"
         ),
     )
     add_connection_flags(parser)
@@ -96,13 +97,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--refresh", metavar="SECONDS", help='seconds between list refreshes, or "auto"'
     )
+    parser.add_argument(
+        "--theme", metavar="NAME", help="a Textual theme, e.g. ansi-dark, ansi-light, nord"
+    )
+    parser.add_argument("--filter", metavar="EXPR", help='open with this filter, e.g. "age>7d"')
+    parser.add_argument(
+        "--sort",
+        metavar="KEY",
+        help="open sorted by name, size, created, expires, state or type (-KEY: descending)",
+    )
+    parser.add_argument("--view", metavar="NAME", help="open [views.NAME] from the config")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
 
 def parse_overrides(argv: Sequence[str]) -> Overrides:
     """Flags to Overrides. Raises SystemExit (0 for --help/--version, 2 for bad flags)."""
-    args = build_parser().parse_args(list(argv))
+    argv = list(argv)
+    for i, arg in enumerate(argv[:-1]):
+        if arg == "--sort" and argv[i + 1].startswith("-"):  # `--sort -created` is a value
+            argv[i : i + 2] = [f"--sort={argv[i + 1]}"]
+            break
+    args = build_parser().parse_args(argv)
     return Overrides(
         profile=args.profile,
         base_url=args.base_url,
@@ -112,6 +128,10 @@ def parse_overrides(argv: Sequence[str]) -> Overrides:
         refresh=args.refresh,
         data_dir=args.data_dir,
         config=args.config,
+        theme=args.theme,
+        filter=args.filter,
+        sort=args.sort,
+        view=args.view,
     )
 
 
@@ -123,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from runloop_tui.scripting import run_command
 
         return run_command(args[0], args[1:])
+    if args[:1] == ["web"]:
+        return _web(args[1:])
     try:
         overrides = parse_overrides(args)
     except SystemExit as exit_:
@@ -159,6 +181,37 @@ def _serve(argv: list[str]) -> int:
         return _fail("the local server is not available in this installation", 1)
     status: int = serve_main(argv)
     return status
+
+
+def _web(argv: list[str]) -> int:
+    """`runloop-tui web`: the TUI's own flags are checked once here, then given to every tab."""
+    try:
+        from runloop_tui.web.server import WebOptions, add_web_arguments, serve_web
+    except ModuleNotFoundError as error:
+        if error.name is None or error.name.startswith("runloop_tui"):
+            raise
+        return _fail(f"web mode needs textual-serve: pip install 'runloop-tui[web]' ({error})", 1)
+    parser = _Parser(
+        prog=f"{PROG} web",
+        allow_abbrev=False,
+        description=(
+            "Serve runloop-tui to web browsers (textual-serve); each tab runs its own app.\n"
+            "For a devbox: run it there, then `ssh -L 8000:127.0.0.1:8000 devbox` and open\n"
+            "http://127.0.0.1:8000 on your machine."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"Every flag of {PROG} (--profile, --demo, --read-only, --theme...) is passed on.",
+    )
+    add_web_arguments(parser)
+    try:
+        options, tui_argv = parser.parse_known_args(argv)
+        settings = load_settings(parse_overrides(tui_argv), os.environ)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    except ConfigError as error:
+        return _fail(str(error), EXIT_USAGE)
+    del settings  # checked here so a mistake is one line now, not a broken page per tab
+    return serve_web(WebOptions(options.host, options.port, options.public_url), tui_argv)
 
 
 def run(settings: Settings, profiles: ConfigProfiles | None = None) -> int:

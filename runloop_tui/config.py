@@ -29,6 +29,15 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from runloop_tui.views import (
+    View,
+    ViewError,
+    check_filter,
+    check_view_name,
+    parse_sort,
+    view_from_table,
+)
+
 APP_NAME = "runloop-tui"
 # Same value as api.client.DEFAULT_BASE_URL (a test keeps them equal); not imported from
 # there because importing the client pulls in httpx, and `--version` should be instant.
@@ -82,6 +91,11 @@ class Settings:
     theme: str | None = None
     # The config file that was read, if any (for messages and the about screen).
     config_path: Path | None = None
+    # Named views from [views.NAME], and the view to open with (--view, --filter, --sort).
+    views: dict[str, View] = field(default_factory=dict)
+    start_view: View = field(default_factory=View)
+    # Where the filter history is kept; None keeps it in memory only (tests, snapshots).
+    state_dir: Path | None = None
 
     @property
     def is_local(self) -> bool:
@@ -118,6 +132,10 @@ class Overrides:
     refresh: str | None = None
     data_dir: str | None = None
     config: str | None = None
+    theme: str | None = None
+    filter: str | None = None
+    sort: str | None = None
+    view: str | None = None
 
 
 def contract_home(path: Path) -> str:
@@ -130,6 +148,10 @@ def contract_home(path: Path) -> str:
 
 def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def default_state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
 
 
 def default_data_dir() -> Path:
@@ -290,7 +312,7 @@ _PROFILE_KEYS: dict[str, Checker] = {
     "api_key_env": _check_env_name,
     "accent": _check_accent,
 }
-_TOP_KEYS = ("default_profile", "defaults", "profiles", "keys")
+_TOP_KEYS = ("default_profile", "defaults", "profiles", "keys", "views")
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -326,6 +348,7 @@ class ConfigFile:
     defaults: dict[str, Any] = field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
 
 
 def _holds_api_key(node: object) -> bool:
@@ -401,7 +424,15 @@ def _validate_document(raw: dict[str, object], path: Path) -> ConfigFile:
             f"{where} default_profile {default_profile!r} is not a profile"
             f" ({_known_profiles(profiles)})"
         )
-    return ConfigFile(path, default_profile, defaults, profiles, keys)
+    views: dict[str, View] = {}
+    for name, body in _table(raw.get("views", {}), f"{where} [views]").items():
+        label = f"{where} [views.{name}]"
+        try:
+            check_view_name(name, label)
+            views[name] = view_from_table(_table(body, label), label)
+        except ViewError as error:
+            raise ConfigError(str(error)) from None
+    return ConfigFile(path, default_profile, defaults, profiles, keys, views)
 
 
 def _known_profiles(profiles: Mapping[str, object]) -> str:
@@ -489,6 +520,9 @@ def load_settings(
         values["read_only"] = True
     if flags.refresh is not None:
         values["refresh_seconds"] = parse_refresh_flag(flags.refresh, "--refresh")
+    if flags.theme is not None:
+        values["theme"] = _check_theme(flags.theme, "--theme")
+    start_view = _start_view(flags, config)
 
     local_dir: Path | None = None
     if api_key is None and not flags.demo:
@@ -513,7 +547,29 @@ def load_settings(
         keymap=dict(config.keys),
         theme=values.get("theme"),
         config_path=config.path,
+        views=dict(config.views),
+        start_view=start_view,
+        state_dir=default_state_dir(),
     )
+
+
+def _start_view(flags: Overrides, config: ConfigFile) -> View:
+    """--view NAME, with --filter and --sort replacing its parts."""
+    view = View()
+    if flags.view is not None:
+        if flags.view not in config.views:
+            known = ", ".join(sorted(config.views)) or "none are defined"
+            raise ConfigError(
+                f"--view: unknown view {flags.view!r}{_suggest(flags.view, config.views)}"
+                f" (views: {known}; add [views.NAME] to the config file)"
+            )
+        view = config.views[flags.view]
+    try:
+        text = view.filter if flags.filter is None else check_filter(flags.filter, "--filter")
+        sort = view.sort if flags.sort is None else parse_sort(flags.sort, "--sort")
+    except ViewError as error:
+        raise ConfigError(str(error)) from None
+    return View(text, sort)
 
 
 def _profile_key(profile: Mapping[str, Any], name: str, path: Path, env: Mapping[str, str]) -> str:

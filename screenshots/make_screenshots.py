@@ -167,17 +167,70 @@ async def shoot(base_url: str, name: str, size: tuple[int, int], steps: list[Ste
     return path
 
 
+def web_shot() -> Path:
+    """screenshots/web.png: `runloop-tui web --demo` in Debian's Chromium (needs the test
+    extra's playwright and `apt-get install chromium`), external fonts blocked."""
+    import re
+    import shutil
+    import signal
+    import subprocess
+
+    from playwright.sync_api import Route, sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("the web screenshot needs Debian's Chromium: apt-get install chromium")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "runloop_tui", "web", "--port", "0", "--demo"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        match = re.search(r"serving on (http://\S+)", server.stdout.readline())
+        assert match, "runloop-tui web did not start"
+        url = match.group(1)
+
+        def local_only(route: Route) -> None:
+            (route.continue_ if route.request.url.startswith(url) else route.abort)()
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium,
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+            )
+            page = browser.new_page(viewport={"width": 1200, "height": 700})
+            page.route("**/*", local_only)
+            page.goto(url + "/?fontsize=15")
+            page.wait_for_selector("body.-first-byte")
+            page.wait_for_timeout(3000)  # the first pages of the demo store
+            page.locator(".textual-terminal").click()
+            page.keyboard.type("/type:tgz,tar size>1MB")
+            page.wait_for_timeout(1500)
+            path = OUT / "web.png"
+            page.screenshot(path=str(path))
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    return path
+
+
 def main(names: list[str]) -> int:
     """Write the named shots, or every shot when none are named."""
-    unknown = sorted(set(names) - set(SHOTS))
+    unknown = sorted(set(names) - set(SHOTS) - {"web"})
     if unknown:
-        print(f"unknown screenshot(s): {', '.join(unknown)}; known: {', '.join(SHOTS)}")
+        print(f"unknown screenshot(s): {', '.join(unknown)}; known: {', '.join(SHOTS)}, web")
         return 2
     os.environ["TZ"] = "UTC"
     time.tzset()
     os.chdir(REPO)  # the upload shot types a path relative to the repository
     Path("/tmp/downloads").mkdir(exist_ok=True)
-    return asyncio.run(_shoot_all(names or list(SHOTS)))
+    wanted = names or [*SHOTS, "web"]
+    if "web" in wanted:
+        print(f"wrote {web_shot().relative_to(OUT.parent)}")
+    rest = [name for name in wanted if name != "web"]
+    return asyncio.run(_shoot_all(rest)) if rest else 0
 
 
 async def _shoot_all(names: list[str]) -> int:

@@ -7,7 +7,8 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events, on
@@ -17,8 +18,8 @@ from textual.command import Provider
 from textual.message_pump import MessagePump
 
 from runloop_tui.api.client import ObjectsClient
-from runloop_tui.config import ConfigError, Settings
-from runloop_tui.tui.actions.commands import CleanupCommands
+from runloop_tui.config import ConfigError, Settings, default_config_path
+from runloop_tui.tui.actions.commands import ViewCommands
 from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
 from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.key_gate import KeyGate
@@ -28,6 +29,7 @@ from runloop_tui.tui.quitting import CLEANUP_SECONDS, cancel_and_wait, quit_ques
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.key_bar import KeyBar
+from runloop_tui.views import View, save_view
 
 
 class RunloopApp(App[None]):
@@ -42,7 +44,7 @@ class RunloopApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
         BrowserCommands,
-        CleanupCommands,
+        ViewCommands,
         ProfileCommands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -72,6 +74,7 @@ class RunloopApp(App[None]):
         self.live_refresh = live_refresh
         self._client_closed = False
         self._quitting = False
+        self._views = dict(settings.views)
         self._profiles = profiles
         self._make_client = make_client
         self._key_gate = KeyGate(self._deliver_key, self._message_pumps)
@@ -81,6 +84,19 @@ class RunloopApp(App[None]):
     @property
     def connection_label(self) -> str:
         return self.settings.connection_label
+
+    # --- saved views (actions.commands.ViewStore) ---
+    @property
+    def saved_views(self) -> Mapping[str, View]:
+        return self._views
+
+    @property
+    def views_file(self) -> Path:
+        return self.settings.config_path or default_config_path()
+
+    def store_view(self, name: str, view: View) -> None:
+        save_view(self.views_file, name, view)
+        self._views[name] = view
 
     def on_mount(self) -> None:
         if self.settings.keymap:

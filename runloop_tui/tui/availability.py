@@ -26,6 +26,8 @@ class Availability:
     public_view: bool = False  # other accounts' objects: never writable
     transfers: int = 0  # listed in the transfers panel, running or finished
     transfers_running: int = 0
+    # Web mode, in a tab whose page may not write the clipboard (not https, not localhost).
+    clipboard_refusal: str | None = None
 
     @property
     def writable(self) -> bool:
@@ -89,6 +91,12 @@ def _transfers(a: Availability) -> str | None:
     return "No transfers yet: u uploads, w downloads." if a.transfers == 0 else None
 
 
+def _clipboard(a: Availability) -> str | None:
+    if a.clipboard_refusal is None:
+        return None
+    return f"Copying does not work in this tab: {a.clipboard_refusal}."
+
+
 def _has_marks(a: Availability) -> str | None:
     return "Nothing is marked." if a.marks == 0 else None
 
@@ -101,8 +109,8 @@ _RULES: dict[str, tuple[Callable[[Availability], str | None], ...]] = {
     "presign": (_content("link to"),),
     "download": (_content("download"),),
     "preview": (_content("preview"),),
-    "copy_id": (_selected,),
-    "copy_name": (_selected,),
+    "copy_id": (_clipboard, _selected),
+    "copy_name": (_clipboard, _selected),
     "export": (_export,),
     "focus_transfers": (_transfers,),
     "clear_marks": (_has_marks,),

@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, RadioButton
 
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, CleanupCommands
+from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, ViewCommands
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.modals.export import ExportModal
 from tests.conftest import API_KEY, OTHER_API_KEY
@@ -80,7 +80,8 @@ async def test_cleanup_presets_set_filter_and_sort(demo_app: AppFactory) -> None
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(app, pilot)
         by_title = {p.title: p for p in CLEANUP_PRESETS}
-        provider = CleanupCommands(screen)
+        provider = ViewCommands(screen)
+        entries = {entry.title: entry for entry in provider.entries()}
         hits = [hit async for hit in provider.search("stale uploads")]
         assert hits and hits[0].text == "Cleanup: stale uploads (UPLOADING over 1 h)"
         # Through the real command palette, as a user would.
@@ -119,13 +120,13 @@ async def test_cleanup_presets_set_filter_and_sort(demo_app: AppFactory) -> None
             ),
             ("Cleanup: older than 30 days", lambda o: NOW_MS - o.create_time_ms > 30 * 86400_000),
         ):
-            provider._run(by_title[title])
+            provider._run(entries[title])
             await drain(app, pilot)
             assert screen.filter_bar.text == by_title[title].filter
             assert screen.visible_objects, title
             assert all(check(o) for o in screen.visible_objects), title
 
-        provider._run(by_title["Cleanup: largest first"])
+        provider._run(entries["Cleanup: largest first"])
         await drain(app, pilot)
         sizes = [o.size_bytes or 0 for o in screen.visible_objects]
         assert sizes == sorted(sizes, reverse=True)

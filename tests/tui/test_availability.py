@@ -89,7 +89,7 @@ def test_export_transfers_and_clearing_marks() -> None:
 
 def test_cleanup_hints_never_suggest_deleting_where_nothing_can_be() -> None:
     preset = CLEANUP_PRESETS[0]
-    assert "delete the marked with D" in preset_hint(preset, READY)
+    assert "delete the marked with D" in preset_hint(preset.title, READY)
     for view in (replace(READY, read_only=True), replace(READY, public_view=True)):
-        hint = preset_hint(preset, view)
+        hint = preset_hint(preset.title, view)
         assert "with D" not in hint and "delete the marked" not in hint and "5 shown" in hint

@@ -76,13 +76,14 @@ async def test_enabled_keys_still_work_and_say_nothing(demo_app: AppFactory) -> 
 
 
 async def test_read_only_cleanup_presets_do_not_offer_deleting(demo_app: AppFactory) -> None:
-    from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, CleanupCommands
+    from runloop_tui.tui.actions.commands import ViewCommands
 
     app = demo_app(read_only=True)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await settle(app, pilot)
-        provider = CleanupCommands(screen)
-        provider._run(CLEANUP_PRESETS[3])  # largest first
+        provider = ViewCommands(screen)
+        (largest,) = [e for e in provider.entries() if e.title == "Cleanup: largest first"]
+        provider._run(largest)
         await pilot.pause()
         assert messages(app)
         assert "delete the marked with D" not in messages(app)[-1]

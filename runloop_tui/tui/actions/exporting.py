@@ -39,7 +39,9 @@ class Exporter:
             if request is None:
                 return
             rows = marked if request.marked else visible
-            if probe(request.path)[0] is not None:
+            if host.in_browser:
+                host.run_web_export(rows, request)
+            elif probe(request.path)[0] is not None:
                 confirm_overwrite(host, request.path, lambda: host.run_export(rows, request, True))
             else:
                 host.run_export(rows, request, False)
@@ -60,4 +62,14 @@ class Exporter:
             title="Export",
             markup=False,
         )
+        return len(rows)
+
+    def web_export(self, rows: list[ObjectView], request: ExportRequest) -> int:
+        """Hand the export to the browser (runs in a thread worker)."""
+        from runloop_tui.export import render
+        from runloop_tui.tui.web_delivery import export_for_browser
+
+        data = render(rows, request.fmt).encode("utf-8")
+        name = export_for_browser(self._host.deliver, data, request.path.name)
+        self._host.notify(f"Sent {len(rows):,} rows as {name} to the browser", title="Export")
         return len(rows)

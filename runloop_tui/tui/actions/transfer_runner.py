@@ -85,6 +85,9 @@ class TransferRunner:
         obj = self._host.selected_object
         if self._host.refuse("download") or obj is None:
             return
+        if self._host.in_browser:  # the browser saves it, where the user's browser saves files
+            self._host.run_web_download(obj)
+            return
         default = default_download_path(
             self._settings.download_dir, obj.name, str(obj.content_type), obj.id
         )
@@ -113,6 +116,20 @@ class TransferRunner:
         if saved is not None:
             self._succeeded("download", f"Saved {saved}", "Downloaded")
         return saved
+
+    async def web_download(self, obj: ObjectView) -> str | None:
+        from runloop_tui.tui.web_delivery import download_for_browser
+
+        sent = await self._tracked(
+            "download",
+            obj.name,
+            lambda progress, cancel: download_for_browser(
+                self._host.deliver, self._client, obj, progress, cancel
+            ),
+        )
+        if sent is not None:
+            self._succeeded("download", f"Sent {sent} to the browser", "Downloaded")
+        return sent
 
     # --- the panel ---
     def focus_panel(self) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -48,8 +49,10 @@ from runloop_tui.tui.messages import (
     SortRequested,
 )
 from runloop_tui.tui.refresh_state import RefreshState
+from runloop_tui.tui.web_rules import clipboard_refusal
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
+from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.tui.widgets.header import BrowserHeader, Counts
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.object_table import ObjectTable
@@ -166,6 +169,7 @@ class BrowserScreen(Screen[None]):
             public_view=self._public,
             transfers=len(transfers),
             transfers_running=sum(1 for t in transfers if t.active),
+            clipboard_refusal=clipboard_refusal(self.app),
         )
 
     @property
@@ -186,6 +190,11 @@ class BrowserScreen(Screen[None]):
         from runloop_tui.tui.screens.usage import UsageScreen
 
         self.app.push_screen(UsageScreen(self))
+
+    @property
+    def current_view(self) -> tuple[str, tuple[str, bool]]:
+        """The filter text and the sort (column, descending), as "Save view as…" saves them."""
+        return self.filter_bar.text, self.model.sort
 
     def set_sort(self, column: str, descending: bool) -> None:
         keep = self._cursor_id()
@@ -266,6 +275,19 @@ class BrowserScreen(Screen[None]):
     def copy(self, text: str, what: str) -> None:
         copy_and_notify(self.app, text, what)
 
+    # --- web mode: files go to the user's browser, not onto the server's disk ---
+    @property
+    def in_browser(self) -> bool:
+        return self.app.is_web
+
+    def deliver(self, binary: BinaryIO, file_name: str, key: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.app.deliver_binary(binary, save_filename=file_name, name=key)
+        else:  # from a thread worker (export)
+            self.app.call_from_thread(
+                self.app.deliver_binary, binary, save_filename=file_name, name=key
+            )
+
     @property
     def transfers_panel(self) -> TransfersPanel:
         return self._transfers_panel()
@@ -326,6 +348,10 @@ class BrowserScreen(Screen[None]):
     async def run_download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
         return await self.transfers.download(obj, path, overwrite)
 
+    @work(group="download", exit_on_error=False, description="Download to the browser")
+    async def run_web_download(self, obj: ObjectView) -> str | None:
+        return await self.transfers.web_download(obj)
+
     @work(group="delete", exit_on_error=False, description="Delete object")
     async def run_delete(self, obj: ObjectView) -> bool:
         return await self.deletes.delete(obj)
@@ -337,6 +363,10 @@ class BrowserScreen(Screen[None]):
     @work(thread=True, group="export", exit_on_error=False, description="Export")
     def run_export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
         return self.exports.export(rows, request, overwrite)
+
+    @work(thread=True, group="export", exit_on_error=False, description="Export to the browser")
+    def run_web_export(self, rows: list[ObjectView], request: ExportRequest) -> int:
+        return self.exports.web_export(rows, request)
 
     # --- worker failures: one place for all of this screen's workers ---
     @on(Worker.StateChanged)
@@ -371,7 +401,11 @@ class BrowserScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield BrowserHeader(id="browser-header")
-        yield FilterBar(lambda: self.client, id="filter-bar")
+        yield FilterBar(
+            lambda: self.client,
+            history=FilterHistory(self.settings.state_dir),
+            id="filter-bar",
+        )
         with Container(id="browser-body"):
             yield self._table
             yield DetailPane(id="detail-pane")
@@ -390,6 +424,11 @@ class BrowserScreen(Screen[None]):
         self._update_counts()
         self.set_interval(1.0, self._tick)
         self._install_retry_hook()
+        start = settings.start_view  # --view, --filter, --sort
+        if start.sort is not None:
+            self.set_sort(*start.sort)
+        if start.filter:
+            self.set_filter(start.filter)
         self._start_load()
 
     def _install_retry_hook(self) -> None:
@@ -672,7 +711,7 @@ class BrowserScreen(Screen[None]):
 
     # --- filter ---
     def action_focus_filter(self) -> None:
-        self.filter_bar.input.focus()
+        self.set_focus(self.filter_bar.input)
 
     @on(FilterChanged)
     def _filter_changed(self, event: FilterChanged) -> None:

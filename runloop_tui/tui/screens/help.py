@@ -14,10 +14,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.events import Key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from runloop_tui.query.filter import FILTER_HELP
+from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, SAVE_VIEW_TITLE, ViewStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,29 @@ def binding_rows(screen: Screen[object]) -> list[HelpRow]:
     return rows
 
 
+def view_rows(app: object) -> list[HelpRow]:
+    """The command palette and the views it offers first (cleanup presets, saved views)."""
+    section = "Views and the palette"
+    rows = [
+        HelpRow(section, "ctrl+p", "command palette: the views first, then every action", ""),
+    ]
+    rows += [
+        HelpRow(section, preset.filter or "(everything)", f"{preset.title}. {preset.help}", "")
+        for preset in CLEANUP_PRESETS
+    ]
+    if isinstance(app, ViewStore):
+        rows += [
+            HelpRow(section, f"--view {name}", f"View: {name} ({view.describe()})", "")
+            for name, view in sorted(app.saved_views.items())
+        ]
+    rows += [
+        HelpRow(section, "ctrl+p save", f"{SAVE_VIEW_TITLE} writes [views.NAME] to the config", ""),
+        HelpRow(section, "--filter --sort", "open with a filter and a sort (-KEY descends)", ""),
+        HelpRow(section, "--view NAME", "open a saved view", ""),
+    ]
+    return rows
+
+
 def filter_rows() -> list[HelpRow]:
     return [HelpRow("Filter syntax", term, text, "") for term, text in FILTER_HELP]
 
@@ -117,7 +142,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, source: Screen[object]) -> None:
         super().__init__()
-        self._rows = binding_rows(source) + filter_rows()
+        self._rows = binding_rows(source) + view_rows(source.app) + filter_rows()
 
     @property
     def rows(self) -> list[HelpRow]:
@@ -137,7 +162,16 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(render_rows(self._rows), id="help-body")
 
     def on_mount(self) -> None:
-        self.query_one("#help-search", Input).focus()
+        self.set_focus(self.query_one("#help-search", Input))
+
+    def on_key(self, event: Key) -> None:
+        """Keys typed right after `?` reach the screen before the search has focus: they
+        are the search."""
+        search = self.query_one("#help-search", Input)
+        if event.is_printable and event.character and not search.has_focus:
+            event.stop()
+            self.set_focus(search)
+            search.insert_text_at_cursor(event.character)
 
     @on(Input.Changed, "#help-search")
     def _search(self, event: Input.Changed) -> None:

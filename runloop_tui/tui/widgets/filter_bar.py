@@ -25,6 +25,7 @@ from runloop_tui.query.completion import complete_term, needed_metadata_key
 from runloop_tui.query.filter import FilterError
 from runloop_tui.tui.formatting import display_text
 from runloop_tui.tui.messages import FilterChanged, FilterDismissed, FilterSubmitted
+from runloop_tui.tui.widgets.filter_history import FilterHistory, HistoryCursor
 
 
 class FilterSuggester(Suggester):
@@ -77,12 +78,23 @@ class FilterBar(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Clear filter", id="filter.clear"),
         Binding("tab", "accept", "Complete / back to table", id="filter.complete"),
+        Binding("up", "history_older", "Previous filter", show=False, id="filter.history_older"),
+        Binding("down", "history_newer", "Next filter", show=False, id="filter.history_newer"),
     ]
 
-    def __init__(self, client: Callable[[], ObjectsClient], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Callable[[], ObjectsClient],
+        *,
+        history: FilterHistory | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._client = client
         self.suggester = FilterSuggester(self._request_values)
+        self.history = history or FilterHistory(None)
+        self._cursor = HistoryCursor(self.history)
+        self._recalled: str | None = None  # the text ↑/↓ put in (its Changed arrives later)
 
     # --- completion data: metadata keys and values come from the server, cached ---
     @work(exclusive=True, group="metadata-keys", exit_on_error=False, description="metadata keys")
@@ -151,12 +163,33 @@ class FilterBar(Vertical):
     @on(Input.Changed, "#filter-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.value != self._recalled:
+            self._cursor.reset()  # typing starts a new draft
         self.post_message(FilterChanged(event.value))
 
     @on(Input.Submitted, "#filter-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._remember()
         self.post_message(FilterSubmitted())
+
+    # --- history: ↑/↓ walk earlier filters; Enter or Tab back to the table records one ---
+    def _remember(self) -> None:
+        self.history.add(self.text)
+        self._cursor.reset()
+
+    def _recall(self, text: str | None) -> None:
+        if text is None:
+            self.app.bell()
+            return
+        self._recalled = text
+        self.set_text(text)
+
+    def action_history_older(self) -> None:
+        self._recall(self._cursor.older(self.text))
+
+    def action_history_newer(self) -> None:
+        self._recall(self._cursor.newer())
 
     def action_accept(self) -> None:
         """Tab takes the ghost completion if there is one, else returns to the table."""
@@ -164,6 +197,7 @@ class FilterBar(Vertical):
         if field._suggestion and field.cursor_at_end:  # no public getter for the ghost text
             field.action_cursor_right()
         else:
+            self._remember()
             self.post_message(FilterSubmitted())
 
     def action_dismiss(self) -> None:

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,15 @@ from bench.server import BenchContext, bench_env
 NAME = "object-00012"  # 100 matches in every 100k seeded names
 KEY = "rk_bench_scale_0123456789abcdef"
 CONCURRENCY = 16
+
+
+def _die_with_parent() -> None:
+    """A replica never outlives a bench run that was killed (Linux: PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -54,6 +64,7 @@ def _replica(
         stderr=subprocess.DEVNULL,
         text=True,
         env={**bench_env(), **(env or {})},
+        preexec_fn=_die_with_parent,
     )
     try:
         assert proc.stdout is not None
@@ -240,7 +251,12 @@ def run(ctx: BenchContext) -> list[Row]:
     transfer = min(sizes.transfer_bytes, 256 * MB)
     rows: list[Row] = []
     work = Path(tempfile.mkdtemp(prefix="runloop-bench-scale-"))
-    with postgres_cluster() as cluster, s3_server() as s3:
+    with (
+        contextlib.ExitStack() as cleanup,
+        postgres_cluster() as cluster,
+        s3_server() as s3,
+    ):
+        cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         db_url = cluster.new_database()
         pg = ("--metadata-url", db_url)
         with _replica(work / "a", *pg) as (_, first):

@@ -15,7 +15,11 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+    status_code_conformance,
+)
 
 from runloop_tui.server.embedded import EmbeddedServer
 from tests.conftest import API_KEY
@@ -71,6 +75,24 @@ def positive_data_acceptance_except_deviations(ctx: Any, response: Any, case: An
     positive_data_acceptance(ctx, response, case)
 
 
+def _excused(mutation: Any) -> bool:
+    """A negative mutation the server rightly lets through: an unknown query parameter (ignored,
+    as the real service does, so newer clients keep working), or no Authorization header (this
+    test always sends one, so that "negative" never reaches the server)."""
+    location = str(mutation.parameter_location.value).lower()
+    if location == "query" and "additionalProperties" in mutation.keywords:
+        return True
+    return location == "header" and (mutation.parameter or "").lower() == "authorization"
+
+
+def negative_data_rejection_except_deviations(ctx: Any, response: Any, case: Any) -> None:
+    data = getattr(getattr(case.meta, "phase", None), "data", None)
+    mutations = list(getattr(data, "mutations", None) or [])
+    if mutations and all(_excused(m) for m in mutations):
+        return
+    negative_data_rejection(ctx, response, case)
+
+
 def error_bodies_are_json_errors(ctx: Any, response: Any, case: Any) -> None:
     """Every non-2xx answer is a 4xx with the documented {"error": {code, message}} body."""
     if response.status_code < 400:
@@ -98,8 +120,13 @@ def test_api_conforms(case: schemathesis.Case[Any], live: EmbeddedServer) -> Non
         base_url=live.base_url,
         headers={"Authorization": f"Bearer {API_KEY}"},
         timeout=30,
-        excluded_checks=[status_code_conformance, positive_data_acceptance],
+        excluded_checks=[
+            status_code_conformance,
+            positive_data_acceptance,
+            negative_data_rejection,
+        ],
         additional_checks=[
+            negative_data_rejection_except_deviations,
             status_code_conformance_except_deviations,
             positive_data_acceptance_except_deviations,
             error_bodies_are_json_errors,

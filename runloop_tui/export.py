@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from runloop_tui.api.models import ObjectView
+from runloop_tui.api.models import ObjectView, valid_time_ms
 
 
 class ExportFormat(StrEnum):
@@ -41,8 +41,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(ms: int | None) -> str:
-    if ms is None:
-        return ""
+    if ms is None or not valid_time_ms(ms):
+        return ""  # the raw number sits in the column beside it
     return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="seconds")
 
 

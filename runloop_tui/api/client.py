@@ -216,7 +216,7 @@ class ObjectsClient(ApiTransport):
     async def metadata_keys(self) -> list[str]:
         path = "/v1/objects/metadata/keys"
         data = await self._json("GET", path)
-        keys = data.get("keys") if isinstance(data, dict) else None
+        keys = data.get("keys", []) if isinstance(data, dict) else None
         if not isinstance(keys, list):
             raise ProtocolError("the response has no keys array", method="GET", path=path)
         return [str(k) for k in keys]
@@ -224,7 +224,8 @@ class ObjectsClient(ApiTransport):
     async def metadata_values(self, key: str) -> MetadataValues:
         path = f"/v1/objects/metadata/keys/{path_segment(key)}/values"
         data = await self._json("GET", path)
-        values = data.get("values") if isinstance(data, dict) else None
+        # The spec makes both fields optional: a missing array is an empty one.
+        values = data.get("values", []) if isinstance(data, dict) else None
         if not isinstance(values, list):
             raise ProtocolError("the response has no values array", method="GET", path=path)
         return MetadataValues(key=str(data.get("key", key)), values=[str(v) for v in values])

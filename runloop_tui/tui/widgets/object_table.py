@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from runloop_tui.api.models import ObjectState, ObjectView
 from runloop_tui.tui.formatting import (
+    display_name,
     display_text,
     expires_soon,
     expires_text,
@@ -478,7 +479,7 @@ class ObjectTable(ScrollView, can_focus=True):
         if key == "mark":
             return (MARK_GLYPH if marked else " "), base
         if key == "name":
-            return display_text(obj.name), base
+            return display_name(obj.name), base
         if key == "state":
             state_class = str(obj.state).lower().replace("_", "-")
             known = obj.state in tuple(ObjectState)

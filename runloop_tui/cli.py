@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--refresh", metavar="SECONDS", help='seconds between list refreshes, or "auto"'
     )
     parser.add_argument("--data-dir", metavar="DIR", help="local store directory (implies --local)")
+    parser.add_argument(
+        "--max-objects",
+        metavar="N",
+        help="load at most N objects per listing (default 1,000,000); the filter's "
+        "search/state/type still ask the server past it",
+    )
     parser.add_argument("--config", metavar="FILE", help=f"config file (overrides ${CONFIG_ENV})")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
@@ -100,6 +106,7 @@ def parse_overrides(argv: Sequence[str]) -> Overrides:
         refresh=args.refresh,
         data_dir=args.data_dir,
         config=args.config,
+        max_objects=args.max_objects,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from runloop_tui.api.models import (
 )
 from runloop_tui.api.retry import (
     RetryEvent,
+    RetryHook,
     RetryPolicy,
     backoff_seconds,
 )
@@ -108,21 +109,27 @@ class ObjectsClient(ApiTransport):
         first_page_size: int | None = None,
         filters: ListFilters | None = None,
         public: bool = False,
-    ) -> AsyncIterator[ObjectListView]:
+        on_retry: RetryHook | None = None,
+    ) -> AsyncGenerator[ObjectListView, None]:
         """Every page in order; only the first request asks for total_count.
 
         A small ``first_page_size`` lets the UI paint early; later pages use ``page_size``.
         The next page is fetched while the caller works on the current one (the cursor is
         read from the raw JSON first), so the server's time overlaps with model building.
+        ``on_retry`` hears the retries of this listing's requests.
+
+        Bounded: every round needs a cursor never seen before. A page that says ``has_more``
+        but gives no usable cursor (it is empty, or its last id was a cursor already) is the
+        last one: it is yielded with ``has_more`` still true, so the caller can tell the user
+        the server stopped paging early. How many objects to take is the caller's cap.
         """
         path = list_path(public)
         first = list_params(first_page_size or page_size, None, filters, True)
         pending: asyncio.Future[Any] | None = asyncio.ensure_future(
-            self._json("GET", path, params=first, off_loop=True)
+            self._json("GET", path, params=first, off_loop=True, on_retry=on_retry)
         )
         seen: set[str] = set()
         try:
-            # Bounded: every round needs a cursor never seen before.
             while pending is not None:
                 data = await pending
                 pending = None
@@ -131,18 +138,12 @@ class ObjectsClient(ApiTransport):
                 if more and isinstance(objects, list) and objects:
                     last = objects[-1]
                     cursor = last.get("id") if isinstance(last, dict) else None
-                    if not isinstance(cursor, str) or cursor in seen:
-                        # A server repeating its cursor would otherwise loop forever.
-                        raise ProtocolError(
-                            f"the server repeated or omitted the cursor {cursor!r}",
-                            method="GET",
-                            path=path,
+                    if isinstance(cursor, str) and cursor not in seen:
+                        seen.add(cursor)
+                        params = list_params(page_size, cursor, filters, False)
+                        pending = asyncio.ensure_future(
+                            self._json("GET", path, params=params, off_loop=True, on_retry=on_retry)
                         )
-                    seen.add(cursor)
-                    params = list_params(page_size, cursor, filters, False)
-                    pending = asyncio.ensure_future(
-                        self._json("GET", path, params=params, off_loop=True)
-                    )
                 yield await self._list_page(data, path)
         finally:
             if pending is not None:

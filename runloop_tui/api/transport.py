@@ -206,6 +206,7 @@ class ApiTransport:
         json_body: dict[str, Any] | None = None,
         empty_body: bool = False,
         off_loop: bool = False,
+        on_retry: RetryHook | None = None,
     ) -> Any:
         headers: dict[str, str] = {}
         content: bytes | None = None
@@ -216,7 +217,14 @@ class ApiTransport:
             # As the official SDK: no body, but a JSON content type.
             headers["Content-Type"] = "application/json"
         response = await self._send(
-            self._http, method, path, params=params, headers=headers, content=content, api=True
+            self._http,
+            method,
+            path,
+            params=params,
+            headers=headers,
+            content=content,
+            api=True,
+            on_retry=on_retry,
         )
         try:
             if off_loop and len(response.content) >= OFF_LOOP_BYTES:
@@ -243,11 +251,13 @@ class ApiTransport:
         content: bytes | None = None,
         stream: bool = False,
         api: bool = False,
+        on_retry: RetryHook | None = None,
     ) -> httpx.Response:
         """Send with retries; return a successful response (open if ``stream``) or raise.
 
         One x-request-id for the logical request, the same on every retry: it is the
-        server's idempotency key for create.
+        server's idempotency key for create. ``on_retry`` hears this request's retries only
+        (besides the client-wide ``self.on_retry``).
         """
         request_id = str(uuid.uuid4())
         all_headers = dict(headers or {})
@@ -316,17 +326,17 @@ class ApiTransport:
                     method=method,
                     path=label,
                     request_id=request_id,
-                )
+                ),
+                on_retry,
             )
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    def _notify_retry(self, event: RetryEvent) -> None:
-        hook = self.on_retry
-        if hook is None:
-            return
-        with contextlib.suppress(Exception):  # a UI hook must never break a request
-            hook(event)
+    def _notify_retry(self, event: RetryEvent, call_hook: RetryHook | None = None) -> None:
+        for hook in (self.on_retry, call_hook):
+            if hook is not None:
+                with contextlib.suppress(Exception):  # a UI hook must never break a request
+                    hook(event)
 
     def _status_error(
         self, response: httpx.Response, method: str, path: str, request_id: str

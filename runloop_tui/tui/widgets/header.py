@@ -28,6 +28,7 @@ class Counts:
     marked: int
     marked_bytes: int
     loading: bool
+    note: str = ""  # the listing's remark: capped, cut short, or cannot reach the server
 
 
 def counts_text(c: Counts) -> Content:
@@ -41,6 +42,10 @@ def counts_text(c: Counts) -> Content:
         f" · {count_text(c.shown)} shown · {human_size(c.shown_bytes)}",
         "  │  ",
     ]
+    if c.note and not c.loaded and not c.loading:
+        parts[0] = (c.note, "$text-error")  # e.g. "cannot reach HOST: reason", not "0 objects"
+    elif c.note:
+        parts.insert(1, (f" · {c.note}", "$text-warning"))
     if c.marked:
         parts.append(
             (

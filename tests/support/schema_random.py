@@ -34,7 +34,6 @@ _ODD_STRINGS = (
     "\x00nul",
     "../../etc/passwd",
     "obj_" + "x" * 20,
-    '{"error": {"message": "raw"}}',
 )
 _ALPHABET = string.ascii_letters + string.digits + "_-./ "
 

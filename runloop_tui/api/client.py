@@ -200,15 +200,26 @@ class ObjectsClient(ApiTransport):
             "POST", f"/v1/objects/{path_segment(object_id)}/complete", empty_body=True
         )
 
-    async def delete_object(self, object_id: str) -> ObjectView:
+    async def delete_object(
+        self, object_id: str, *, on_retry: RetryHook | None = None
+    ) -> ObjectView:
         return await self._object(
-            "POST", f"/v1/objects/{path_segment(object_id)}/delete", empty_body=True
+            "POST",
+            f"/v1/objects/{path_segment(object_id)}/delete",
+            empty_body=True,
+            on_retry=on_retry,
         )
 
-    async def download_url(self, object_id: str, duration_seconds: int | None = None) -> str:
+    async def download_url(
+        self,
+        object_id: str,
+        duration_seconds: int | None = None,
+        *,
+        on_retry: RetryHook | None = None,
+    ) -> str:
         path = f"/v1/objects/{path_segment(object_id)}/download"
         params = {} if duration_seconds is None else {"duration_seconds": str(duration_seconds)}
-        data = await self._json("GET", path, params=params)
+        data = await self._json("GET", path, params=params, on_retry=on_retry)
         url = data.get("download_url") if isinstance(data, dict) else None
         if not isinstance(url, str) or not url:
             raise ProtocolError("the response has no download_url", method="GET", path=path)
@@ -320,17 +331,21 @@ class ObjectsClient(ApiTransport):
                 await part.discard()
             await response.aclose()
 
-    async def read_head(self, object_id: str, max_bytes: int = 65536) -> bytes:
+    async def read_head(
+        self, object_id: str, max_bytes: int = 65536, *, on_retry: RetryHook | None = None
+    ) -> bytes:
         """The first max_bytes of the content, by a ranged GET on a download URL.
 
         A server that ignores Range answers 200 with everything: only max_bytes are read.
         """
-        url = QuietUrl(await self.download_url(object_id))
+        url = QuietUrl(await self.download_url(object_id, on_retry=on_retry))
         if max_bytes <= 0:
             return b""
         headers = {"Range": f"bytes=0-{max_bytes - 1}", "Accept-Encoding": "identity"}
         try:
-            response = await self._send(self._presigned, "GET", url, headers=headers, stream=True)
+            response = await self._send(
+                self._presigned, "GET", url, headers=headers, stream=True, on_retry=on_retry
+            )
         except HttpStatusError as exc:
             if exc.status == 416:  # an empty object has no byte 0
                 return b""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from typing import Any, Self
 
@@ -31,6 +32,7 @@ from runloop_tui.api.retry import (
     RetryHook,
     RetryPolicy,
     backoff_seconds,
+    out_of_patience,
     should_retry_response,
 )
 from runloop_tui.api.tls import lazy_tls_context
@@ -193,8 +195,11 @@ class ApiTransport:
         *,
         json_body: dict[str, Any] | None = None,
         empty_body: bool = False,
+        on_retry: RetryHook | None = None,
     ) -> ObjectView:
-        data = await self._json(method, path, json_body=json_body, empty_body=empty_body)
+        data = await self._json(
+            method, path, json_body=json_body, empty_body=empty_body, on_retry=on_retry
+        )
         return parse_or_fail(ObjectView.from_json, data, method, path)
 
     async def _json(
@@ -265,9 +270,11 @@ class ApiTransport:
             all_headers["x-request-id"] = request_id
         label = url if api else presigned_label(url)
         policy = self._retry
+        started = time.monotonic()
         for retries_done in range(policy.max_retries + 1):
             failure: ApiError | None = None
             raise_now = False
+            unreachable = False
             retry_headers: httpx.Headers | None = None
             try:
                 # No `request` local: its repr shows the full (maybe presigned) URL, and
@@ -278,6 +285,12 @@ class ApiTransport:
                     ),
                     stream=stream,
                 )
+            except httpx.ConnectTimeout:
+                failure = NetworkError(
+                    "could not connect in time", request_id=request_id, method=method, path=label
+                )
+                reason = "connection failed"
+                unreachable = True
             except httpx.TimeoutException:
                 failure = ApiTimeoutError(
                     "the server did not answer in time",
@@ -291,6 +304,7 @@ class ApiTransport:
                     transport_message(exc), request_id=request_id, method=method, path=label
                 )
                 reason = "connection failed"
+                unreachable = isinstance(exc, httpx.ConnectError)
             except Exception as exc:
                 # A bug under us (httpx, httpcore, h11): the frames below hold the request
                 # headers, the key among them, and a crash screen prints frame locals. It
@@ -312,11 +326,15 @@ class ApiTransport:
                     raise self._status_error(response, method, label, request_id)
                 reason = f"HTTP {response.status_code}"
                 retry_headers = response.headers
-            if failure is not None and (raise_now or retries_done >= policy.max_retries):
+            delay = backoff_seconds(policy, retries_done, retry_headers)
+            if failure is not None and (
+                raise_now
+                or retries_done >= policy.max_retries
+                or (unreachable and out_of_patience(policy, started, delay))
+            ):
                 # Raised outside the except block: no chained httpx exception (and its
                 # request headers) rides along into tracebacks.
                 raise failure
-            delay = backoff_seconds(policy, retries_done, retry_headers)
             self._notify_retry(
                 RetryEvent(
                     attempt=retries_done + 1,

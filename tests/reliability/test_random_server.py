@@ -101,6 +101,7 @@ async def test_the_app_survives_a_random_schema_valid_server(seed: int) -> None:
 @pytest.mark.skipif(
     not os.environ.get("RUNLOOP_FUZZ_SECONDS"), reason="long fuzz run: set RUNLOOP_FUZZ_SECONDS"
 )
+@pytest.mark.timeout(float(os.environ.get("RUNLOOP_FUZZ_SECONDS") or 0) + 300)
 async def test_long_fuzz_run_against_the_random_server() -> None:
     seconds = float(os.environ["RUNLOOP_FUZZ_SECONDS"])
     start = time.monotonic()

@@ -20,6 +20,7 @@ from textual.screen import Screen
 
 from runloop_tui.api.errors import ApiError, TransferCancelled
 from runloop_tui.api.models import ObjectState, ObjectView
+from runloop_tui.api.retry import RetryEvent, RetryHook
 from runloop_tui.tui.actions.naming import default_download_path
 from runloop_tui.tui.actions.toasts import SuccessBurst
 from runloop_tui.tui.clipboard import copy_and_notify
@@ -284,8 +285,8 @@ class ObjectActions(Screen[None]):
             self.notify(_state_reason(obj, "link to"), severity="warning", markup=False)
             return
 
-        async def fetch(seconds: int) -> str:
-            return await self.api.download_url(obj.id, seconds)
+        async def fetch(seconds: int, on_retry: RetryHook) -> str:
+            return await self.api.download_url(obj.id, seconds, on_retry=on_retry)
 
         from runloop_tui.tui.modals.presign import PresignModal
 
@@ -435,8 +436,11 @@ class ObjectActions(Screen[None]):
         from runloop_tui.preview import HEAD_BYTES, build_preview
         from runloop_tui.tui.modals.preview import PreviewModal
 
+        def retrying(event: RetryEvent) -> None:
+            self.notify(f"Cannot reach the server: {event.short}", title="Preview", timeout=2)
+
         try:
-            head = await self.api.read_head(obj.id, HEAD_BYTES)
+            head = await self.api.read_head(obj.id, HEAD_BYTES, on_retry=retrying)
         except ApiError as exc:
             self.notify(str(exc), title="Preview failed", severity="error", markup=False)
             return

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, TextArea
 
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
+from runloop_tui.api.retry import RetryEvent, RetryHook
 from runloop_tui.query.units import format_duration
 from runloop_tui.tui.actions.naming import download_file_name
 from runloop_tui.tui.clipboard import copy_and_notify
@@ -33,7 +34,8 @@ from runloop_tui.tui.modals.validation import (
 PRESETS: tuple[tuple[str, int], ...] = (("15m", 900), ("1h", 3600), ("24h", 86400), ("7d", 604800))
 DEFAULT_SECONDS = 3600
 
-FetchUrl = Callable[[int], Awaitable[str]]
+# (seconds, on_retry) -> the URL; on_retry hears the client's retries, to show them.
+FetchUrl = Callable[[int, RetryHook], Awaitable[str]]
 
 
 def curl_command(file_name: str, url: str) -> str:
@@ -145,10 +147,16 @@ class PresignModal(ModalScreen[None]):
 
     @work(exclusive=True, group="presign", exit_on_error=False, description="Presign URL")
     async def fetch_url(self, seconds: int) -> None:
+        def retrying(event: RetryEvent) -> None:
+            if seconds == self.seconds:
+                self.query_one("#url", TextArea).text = f"Generating… {event.short}"
+
         try:
-            url = await self._fetch(seconds)
+            url = await self._fetch(seconds, retrying)
         except ApiError as exc:
-            self.query_one("#url", TextArea).text = "No URL: see the error."
+            if seconds != self.seconds:
+                return  # a newer request is on its way
+            self.query_one("#url", TextArea).text = f"No URL: {exc}"
             self.notify(str(exc), title="Download URL", severity="error", markup=False)
             return
         if seconds != self.seconds:

@@ -84,6 +84,12 @@ def render(rows: Sequence[ObjectView], fmt: ExportFormat) -> str:
     return to_json(rows) if fmt is ExportFormat.JSON else to_csv(rows)
 
 
+def format_of_suffix(path: str) -> ExportFormat | None:
+    """The format a file name asks for (`.csv`, `.json`, any case); None for another."""
+    suffix = Path(path.strip()).suffix.lower()
+    return {".csv": ExportFormat.CSV, ".json": ExportFormat.JSON}.get(suffix)
+
+
 def format_for_path(path: Path) -> ExportFormat:
     """CSV for a `.csv` name, JSON otherwise."""
     return ExportFormat.CSV if path.suffix.lower() == ".csv" else ExportFormat.JSON

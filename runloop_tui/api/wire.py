@@ -94,22 +94,62 @@ def parse_or_fail(parser: Callable[[Any], _T], data: Any, method: str, path: str
         raise ProtocolError(str(exc), method=method, path=path) from None
 
 
+def _json_message(data: Any) -> str | None:
+    """The sentence inside a JSON error body, in the shapes servers use; None if there is none.
+
+    {"error": {"message"}} (Runloop), {"error": "..."}, {"message"}, {"detail": "..."} and
+    FastAPI's {"detail": [{"loc", "msg"}]}, {"errors": [...]}; an error with only a code
+    ("invalid_argument") reads as words.
+    """
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    if isinstance(error, dict):
+        if error.get("message"):
+            return str(error["message"])
+        code = error.get("code") or error.get("type")
+        if isinstance(code, str) and code:
+            return code.replace("_", " ")
+    if isinstance(error, str) and error:
+        return error
+    if data.get("message"):
+        return str(data["message"])
+    for key in ("detail", "errors"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, list) and value:
+            parts = [_item_message(item) for item in value[:3]]
+            return "; ".join(p for p in parts if p) or None
+    return None
+
+
+def _item_message(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict):
+        text = item.get("msg") or item.get("message") or ""
+        loc = item.get("loc")
+        where = ".".join(str(p) for p in loc if p != "body") if isinstance(loc, list) else ""
+        return f"{where}: {text}" if where and text else str(text)
+    return ""
+
+
 def server_message(response: httpx.Response) -> str:
-    """The server's own words: {"error": {"message"}}, S3's <Message>, or the text, cut short."""
+    """The server's own words: {"error": {"message"}}, S3's <Message>, or the text, cut short.
+
+    Never raw JSON: a JSON body with no sentence in it reads as the HTTP reason phrase.
+    """
     text = response.text.strip()
     message: str | None = None
     try:
         data = response.json()
     except ValueError:
         data = None
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            message = str(error["message"])
-        elif isinstance(error, str) and error:
-            message = error
-        elif data.get("message"):
-            message = str(data["message"])
+    else:
+        message = _json_message(data)
+        if message is None:
+            text = ""  # JSON without a message: not something to show a person
     if message is None and text.startswith("<"):
         match = _S3_MESSAGE.search(text)
         if match:

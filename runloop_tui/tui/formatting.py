@@ -130,3 +130,8 @@ def lifetime_fraction(create_ms: int, delete_after_ms: int | None, now_ms: int) 
 
 def count_text(count: int) -> str:
     return f"{count:,}"
+
+
+def count_noun(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 object`, `2 objects`, `1,000 objects`."""
+    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.models import INVALID_SIZE_KEY, ObjectListView, ObjectView
 from runloop_tui.export import ExportFormat, render
 from runloop_tui.tui.formatting import (
@@ -122,3 +123,48 @@ async def test_metadata_answers_without_their_optional_arrays_read_as_empty() ->
                 assert all(isinstance(k, str) for k in keys)
                 values = await api.metadata_values("k")
                 assert all(isinstance(v, str) for v in values.values)
+
+
+@pytest.mark.parametrize(
+    ("body", "sentence"),
+    [
+        (
+            '{"error": {"code": "invalid_argument", "message": "name must be a string"}}',
+            "name must be a string",
+        ),
+        ('{"error": {"code": "invalid_argument"}}', "invalid argument"),
+        (
+            '{"detail": [{"loc": ["body", "name"], "msg": "field required"}]}',
+            "name: field required",
+        ),
+        ('{"detail": "Not allowed"}', "Not allowed"),
+        ('{"errors": ["bad ttl", {"message": "bad name"}]}', "bad ttl; bad name"),
+        ('{"weird": {"nested": [1, 2]}}', "Bad Request"),
+        ("[1, 2, 3]", "Bad Request"),
+    ],
+)
+def test_a_400_body_reads_as_a_sentence_never_raw_json(body: str, sentence: str) -> None:
+    import httpx
+
+    from runloop_tui.api.errors import error_for_status
+    from runloop_tui.api.wire import server_message
+
+    response = httpx.Response(
+        400, content=body.encode(), headers={"content-type": "application/json"}
+    )
+    message = server_message(response)
+    assert message == sentence
+    error = error_for_status(400)(message, status=400, method="POST", path="/v1/objects")
+    assert "{" not in str(error) and "[" not in str(error)
+    assert str(error).endswith(".")
+
+
+async def test_the_local_servers_400_reaches_the_user_as_a_sentence(client: ObjectsClient) -> None:
+    from runloop_tui.api.errors import BadRequestError
+    from runloop_tui.api.models import ContentType
+
+    with pytest.raises(BadRequestError) as caught:
+        await client.create_object("x", ContentType("hologram"))
+    text = str(caught.value)
+    assert text.startswith("HTTP 400 Bad request (POST /v1/objects): content_type must be one of")
+    assert "{" not in text and '"' not in text

@@ -24,7 +24,7 @@ from runloop_tui.api.retry import RetryEvent, RetryHook
 from runloop_tui.tui.actions.naming import default_download_path
 from runloop_tui.tui.actions.toasts import SuccessBurst
 from runloop_tui.tui.clipboard import copy_and_notify
-from runloop_tui.tui.formatting import display_text, exact_bytes, human_size
+from runloop_tui.tui.formatting import count_noun, display_text, exact_bytes, human_size
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.modals.validation import probe
@@ -274,7 +274,7 @@ class ObjectActions(Screen[None]):
 
             self.app.push_screen(BulkResultsModal(outcome))
         else:
-            self.notify(f"Deleted {len(outcome.deleted):,} objects.")
+            self.notify(f"Deleted {count_noun(len(outcome.deleted), 'object')}.")
 
     # --- URLs and the clipboard ---
     def action_presign(self) -> None:

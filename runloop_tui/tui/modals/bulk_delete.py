@@ -25,7 +25,7 @@ from runloop_tui.tui.actions.bulk import (
     StopFlag,
     delete_many,
 )
-from runloop_tui.tui.formatting import display_text, human_size
+from runloop_tui.tui.formatting import count_noun, display_text, human_size
 from runloop_tui.tui.modals.validation import FieldError, first_failure
 
 FIRST_NAMES = 10
@@ -95,10 +95,13 @@ class BulkDeleteModal(ModalScreen[bool]):
         count = len(self.objects)
         size = total_size(self.objects)
         with Vertical():
-            yield Label(f"Delete {count:,} marked objects? This cannot be undone.", classes="title")
+            yield Label(
+                f"Delete {count_noun(count, 'marked object')}? This cannot be undone.",
+                classes="title",
+            )
             yield Static(
                 Content(
-                    f"{count:,} objects · {human_size(size)} ({size:,} bytes)\n"
+                    f"{count_noun(count, 'object')} · {human_size(size)} ({size:,} bytes)\n"
                     f"By state: {state_breakdown(self.objects)}"
                 ),
                 id="summary",
@@ -192,7 +195,8 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                f"Deleting {len(self.objects):,} objects, up to {self.concurrency} at a time"
+                f"Deleting {count_noun(len(self.objects), 'object')}, "
+                f"up to {self.concurrency} at a time"
             )
             yield ProgressBar(total=len(self.objects), show_eta=False, id="bar")
             yield Label(self._status_text(), id="status")

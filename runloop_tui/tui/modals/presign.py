@@ -43,6 +43,14 @@ def curl_command(file_name: str, url: str) -> str:
     return f"curl -fL -o {shlex.quote(file_name)} {shlex.quote(url)}"
 
 
+def validity_text(seconds: int) -> str:
+    """A validity as the user chose it: a preset by its own label (`24h`, not `1d`)."""
+    for label, preset in PRESETS:
+        if preset == seconds:
+            return label
+    return format_duration(seconds)
+
+
 def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
     """A sentence when the URL would outlive the object itself."""
     if obj.delete_after_time_ms is None:
@@ -53,7 +61,7 @@ def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
     if seconds * 1000 > left_ms:
         return (
             f"⚠ The object expires in {format_duration(left_ms / 1000)}: "
-            f"the URL stops working then, not after {format_duration(seconds)}."
+            f"the URL stops working then, not after {validity_text(seconds)}."
         )
     return None
 
@@ -201,7 +209,7 @@ class PresignModal(ModalScreen[None]):
                 self.query_one("#copy-url", Button).focus()
 
     def _validity(self) -> str:
-        return format_duration(self.seconds)
+        return validity_text(self.seconds)
 
     def action_copy_url(self) -> None:
         if self.url is None:

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from runloop_tui.tui.formatting import count_text, human_size
+from runloop_tui.tui.formatting import count_noun, count_text, human_size
 
 # Settings.accent names a theme colour; each gets a CSS class (see app.tcss), never a hex value.
 ACCENTS = ("primary", "secondary", "accent", "warning", "error", "success")
@@ -36,7 +36,7 @@ def counts_text(c: Counts) -> Content:
     if c.loading:
         loaded = f"loaded {count_text(c.loaded)} of {total}"
     else:
-        loaded = f"{count_text(c.loaded)} objects"
+        loaded = count_noun(c.loaded, "object")
     parts: list[str | tuple[str, str]] = [
         (loaded, "$text-warning" if c.loading else ""),
         f" · {count_text(c.shown)} shown · {human_size(c.shown_bytes)}",

@@ -241,8 +241,17 @@ def _process_alive(pid: int) -> bool:
 
 
 def _run_app(settings: Settings) -> int:
+    # httpx imports its command-line tool (click, rich.progress, rich.syntax, pygments)
+    # whenever click is installed, and uvicorn, which the local server needs, installs it:
+    # ~50 ms of every start (measured). httpx falls back to a stub `httpx.main` when that
+    # import fails, and the app never runs httpx's CLI: skip it, here in the app's own
+    # process only (not on a library import).
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     from runloop_tui.api.client import ObjectsClient, RetryPolicy
+    from runloop_tui.api.transport import install
     from runloop_tui.tui.app import RunloopApp
+
+    install()
 
     client = ObjectsClient(
         settings.base_url,

@@ -37,7 +37,6 @@ from runloop_tui.api.retry import (
     RetryEvent,
     RetryHook,
     RetryPolicy,
-    backoff_seconds,
 )
 from runloop_tui.api.transfers import (
     CancelToken,
@@ -51,6 +50,7 @@ from runloop_tui.api.transport import (
     CLEANUP_TIMEOUT_SECONDS,
     DEFAULT_BASE_URL,
     ApiTransport,
+    Attempt,
     widen_reads,
 )
 from runloop_tui.api.wire import (
@@ -382,45 +382,32 @@ class ObjectsClient(ApiTransport):
         if source.size is not None:
             headers["Content-Length"] = str(source.size)
         label = presigned_label(url)
-        policy = self._retry
-        for retries_done in range(policy.max_retries + 1):
+
+        async def attempt() -> Attempt:
             body = source.chunks(chunk_size=self._chunk_size, progress=progress, cancel=cancel)
-            failure: ApiError | None = None
-            nothing_sent = False
             try:
                 response = await self._presigned.put(
                     url, content=body, headers=headers, follow_redirects=False
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                failure = NetworkError(transport_message(exc), method="PUT", path=label)
-                nothing_sent = True
+                # Nothing was sent: the same stream can start again from the beginning.
+                failure: ApiError = NetworkError(transport_message(exc))
+                return Attempt(failure=failure, reason="connection failed", unreachable=True)
             except httpx.TimeoutException:
-                failure = ApiTimeoutError("the upload stalled", method="PUT", path=label)
+                failure = ApiTimeoutError("the upload stalled")
+                return Attempt(failure=failure, retryable=False)
             except httpx.TransportError as exc:
-                failure = NetworkError(transport_message(exc), method="PUT", path=label)
+                return Attempt(failure=NetworkError(transport_message(exc)), retryable=False)
             finally:
                 await body.aclose()  # type: ignore[attr-defined]
-            if failure is None:
-                if not response.is_success:
-                    raise self._status_error(response, "PUT", label, "")
-                if progress is not None and source.size == 0:
-                    progress(0, 0)
-                return
-            if not nothing_sent or retries_done >= policy.max_retries:
-                raise failure
-            delay = backoff_seconds(policy, retries_done)
-            self._notify_retry(
-                RetryEvent(
-                    retries_done + 1,
-                    policy.max_retries,
-                    delay,
-                    "connection failed",
-                    "PUT",
-                    label,
-                    "",
-                )
-            )
-            await asyncio.sleep(delay)
+            if not response.is_success:
+                failure = self._status_error(response, "PUT", label, "")
+                return Attempt(failure=failure, retryable=False)
+            return Attempt(response=response)
+
+        await self._with_retries(attempt, "PUT", label, "", None)
+        if progress is not None and source.size == 0:
+            progress(0, 0)
 
     async def _complete_upload(self, object_id: str) -> ObjectView:
         try:

@@ -119,16 +119,18 @@ class ListLoader:
         return {i for i, n in self._deleted.items() if n >= self._listing}
 
     # --- what the header says ---
+    def label(self) -> str | None:
+        """What the counts line says instead of "N objects", or None: at the cap, the cap."""
+        if self.capped:
+            return f"showing the first {self.max_objects:,}; narrow the filter to search the server"
+        return None
+
     def note(self, loaded: int) -> str:
         """A short remark for the header's counts line, or "" (``loaded``: rows held)."""
         parts: list[str] = []
         if self.failure and not loaded:
             parts.append(self.failure)
-        if self.capped:
-            parts.append(
-                f"showing the first {self.max_objects:,}; narrow the filter to search the server"
-            )
-        elif self.cut_short:
+        if self.cut_short and not self.capped:
             parts.append("the server stopped paging early (has_more, but no next page)")
         if self.skipped:
             noun = "object" if self.skipped == 1 else "objects"

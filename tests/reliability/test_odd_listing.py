@@ -36,10 +36,13 @@ def _app(base_url: str, **settings: Any) -> RunloopApp:
 async def test_a_server_that_pages_forever_stops_at_the_cap_and_says_so() -> None:
     with OddServer("endless") as odd:
         app = _app(odd.base_url, max_objects=2500)
-        async with app.run_test(size=(160, 36)) as pilot:
+        async with app.run_test(size=(80, 24)) as pilot:
             await drain(app, pilot)
             screen = browser(app)
             assert len(screen.model.index) == 2500
+            # The whole sentence fits an 80-column terminal.
+            shown = "\n".join(screen_lines(app))
+            assert "showing the first 2,500; narrow the filter to search the server" in shown
             # 100 + 1000 + 1000 + (the page that crossed the cap): nothing past it.
             assert odd.stats()["lists"] <= 5
             header = screen.header.text

@@ -134,7 +134,7 @@ async def test_long_fuzz_run_against_the_random_server() -> None:
 
 def test_the_random_bodies_are_valid_under_the_specs_schemas() -> None:
     """The random server must say only what the contract allows, or a crash proves nothing."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]  # as tests/server/conftest.py
 
     from tests.support.schema_random import SchemaRandom
 

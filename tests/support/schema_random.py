@@ -74,8 +74,8 @@ class SchemaRandom:
         raise ValueError(f"unsupported schema type {kind!r}")
 
     def _integer(self, schema: dict[str, Any]) -> int:
-        low = schema.get("minimum", -(2**63))
-        high = schema.get("maximum", 2**63 - 1)
+        low = int(schema.get("minimum", -(2**63)))
+        high = int(schema.get("maximum", 2**63 - 1))
         now_ms = int(time.time() * 1000)
         edges = [low, high, 0, -1, 1, now_ms, now_ms + 3_600_000, now_ms - 86_400_000]
         pick = self.rng.random()

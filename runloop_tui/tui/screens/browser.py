@@ -401,6 +401,7 @@ class BrowserScreen(ObjectActions, Screen[None]):
                 marked_bytes=model.marked_bytes,
                 loading=self.refresh_state.loading,
                 note=self.loader.note(len(model.index)),
+                label=self.loader.label(),
             )
         )
         self.table.set_empty_text(self._empty_text())

@@ -28,7 +28,8 @@ class Counts:
     marked: int
     marked_bytes: int
     loading: bool
-    note: str = ""  # the listing's remark: capped, cut short, or cannot reach the server
+    note: str = ""  # the listing's remark: cut short, unreadable objects, cannot reach
+    label: str | None = None  # said instead of "N objects" (the cap: "showing the first …")
 
 
 def counts_text(c: Counts) -> Content:
@@ -36,7 +37,7 @@ def counts_text(c: Counts) -> Content:
     if c.loading:
         loaded = f"loaded {count_text(c.loaded)} of {total}"
     else:
-        loaded = count_noun(c.loaded, "object")
+        loaded = c.label or count_noun(c.loaded, "object")
     parts: list[str | tuple[str, str]] = [
         (loaded, "$text-warning" if c.loading else ""),
         f" · {count_text(c.shown)} shown · {human_size(c.shown_bytes)}",

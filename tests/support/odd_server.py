@@ -4,9 +4,11 @@ Run as ``python -m tests.support.odd_server --mode MODE [--seed N] [--responses 
 prints ``LISTENING <port>``. A real process on loopback, so the client meets real sockets.
 
 Modes (for the list endpoints; the other operations answer schema-valid random objects):
-- ``random``: every response is a random schema-valid body (tests/support/schema_random.py).
-  After ``--responses`` of them, lists answer an empty last page: a fixed number of
-  responses, so a test knows when the app has seen them all.
+- ``random``: every response is a random schema-valid body (tests/support/schema_random.py);
+  one in ten is instead an error status the spec's servers send (400, 404, 409, 429, 500,
+  503) with a random JSON body, which may hold no message at all. After ``--responses`` of
+  them, lists answer an empty last page: a fixed number of responses, so a test knows when
+  the app has seen them all.
 - ``endless``: ``has_more: true`` forever, each page full of fresh ids.
 - ``repeat``: the same page with ``has_more: true`` again and again (a cursor that repeats).
 - ``empty_more``: ``{"objects": [], "has_more": true}`` forever.
@@ -28,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.support.schema_random import SchemaRandom
 
 _FRESH_PAGE_MAX = 5000
+_ERROR_STATUSES = (400, 404, 409, 429, 500, 503)
 
 
 class _State:
@@ -41,6 +44,23 @@ class _State:
         self.lists = 0
         self.random_sent = 0
         self.fresh = 0
+
+    def random_error(self) -> tuple[int, Any] | None:
+        """One random response in ten is an error with a random JSON body (random mode)."""
+        with self.lock:
+            rng = self.random.rng
+            if self.mode != "random" or self.random_sent >= self.responses or rng.random() > 0.1:
+                return None
+            self.random_sent += 1
+            body = rng.choice(
+                (
+                    {"error": {"message": self.random.value("ObjectView")["name"]}},
+                    {"error": {"code": "invalid_argument"}},
+                    self.random.value("ObjectView"),
+                    [1, 2, 3],
+                )
+            )
+            return rng.choice(_ERROR_STATUSES), body
 
     def list_body(self, query: dict[str, list[str]]) -> Any:
         with self.lock:
@@ -113,6 +133,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with state.lock:
             state.requests += 1
+        error = state.random_error()
+        if error is not None:
+            self._reply(*error)
+            return
         if path in ("/v1/objects", "/v1/objects/list_public") and self.command == "GET":
             self._reply(200, state.list_body(query))
         elif path == "/v1/objects/metadata/keys":

@@ -19,6 +19,22 @@ from runloop_tui.api.models import ContentType, ObjectState
 # Server messages shown to the user are cut here: an HTML error page is not a sentence.
 _MAX_MESSAGE_CHARS = 300
 _S3_MESSAGE = re.compile(r"<Message>(.*?)</Message>", re.S)
+# C0/C1 control characters and DEL, and the invisible characters that change how text around
+# them reads: bidi overrides and isolates (U+202E makes `exe.txt` read as `txt.exe`),
+# zero-width spaces and joiners, the word joiner and BOM, and the line/paragraph separators.
+# Text from a server must reach the terminal inert: an error message holding ESC ] 52 would
+# otherwise write the user's clipboard. One definition: tui.formatting uses it too.
+UNSAFE_CHARS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def inert_text(text: str) -> str:
+    """Text with every unsafe character replaced by a visible U+FFFD."""
+    return UNSAFE_CHARS.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
 _T = TypeVar("_T")
 USER_AGENT = "runloop-tui"
 
@@ -156,7 +172,7 @@ def server_message(response: httpx.Response) -> str:
             message = match.group(1).strip()
     if message is None:
         message = text or response.reason_phrase or "no details given"
-    message = " ".join(message.split())
+    message = inert_text(" ".join(message.split()))
     if len(message) > _MAX_MESSAGE_CHARS:
         message = message[: _MAX_MESSAGE_CHARS - 1] + "…"
     return message

@@ -6,20 +6,12 @@ on how a size or a time reads.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from runloop_tui.api.models import valid_time_ms
+from runloop_tui.api.wire import inert_text
 from runloop_tui.query.units import format_duration
 
-# C0/C1 control characters and DEL: a name containing ESC sequences must render inert. Also
-# the invisible characters that change how text around them reads: bidi overrides and
-# isolates (U+202E makes `exe.txt` read as `txt.exe`), zero-width spaces and joiners, the
-# word joiner and BOM, and the line/paragraph separators that would break a table row.
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
-    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
-)
 INVALID_TIME = "invalid time"
 NO_NAME = "(no name)"
 
@@ -29,7 +21,7 @@ _SIZE_STEPS = ("KB", "MB", "GB", "TB", "PB")
 def display_text(text: str) -> str:
     """User text made safe for one table cell: control and invisible formatting characters
     become a visible '\N{REPLACEMENT CHARACTER}'."""
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    return inert_text(text)
 
 
 def display_name(name: str) -> str:

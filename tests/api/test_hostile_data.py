@@ -168,3 +168,22 @@ async def test_the_local_servers_400_reaches_the_user_as_a_sentence(client: Obje
     text = str(caught.value)
     assert text.startswith("HTTP 400 Bad request (POST /v1/objects): content_type must be one of")
     assert "{" not in text and '"' not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"error": {"message": "\\u001b]52;c;aGk=\\u0007 gotcha"}}',
+        '{"detail": "evil\\u202etxt.exe \\u001b[2J"}',
+    ],
+)
+def test_a_server_message_reaches_the_screen_inert(body: str) -> None:
+    """Found by the 10-minute fuzz run: an error message holding ESC ] 52 (a clipboard write)
+    reached the header and the body raw."""
+    import httpx
+
+    from runloop_tui.api.wire import server_message
+
+    message = server_message(httpx.Response(404, content=body.encode()))
+    assert "\x1b" not in message and "\x07" not in message and "\u202e" not in message
+    assert "\N{REPLACEMENT CHARACTER}" in message

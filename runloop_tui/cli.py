@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open sorted by name, size, created, expires, state or type (-KEY: descending)",
     )
     parser.add_argument("--view", metavar="NAME", help="open [views.NAME] from the config")
+    parser.add_argument(
+        "--max-objects",
+        metavar="N",
+        help="load at most N objects per listing (default 1,000,000); the filter's "
+        "search/state/type still ask the server past it",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -132,6 +138,7 @@ def parse_overrides(argv: Sequence[str]) -> Overrides:
         filter=args.filter,
         sort=args.sort,
         view=args.view,
+        max_objects=args.max_objects,
     )
 
 
@@ -311,8 +318,16 @@ def make_client(settings: Settings) -> ObjectsClient:
 
 
 def _run_app(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
+    # httpx imports its command-line tool (click, rich.progress, rich.syntax, pygments)
+    # whenever click is installed, and uvicorn, which the local server needs, installs it:
+    # ~50 ms of every start (measured). httpx falls back to a stub `httpx.main` when that
+    # import fails, and the app never runs httpx's CLI: skip it, here in the app's own
+    # process only (not on a library import).
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    from runloop_tui.api.transport import install
     from runloop_tui.tui.app import RunloopApp
 
+    install()
     # The app closes its client on exit, and the old one on a profile switch.
     app = RunloopApp(settings, make_client(settings), profiles=profiles, make_client=make_client)
     app.run()

@@ -63,6 +63,11 @@ BUILTIN_THEMES = (
 ConnectionKind = Literal["demo", "local", "remote"]
 
 
+# The most objects one listing loads; past it the filter's server-side parts ask the server.
+DEFAULT_MAX_OBJECTS = 1_000_000
+MAX_OBJECTS_LIMIT = 100_000_000
+
+
 class ConfigError(Exception):
     """Bad configuration or flags. ``str()`` is one line, naming the culprit."""
 
@@ -85,6 +90,8 @@ class Settings:
     accent: str | None = None
     max_retries: int = 5
     timeout_seconds: float = 30.0
+    # Listing stops here (a server that pages forever must not eat the machine's memory).
+    max_objects: int = DEFAULT_MAX_OBJECTS
     # Key remapping: binding id -> keys, from the [keys] table.
     keymap: dict[str, str] = field(default_factory=dict)
     # A built-in Textual theme name, e.g. "nord"; None keeps the app's default.
@@ -136,6 +143,7 @@ class Overrides:
     filter: str | None = None
     sort: str | None = None
     view: str | None = None
+    max_objects: str | None = None
 
 
 def contract_home(path: Path) -> str:
@@ -212,6 +220,20 @@ def _check_retries(value: object, where: str) -> int:
         raise ConfigError(f"{where} must be an integer, got {_type_name(value)}")
     if not 0 <= value <= 20:
         raise ConfigError(f"{where} must be between 0 and 20, got {value}")
+    return value
+
+
+def check_max_objects(value: object, where: str) -> int:
+    """How many objects a listing may load: a whole number from 1 to 100,000,000."""
+    if isinstance(value, str):
+        try:
+            value = int(value.replace("_", "").replace(",", "").strip())
+        except ValueError:
+            raise ConfigError(f"{where} must be a whole number, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where} must be a whole number, got {_type_name(value)}")
+    if not 1 <= value <= MAX_OBJECTS_LIMIT:
+        raise ConfigError(f"{where} must be between 1 and {MAX_OBJECTS_LIMIT:,}, got {value:,}")
     return value
 
 
@@ -302,6 +324,7 @@ _SHARED_KEYS: dict[str, Checker] = {
     "download_dir": check_directory,
     "max_retries": _check_retries,
     "timeout_seconds": _check_timeout,
+    "max_objects": check_max_objects,
     "theme": _check_theme,
     "read_only": _check_bool,
 }
@@ -523,6 +546,8 @@ def load_settings(
     if flags.theme is not None:
         values["theme"] = _check_theme(flags.theme, "--theme")
     start_view = _start_view(flags, config)
+    if flags.max_objects is not None:
+        values["max_objects"] = check_max_objects(flags.max_objects, "--max-objects")
 
     local_dir: Path | None = None
     if api_key is None and not flags.demo:
@@ -544,6 +569,7 @@ def load_settings(
         accent=values.get("accent") if api_key is not None else None,
         max_retries=values.get("max_retries", 5),
         timeout_seconds=values.get("timeout_seconds", 30.0),
+        max_objects=values.get("max_objects", DEFAULT_MAX_OBJECTS),
         keymap=dict(config.keys),
         theme=values.get("theme"),
         config_path=config.path,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from runloop_tui.api.models import ObjectView
+from runloop_tui.api.models import ObjectView, valid_time_ms
 
 
 class ExportFormat(StrEnum):
@@ -41,8 +41,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(ms: int | None) -> str:
-    if ms is None:
-        return ""
+    if ms is None or not valid_time_ms(ms):
+        return ""  # the raw number sits in the column beside it
     return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="seconds")
 
 
@@ -82,6 +82,12 @@ def to_csv(rows: Iterable[ObjectView]) -> str:
 
 def render(rows: Sequence[ObjectView], fmt: ExportFormat) -> str:
     return to_json(rows) if fmt is ExportFormat.JSON else to_csv(rows)
+
+
+def format_of_suffix(path: str) -> ExportFormat | None:
+    """The format a file name asks for (`.csv`, `.json`, any case); None for another."""
+    suffix = Path(path.strip()).suffix.lower()
+    return {".csv": ExportFormat.CSV, ".json": ExportFormat.JSON}.get(suffix)
 
 
 def format_for_path(path: Path) -> ExportFormat:

@@ -331,3 +331,10 @@ def test_remote_end_to_end_from_environment(server: EmbeddedServer) -> None:
     status, screen = run_in_terminal([], env, until=host)
     assert status == 0, screen[-2000:]
     assert API_KEY not in screen and "Traceback" not in screen
+
+
+def test_bad_max_objects_flag_in_a_real_process() -> None:
+    result = run_cli("--max-objects", "0")
+    assert result.returncode != 0
+    assert "--max-objects" in result.stderr and "between 1 and" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -402,3 +402,15 @@ def test_loading_has_no_side_effects(tmp_path: Path) -> None:
     assert not (tmp_path / "new").exists()
     assert not default_data_dir().exists()
     assert os.listdir(tmp_path) == []
+
+
+def test_max_objects_from_file_and_flag(tmp_path: Path) -> None:
+    assert load().max_objects == 1_000_000
+    path = write_config(tmp_path, "[defaults]\nmax_objects = 5000\n")
+    assert load(path).max_objects == 5000
+    assert load(path, max_objects="2,500").max_objects == 2500  # the flag wins
+    for bad in ("0", "many", "-3"):
+        with pytest.raises(ConfigError, match="--max-objects"):
+            load(max_objects=bad)
+    with pytest.raises(ConfigError, match="max_objects"):
+        load(write_config(tmp_path, '[defaults]\nmax_objects = "lots"\n', name="b.toml"))

@@ -1,12 +1,9 @@
-"""Async client for the Runloop Objects API (no UI imports here)."""
+"""Async client for the Runloop Objects API (no UI imports here).
 
-import sys
-
-# httpx imports its command-line tool (click, rich.progress, rich.syntax, pygments) whenever
-# click is installed, and uvicorn, which the local server needs, installs it: ~50 ms of every
-# start (measured). httpx falls back to a stub `httpx.main` when that import fails, and
-# nothing here runs httpx's CLI, so skip it unless something imported it already.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+Importing it changes nothing outside it: the process-wide speed-ups (httpcore's read size,
+h11's buffer) are applied by ``runloop_tui.api.transport.install()``, which the app's entry
+points call.
+"""
 
 from runloop_tui.api.client import DEFAULT_BASE_URL, ListFilters, ObjectsClient
 from runloop_tui.api.content_types import default_object_name, infer_content_type

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,8 @@ from runloop_tui.api.models import (
 )
 from runloop_tui.api.retry import (
     RetryEvent,
+    RetryHook,
     RetryPolicy,
-    backoff_seconds,
 )
 from runloop_tui.api.transfers import (
     CancelToken,
@@ -50,6 +50,7 @@ from runloop_tui.api.transport import (
     CLEANUP_TIMEOUT_SECONDS,
     DEFAULT_BASE_URL,
     ApiTransport,
+    Attempt,
     widen_reads,
 )
 from runloop_tui.api.wire import (
@@ -108,21 +109,27 @@ class ObjectsClient(ApiTransport):
         first_page_size: int | None = None,
         filters: ListFilters | None = None,
         public: bool = False,
-    ) -> AsyncIterator[ObjectListView]:
+        on_retry: RetryHook | None = None,
+    ) -> AsyncGenerator[ObjectListView, None]:
         """Every page in order; only the first request asks for total_count.
 
         A small ``first_page_size`` lets the UI paint early; later pages use ``page_size``.
         The next page is fetched while the caller works on the current one (the cursor is
         read from the raw JSON first), so the server's time overlaps with model building.
+        ``on_retry`` hears the retries of this listing's requests.
+
+        Bounded: every round needs a cursor never seen before. A page that says ``has_more``
+        but gives no usable cursor (it is empty, or its last id was a cursor already) is the
+        last one: it is yielded with ``has_more`` still true, so the caller can tell the user
+        the server stopped paging early. How many objects to take is the caller's cap.
         """
         path = list_path(public)
         first = list_params(first_page_size or page_size, None, filters, True)
         pending: asyncio.Future[Any] | None = asyncio.ensure_future(
-            self._json("GET", path, params=first, off_loop=True)
+            self._json("GET", path, params=first, off_loop=True, on_retry=on_retry)
         )
         seen: set[str] = set()
         try:
-            # Bounded: every round needs a cursor never seen before.
             while pending is not None:
                 data = await pending
                 pending = None
@@ -131,18 +138,12 @@ class ObjectsClient(ApiTransport):
                 if more and isinstance(objects, list) and objects:
                     last = objects[-1]
                     cursor = last.get("id") if isinstance(last, dict) else None
-                    if not isinstance(cursor, str) or cursor in seen:
-                        # A server repeating its cursor would otherwise loop forever.
-                        raise ProtocolError(
-                            f"the server repeated or omitted the cursor {cursor!r}",
-                            method="GET",
-                            path=path,
+                    if isinstance(cursor, str) and cursor not in seen:
+                        seen.add(cursor)
+                        params = list_params(page_size, cursor, filters, False)
+                        pending = asyncio.ensure_future(
+                            self._json("GET", path, params=params, off_loop=True, on_retry=on_retry)
                         )
-                    seen.add(cursor)
-                    params = list_params(page_size, cursor, filters, False)
-                    pending = asyncio.ensure_future(
-                        self._json("GET", path, params=params, off_loop=True)
-                    )
                 yield await self._list_page(data, path)
         finally:
             if pending is not None:
@@ -199,15 +200,26 @@ class ObjectsClient(ApiTransport):
             "POST", f"/v1/objects/{path_segment(object_id)}/complete", empty_body=True
         )
 
-    async def delete_object(self, object_id: str) -> ObjectView:
+    async def delete_object(
+        self, object_id: str, *, on_retry: RetryHook | None = None
+    ) -> ObjectView:
         return await self._object(
-            "POST", f"/v1/objects/{path_segment(object_id)}/delete", empty_body=True
+            "POST",
+            f"/v1/objects/{path_segment(object_id)}/delete",
+            empty_body=True,
+            on_retry=on_retry,
         )
 
-    async def download_url(self, object_id: str, duration_seconds: int | None = None) -> str:
+    async def download_url(
+        self,
+        object_id: str,
+        duration_seconds: int | None = None,
+        *,
+        on_retry: RetryHook | None = None,
+    ) -> str:
         path = f"/v1/objects/{path_segment(object_id)}/download"
         params = {} if duration_seconds is None else {"duration_seconds": str(duration_seconds)}
-        data = await self._json("GET", path, params=params)
+        data = await self._json("GET", path, params=params, on_retry=on_retry)
         url = data.get("download_url") if isinstance(data, dict) else None
         if not isinstance(url, str) or not url:
             raise ProtocolError("the response has no download_url", method="GET", path=path)
@@ -216,7 +228,7 @@ class ObjectsClient(ApiTransport):
     async def metadata_keys(self) -> list[str]:
         path = "/v1/objects/metadata/keys"
         data = await self._json("GET", path)
-        keys = data.get("keys") if isinstance(data, dict) else None
+        keys = data.get("keys", []) if isinstance(data, dict) else None
         if not isinstance(keys, list):
             raise ProtocolError("the response has no keys array", method="GET", path=path)
         return [str(k) for k in keys]
@@ -224,7 +236,8 @@ class ObjectsClient(ApiTransport):
     async def metadata_values(self, key: str) -> MetadataValues:
         path = f"/v1/objects/metadata/keys/{path_segment(key)}/values"
         data = await self._json("GET", path)
-        values = data.get("values") if isinstance(data, dict) else None
+        # The spec makes both fields optional: a missing array is an empty one.
+        values = data.get("values", []) if isinstance(data, dict) else None
         if not isinstance(values, list):
             raise ProtocolError("the response has no values array", method="GET", path=path)
         return MetadataValues(key=str(data.get("key", key)), values=[str(v) for v in values])
@@ -320,17 +333,21 @@ class ObjectsClient(ApiTransport):
                 await part.discard()
             await response.aclose()
 
-    async def read_head(self, object_id: str, max_bytes: int = 65536) -> bytes:
+    async def read_head(
+        self, object_id: str, max_bytes: int = 65536, *, on_retry: RetryHook | None = None
+    ) -> bytes:
         """The first max_bytes of the content, by a ranged GET on a download URL.
 
         A server that ignores Range answers 200 with everything: only max_bytes are read.
         """
-        url = QuietUrl(await self.download_url(object_id))
+        url = QuietUrl(await self.download_url(object_id, on_retry=on_retry))
         if max_bytes <= 0:
             return b""
         headers = {"Range": f"bytes=0-{max_bytes - 1}", "Accept-Encoding": "identity"}
         try:
-            response = await self._send(self._presigned, "GET", url, headers=headers, stream=True)
+            response = await self._send(
+                self._presigned, "GET", url, headers=headers, stream=True, on_retry=on_retry
+            )
         except HttpStatusError as exc:
             if exc.status == 416:  # an empty object has no byte 0
                 return b""
@@ -367,45 +384,32 @@ class ObjectsClient(ApiTransport):
         if source.size is not None:
             headers["Content-Length"] = str(source.size)
         label = presigned_label(url)
-        policy = self._retry
-        for retries_done in range(policy.max_retries + 1):
+
+        async def attempt() -> Attempt:
             body = source.chunks(chunk_size=self._chunk_size, progress=progress, cancel=cancel)
-            failure: ApiError | None = None
-            nothing_sent = False
             try:
                 response = await self._presigned.put(
                     url, content=body, headers=headers, follow_redirects=False
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                failure = NetworkError(transport_message(exc), method="PUT", path=label)
-                nothing_sent = True
+                # Nothing was sent: the same stream can start again from the beginning.
+                failure: ApiError = NetworkError(transport_message(exc))
+                return Attempt(failure=failure, reason="connection failed", unreachable=True)
             except httpx.TimeoutException:
-                failure = ApiTimeoutError("the upload stalled", method="PUT", path=label)
+                failure = ApiTimeoutError("the upload stalled")
+                return Attempt(failure=failure, retryable=False)
             except httpx.TransportError as exc:
-                failure = NetworkError(transport_message(exc), method="PUT", path=label)
+                return Attempt(failure=NetworkError(transport_message(exc)), retryable=False)
             finally:
                 await body.aclose()  # type: ignore[attr-defined]
-            if failure is None:
-                if not response.is_success:
-                    raise self._status_error(response, "PUT", label, "")
-                if progress is not None and source.size == 0:
-                    progress(0, 0)
-                return
-            if not nothing_sent or retries_done >= policy.max_retries:
-                raise failure
-            delay = backoff_seconds(policy, retries_done)
-            self._notify_retry(
-                RetryEvent(
-                    retries_done + 1,
-                    policy.max_retries,
-                    delay,
-                    "connection failed",
-                    "PUT",
-                    label,
-                    "",
-                )
-            )
-            await asyncio.sleep(delay)
+            if not response.is_success:
+                failure = self._status_error(response, "PUT", label, "")
+                return Attempt(failure=failure, retryable=False)
+            return Attempt(response=response)
+
+        await self._with_retries(attempt, "PUT", label, "", None)
+        if progress is not None and source.size == 0:
+            progress(0, 0)
 
     async def _complete_upload(self, object_id: str) -> ObjectView:
         try:

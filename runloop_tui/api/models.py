@@ -3,6 +3,13 @@
 Parsing is tolerant: unknown extra fields are kept aside rather than rejected, and an
 unknown enum value becomes a pseudo-member, because the real service adds fields and
 states over time and the browser must keep working when it does.
+
+Parsing is also where a server's odd values are made safe for everything downstream: a
+negative size becomes unknown (its raw value kept among the extra fields, so the detail pane
+still shows what the server said), a negative total_count becomes unknown, non-object
+metadata becomes none, and a malformed object in a list page is skipped and counted instead
+of failing the whole page. Timestamps stay as sent (sorting and export need the number);
+``valid_time_ms`` tells the display which ones are outside what a clock can show.
 """
 
 from __future__ import annotations
@@ -45,12 +52,35 @@ _STATE_BY_VALUE: dict[str, ObjectState] = {m.value: m for m in ObjectState}
 KNOWN_STATES: tuple[ObjectState, ...] = tuple(ObjectState)
 
 
+# Milliseconds since the epoch that a datetime can show: 1970-01-01 to 9999-12-31. The service
+# never sends times before 1970, so an earlier one is as wrong as one in the year 67508.
+MAX_TIME_MS = 253_402_300_799_999
+# Where a sanitised value's raw form is kept (shown among the detail pane's other fields).
+INVALID_SIZE_KEY = "size_bytes (invalid)"
+
+
+def valid_time_ms(value: int) -> bool:
+    """A timestamp a clock can show; anything else reads as "invalid time"."""
+    return 0 <= value <= MAX_TIME_MS
+
+
 def _opt_int(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected an integer, got {value!r}")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"expected an integer, got {value!r}")  # also inf and nan
     return int(value)
+
+
+def _sane(obj: ObjectView) -> ObjectView:
+    """Odd values made safe (the rare path: most objects never get here)."""
+    size = obj.size_bytes
+    if size is not None and size < 0:
+        _set_size_bytes(obj, None)
+        _set_extra(obj, {**obj.extra, INVALID_SIZE_KEY: size})
+    return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +134,19 @@ class ObjectView:
             delete_after = data.get("delete_after_time_ms")
             metadata = data.get("metadata")
             headers = data.get("upload_headers")
-            return _build(
+            obj = _build(
                 object_id if type(object_id) is str else str(object_id),
                 name if type(name) is str else str(name),
                 state,
                 content_type,
-                created if type(created) is int else int(created),
+                created if type(created) is int else _int(created),
                 size if size is None or type(size) is int else _opt_int(size),
                 delete_after
                 if delete_after is None or type(delete_after) is int
                 else _opt_int(delete_after),
-                {str(k): str(v) for k, v in metadata.items()} if metadata else metadata,
+                {str(k): str(v) for k, v in metadata.items()}
+                if isinstance(metadata, dict)
+                else None,
                 data.get("upload_url"),
                 {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None,
                 {}
@@ -123,8 +155,11 @@ class ObjectView:
             )
         except KeyError as exc:
             raise ValueError(f"object is missing the field {exc.args[0]!r}") from None
-        except (TypeError, AttributeError) as exc:
+        except (TypeError, AttributeError, OverflowError) as exc:
             raise ValueError(f"malformed object: {exc}") from None
+        if obj.size_bytes is not None and obj.size_bytes < 0:
+            obj = _sane(obj)
+        return obj
 
     def to_json(self) -> dict[str, Any]:
         """The spec's fields, for export; presigned URLs are left out on purpose."""
@@ -209,20 +244,44 @@ def _build(
     return obj
 
 
+def _int(value: Any) -> int:
+    number = _opt_int(value)
+    if number is None:
+        raise ValueError("expected an integer, got None")
+    return number
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectListView:
     objects: list[ObjectView]
     has_more: bool
     total_count: int | None = None
+    # Objects in the page that could not be read (missing fields, wrong types): skipped, so
+    # one bad object does not hide the other 999 of its page.
+    skipped: int = 0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ObjectListView:
         if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
             raise ValueError("a list response must have an 'objects' array")
+        objects: list[ObjectView] = []
+        skipped = 0
+        parse = ObjectView.from_json
+        for item in data["objects"]:
+            try:
+                objects.append(parse(item))
+            except ValueError:
+                skipped += 1
+        try:
+            total = _opt_int(data.get("total_count"))
+        except ValueError:
+            total = None
         return cls(
-            objects=[ObjectView.from_json(o) for o in data["objects"]],
+            objects=objects,
             has_more=bool(data.get("has_more", False)),
-            total_count=_opt_int(data.get("total_count")),
+            # A negative total is no count at all.
+            total_count=None if total is None or total < 0 else total,
+            skipped=skipped,
         )
 
 

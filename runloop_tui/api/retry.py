@@ -30,6 +30,11 @@ class RetryPolicy:
     initial_backoff_seconds: float = 1.0
     # Uploads and downloads may stall longer between chunks than an API call (slow disks, S3).
     transfer_timeout_seconds: float = 300.0
+    # A server that cannot be reached at all (refused, no route, connect timeout) is given
+    # this long, retries included, before the call fails: a user waiting on Preview or a URL
+    # learns within seconds that the server is down, not after the SDK's half-minute of
+    # backoff. A server that answers 5xx or 429 still gets every retry. None: retry as the SDK.
+    unreachable_seconds: float | None = 5.0
 
     def api_timeout(self) -> httpx.Timeout:
         return httpx.Timeout(self.timeout_seconds, connect=self.connect_timeout_seconds)
@@ -49,6 +54,11 @@ class RetryEvent:
     method: str
     path: str
     request_id: str
+
+    @property
+    def short(self) -> str:
+        """`retrying (2/5)…`: for a status line."""
+        return f"retrying ({self.attempt}/{self.max_retries})…"
 
     def __str__(self) -> str:
         return (
@@ -105,3 +115,9 @@ def backoff_seconds(
         policy.initial_backoff_seconds * 2.0 ** min(retries_done, 1000), policy.max_backoff_seconds
     )
     return max(0.0, base * (1 - 0.25 * random.random()))
+
+
+def out_of_patience(policy: RetryPolicy, started: float, delay: float) -> bool:
+    """Would sleeping ``delay`` more take an unreachable server past its time?"""
+    budget = policy.unreachable_seconds
+    return budget is not None and time.monotonic() - started + delay > budget

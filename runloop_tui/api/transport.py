@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Self
 
 import h11
@@ -31,6 +34,7 @@ from runloop_tui.api.retry import (
     RetryHook,
     RetryPolicy,
     backoff_seconds,
+    out_of_patience,
     should_retry_response,
 )
 from runloop_tui.api.tls import lazy_tls_context
@@ -50,12 +54,10 @@ CLEANUP_TIMEOUT_SECONDS = 15.0
 # httpcore reads a response body 64 KiB at a time and every read costs about 0.2 ms of Python
 # (httpcore, h11, anyio): downloads were CPU-bound at ~250 MB/s on a fast link. Bigger reads
 # cut the CPU per byte (64 -> 256 KiB: 206 -> 329 MB/s on loopback). It is a class constant,
-# so it applies to every httpcore connection in the process; it is only an upper bound: a
-# read returns what the connection has (at most 256 KiB, asyncio's own read size, unless
-# widen_reads raised that for a download).
+# so it applies to every httpcore connection in the process: install() sets it, never an
+# import. It is only an upper bound: a read returns what the connection has (at most 256 KiB,
+# asyncio's own read size, unless widen_reads raised that for a download).
 BODY_READ_BYTES = 1024 * 1024
-if hasattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES"):
-    httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = BODY_READ_BYTES
 
 
 def widen_reads(response: httpx.Response) -> None:
@@ -116,15 +118,56 @@ def _extract_whole_buffer(self: ReceiveBuffer, count: int) -> bytes | bytearray 
     return data
 
 
-# Only on the h11 code this was written against (its private attributes): elsewhere h11 runs
-# unchanged, merely slower. Everything else in ReceiveBuffer (find, regex search, slices,
-# len) works the same on bytes and bytearray.
 _h11_extract = ReceiveBuffer._extract
 _h11_extract_at_most = ReceiveBuffer.maybe_extract_at_most
-if str(getattr(h11, "__version__", "")).startswith(("0.14.", "0.15.", "0.16.")):
-    ReceiveBuffer.__iadd__ = _adopt_when_empty  # type: ignore[method-assign]
-    ReceiveBuffer._extract = _extract_part  # type: ignore[method-assign]
-    ReceiveBuffer.maybe_extract_at_most = _extract_whole_buffer  # type: ignore[method-assign,assignment]
+_ORIGINALS: dict[str, Any] = {}
+
+
+def install() -> None:
+    """The process-wide speed-ups for large downloads; called by the app's entry points.
+
+    Importing this module changes nothing: other httpx users in the same process (the
+    official SDK in our own tests, a host application) keep stock httpcore and h11 unless
+    the program opts in. Only on the h11 code this was written against (its private
+    attributes): elsewhere h11 runs unchanged, merely slower. Everything else in
+    ReceiveBuffer (find, regex search, slices, len) works the same on bytes and bytearray.
+    """
+    if _ORIGINALS:
+        return
+    if hasattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES"):
+        _ORIGINALS["read_num_bytes"] = httpcore.AsyncHTTP11Connection.READ_NUM_BYTES
+        httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = BODY_READ_BYTES
+    if str(getattr(h11, "__version__", "")).startswith(("0.14.", "0.15.", "0.16.")):
+        _ORIGINALS["__iadd__"] = ReceiveBuffer.__iadd__
+        _ORIGINALS["_extract"] = ReceiveBuffer._extract
+        _ORIGINALS["maybe_extract_at_most"] = ReceiveBuffer.maybe_extract_at_most
+        ReceiveBuffer.__iadd__ = _adopt_when_empty  # type: ignore[method-assign]
+        ReceiveBuffer._extract = _extract_part  # type: ignore[method-assign]
+        ReceiveBuffer.maybe_extract_at_most = _extract_whole_buffer  # type: ignore[method-assign,assignment]
+    _ORIGINALS.setdefault("installed", True)
+
+
+def uninstall() -> None:
+    """Undo install() (for tests that need stock httpcore and h11 again)."""
+    if "read_num_bytes" in _ORIGINALS:
+        httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = _ORIGINALS["read_num_bytes"]
+    for name in ("__iadd__", "_extract", "maybe_extract_at_most"):
+        if name in _ORIGINALS:
+            setattr(ReceiveBuffer, name, _ORIGINALS[name])
+    _ORIGINALS.clear()
+
+
+@dataclass(slots=True)
+class Attempt:
+    """One try of a request: a successful response, or a failure and whether to retry it."""
+
+    response: httpx.Response | None = None
+    failure: ApiError | None = None
+    reason: str = ""  # for the RetryEvent: "HTTP 503", "connection failed", "timed out"
+    retryable: bool = True
+    unreachable: bool = False  # nothing reached the server (refused, no route, connect timeout)
+    retry_headers: httpx.Headers | None = None
+
 
 # Response bodies this big are parsed off the event loop (``_json(off_loop=True)``).
 OFF_LOOP_BYTES = 256 * 1024
@@ -141,7 +184,10 @@ class ApiTransport:
         retry: RetryPolicy | None = None,
         on_retry: RetryHook | None = None,
         chunk_size: int = CHUNK_SIZE,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """``transport``: an httpx transport for both clients instead of the network, e.g.
+        ``httpx.MockTransport`` or ``httpx.ASGITransport`` in fast unit tests."""
         self._base_url = base_url.rstrip("/")
         self._retry = retry or RetryPolicy()
         self.on_retry = on_retry
@@ -155,11 +201,15 @@ class ApiTransport:
             headers=api_headers(api_key),
             timeout=self._retry.api_timeout(),
             follow_redirects=True,
+            transport=transport,
         )
         del api_key
         # Presigned URLs: nothing of ours but what the URL itself carries.
         self._presigned = httpx.AsyncClient(
-            verify=tls, timeout=self._retry.transfer_timeout(), follow_redirects=True
+            verify=tls,
+            timeout=self._retry.transfer_timeout(),
+            follow_redirects=True,
+            transport=transport,
         )
 
     def __repr__(self) -> str:
@@ -193,8 +243,11 @@ class ApiTransport:
         *,
         json_body: dict[str, Any] | None = None,
         empty_body: bool = False,
+        on_retry: RetryHook | None = None,
     ) -> ObjectView:
-        data = await self._json(method, path, json_body=json_body, empty_body=empty_body)
+        data = await self._json(
+            method, path, json_body=json_body, empty_body=empty_body, on_retry=on_retry
+        )
         return parse_or_fail(ObjectView.from_json, data, method, path)
 
     async def _json(
@@ -206,6 +259,7 @@ class ApiTransport:
         json_body: dict[str, Any] | None = None,
         empty_body: bool = False,
         off_loop: bool = False,
+        on_retry: RetryHook | None = None,
     ) -> Any:
         headers: dict[str, str] = {}
         content: bytes | None = None
@@ -216,7 +270,14 @@ class ApiTransport:
             # As the official SDK: no body, but a JSON content type.
             headers["Content-Type"] = "application/json"
         response = await self._send(
-            self._http, method, path, params=params, headers=headers, content=content, api=True
+            self._http,
+            method,
+            path,
+            params=params,
+            headers=headers,
+            content=content,
+            api=True,
+            on_retry=on_retry,
         )
         try:
             if off_loop and len(response.content) >= OFF_LOOP_BYTES:
@@ -243,22 +304,21 @@ class ApiTransport:
         content: bytes | None = None,
         stream: bool = False,
         api: bool = False,
+        on_retry: RetryHook | None = None,
     ) -> httpx.Response:
         """Send with retries; return a successful response (open if ``stream``) or raise.
 
         One x-request-id for the logical request, the same on every retry: it is the
-        server's idempotency key for create.
+        server's idempotency key for create. ``on_retry`` hears this request's retries only
+        (besides the client-wide ``self.on_retry``).
         """
         request_id = str(uuid.uuid4())
         all_headers = dict(headers or {})
         if api:
             all_headers["x-request-id"] = request_id
         label = url if api else presigned_label(url)
-        policy = self._retry
-        for retries_done in range(policy.max_retries + 1):
-            failure: ApiError | None = None
-            raise_now = False
-            retry_headers: httpx.Headers | None = None
+
+        async def attempt() -> Attempt:
             try:
                 # No `request` local: its repr shows the full (maybe presigned) URL, and
                 # crash tracebacks print locals.
@@ -268,65 +328,87 @@ class ApiTransport:
                     ),
                     stream=stream,
                 )
+            except httpx.ConnectTimeout:
+                failure: ApiError = NetworkError("could not connect in time")
+                return Attempt(failure=failure, reason="connection failed", unreachable=True)
             except httpx.TimeoutException:
-                failure = ApiTimeoutError(
-                    "the server did not answer in time",
-                    request_id=request_id,
-                    method=method,
-                    path=label,
-                )
-                reason = "timed out"
+                failure = ApiTimeoutError("the server did not answer in time")
+                return Attempt(failure=failure, reason="timed out")
             except httpx.TransportError as exc:
-                failure = NetworkError(
-                    transport_message(exc), request_id=request_id, method=method, path=label
-                )
-                reason = "connection failed"
+                unreachable = isinstance(exc, httpx.ConnectError)
+                failure = NetworkError(transport_message(exc))
+                return Attempt(failure=failure, reason="connection failed", unreachable=unreachable)
             except Exception as exc:
                 # A bug under us (httpx, httpcore, h11): the frames below hold the request
                 # headers, the key among them, and a crash screen prints frame locals. It
-                # becomes our own error, raised below without those frames, and is not retried.
-                failure = ProtocolError(
-                    self._redact(f"unexpected {type(exc).__name__} in the HTTP client: {exc}"),
-                    request_id=request_id,
-                    method=method,
-                    path=label,
-                )
-                raise_now = True
-            else:
-                if response.is_success:
-                    return response
-                if stream:
-                    await response.aread()
-                    await response.aclose()
-                if retries_done >= policy.max_retries or not should_retry_response(response):
-                    raise self._status_error(response, method, label, request_id)
-                reason = f"HTTP {response.status_code}"
-                retry_headers = response.headers
-            if failure is not None and (raise_now or retries_done >= policy.max_retries):
-                # Raised outside the except block: no chained httpx exception (and its
+                # becomes our own error, raised without those frames, and is not retried.
+                text = self._redact(f"unexpected {type(exc).__name__} in the HTTP client: {exc}")
+                return Attempt(failure=ProtocolError(text), retryable=False)
+            if response.is_success:
+                return Attempt(response=response)
+            if stream:
+                await response.aread()
+                await response.aclose()
+            return Attempt(
+                failure=self._status_error(response, method, label, request_id),
+                reason=f"HTTP {response.status_code}",
+                retryable=should_retry_response(response),
+                retry_headers=response.headers,
+            )
+
+        return await self._with_retries(attempt, method, label, request_id, on_retry)
+
+    async def _with_retries(
+        self,
+        attempt: Callable[[], Awaitable[Attempt]],
+        method: str,
+        label: str,
+        request_id: str,
+        on_retry: RetryHook | None,
+    ) -> httpx.Response:
+        """The one retry loop (API calls, presigned GETs and upload PUTs): the SDK's backoff,
+        the unreachable budget, and a RetryEvent before each sleep."""
+        policy = self._retry
+        started = time.monotonic()
+        for retries_done in range(policy.max_retries + 1):
+            outcome = await attempt()
+            failure = outcome.failure
+            if failure is None:
+                assert outcome.response is not None
+                return outcome.response
+            delay = backoff_seconds(policy, retries_done, outcome.retry_headers)
+            if (
+                not outcome.retryable
+                or retries_done >= policy.max_retries
+                or (outcome.unreachable and out_of_patience(policy, started, delay))
+            ):
+                if failure.request_id is None:
+                    failure.request_id = request_id or None
+                failure.method = failure.method or method
+                failure.path = failure.path or label
+                # Raised here, outside any except block: no chained httpx exception (and its
                 # request headers) rides along into tracebacks.
                 raise failure
-            delay = backoff_seconds(policy, retries_done, retry_headers)
             self._notify_retry(
                 RetryEvent(
                     attempt=retries_done + 1,
                     max_retries=policy.max_retries,
                     delay_seconds=delay,
-                    reason=reason,
+                    reason=outcome.reason,
                     method=method,
                     path=label,
                     request_id=request_id,
-                )
+                ),
+                on_retry,
             )
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    def _notify_retry(self, event: RetryEvent) -> None:
-        hook = self.on_retry
-        if hook is None:
-            return
-        with contextlib.suppress(Exception):  # a UI hook must never break a request
-            hook(event)
+    def _notify_retry(self, event: RetryEvent, call_hook: RetryHook | None = None) -> None:
+        for hook in (self.on_retry, call_hook):
+            if hook is not None:
+                with contextlib.suppress(Exception):  # a UI hook must never break a request
+                    hook(event)
 
     def _status_error(
         self, response: httpx.Response, method: str, path: str, request_id: str

@@ -19,6 +19,22 @@ from runloop_tui.api.models import ContentType, ObjectState
 # Server messages shown to the user are cut here: an HTML error page is not a sentence.
 _MAX_MESSAGE_CHARS = 300
 _S3_MESSAGE = re.compile(r"<Message>(.*?)</Message>", re.S)
+# C0/C1 control characters and DEL, and the invisible characters that change how text around
+# them reads: bidi overrides and isolates (U+202E makes `exe.txt` read as `txt.exe`),
+# zero-width spaces and joiners, the word joiner and BOM, and the line/paragraph separators.
+# Text from a server must reach the terminal inert: an error message holding ESC ] 52 would
+# otherwise write the user's clipboard. One definition: tui.formatting uses it too.
+UNSAFE_CHARS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def inert_text(text: str) -> str:
+    """Text with every unsafe character replaced by a visible U+FFFD."""
+    return UNSAFE_CHARS.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
 _T = TypeVar("_T")
 USER_AGENT = "runloop-tui"
 
@@ -94,29 +110,69 @@ def parse_or_fail(parser: Callable[[Any], _T], data: Any, method: str, path: str
         raise ProtocolError(str(exc), method=method, path=path) from None
 
 
+def _json_message(data: Any) -> str | None:
+    """The sentence inside a JSON error body, in the shapes servers use; None if there is none.
+
+    {"error": {"message"}} (Runloop), {"error": "..."}, {"message"}, {"detail": "..."} and
+    FastAPI's {"detail": [{"loc", "msg"}]}, {"errors": [...]}; an error with only a code
+    ("invalid_argument") reads as words.
+    """
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    if isinstance(error, dict):
+        if error.get("message"):
+            return str(error["message"])
+        code = error.get("code") or error.get("type")
+        if isinstance(code, str) and code:
+            return code.replace("_", " ")
+    if isinstance(error, str) and error:
+        return error
+    if data.get("message"):
+        return str(data["message"])
+    for key in ("detail", "errors"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, list) and value:
+            parts = [_item_message(item) for item in value[:3]]
+            return "; ".join(p for p in parts if p) or None
+    return None
+
+
+def _item_message(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict):
+        text = item.get("msg") or item.get("message") or ""
+        loc = item.get("loc")
+        where = ".".join(str(p) for p in loc if p != "body") if isinstance(loc, list) else ""
+        return f"{where}: {text}" if where and text else str(text)
+    return ""
+
+
 def server_message(response: httpx.Response) -> str:
-    """The server's own words: {"error": {"message"}}, S3's <Message>, or the text, cut short."""
+    """The server's own words: {"error": {"message"}}, S3's <Message>, or the text, cut short.
+
+    Never raw JSON: a JSON body with no sentence in it reads as the HTTP reason phrase.
+    """
     text = response.text.strip()
     message: str | None = None
     try:
         data = response.json()
     except ValueError:
         data = None
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            message = str(error["message"])
-        elif isinstance(error, str) and error:
-            message = error
-        elif data.get("message"):
-            message = str(data["message"])
+    else:
+        message = _json_message(data)
+        if message is None:
+            text = ""  # JSON without a message: not something to show a person
     if message is None and text.startswith("<"):
         match = _S3_MESSAGE.search(text)
         if match:
             message = match.group(1).strip()
     if message is None:
         message = text or response.reason_phrase or "no details given"
-    message = " ".join(message.split())
+    message = inert_text(" ".join(message.split()))
     if len(message) > _MAX_MESSAGE_CHARS:
         message = message[: _MAX_MESSAGE_CHARS - 1] + "…"
     return message

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 FILTER_HELP: list[tuple[str, str]] = [
-    ("word", "name or id contains word (case-insensitive)"),
+    ("word", "name contains word (case-insensitive); an obj_ word also matches ids"),
     ('"my file"', "double quotes group a phrase (also turns off field syntax)"),
     ("-term", "negates any term, e.g. -tmp, -state:error, -expired"),
     ("state:error", "state is one of uploading, read_only (readonly, read-only), deleted, error"),
@@ -58,6 +58,8 @@ _STATE_ALIASES: dict[str, ObjectState] = {
 _STATES_ALLOWED = "uploading, read_only, deleted or error"
 _TYPES: dict[str, ContentType] = {str(t): t for t in ContentType}
 _TYPES_ALLOWED = "unspecified, text, binary, gzip, tar or tgz"
+# Object ids start with this; a plain word that does is searched in ids as well as names.
+ID_PREFIX = "obj_"
 _FIELDS_ALLOWED = "state:, type:, meta:, name:, id:, age>, size>, expires< or expired"
 _COMPARE_FIELDS = ("age", "size", "expires")
 _FIELD_RE = re.compile(r"([A-Za-z_]+)(>=|<=|>|<|:|=)(.*)", re.DOTALL)
@@ -71,6 +73,14 @@ class FilterError:
     end: int
     term: str
     message: str
+
+    @property
+    def text(self) -> str:
+        """One line for the bar: `meta: needs a key, …`, never `meta:: meta: needs a key`."""
+        bare = self.term.lstrip("-")
+        if bare and self.message.startswith(bare):
+            return self.term[: len(self.term) - len(bare)] + self.message
+        return f"{self.term}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,13 @@ def _parse_term(raw: str, negated: bool) -> tuple[Term | None, str | None]:
         if raw.lower() == "expired":
             return CompareTerm("expires", "<=", 0, True, negated), None
         word = _unquote(raw)
-        return (SubstringTerm("hay", word, negated), word) if word else (None, None)
+        if not word:
+            return None, None
+        # A plain word matches the name only: "log" must not match an id that happens to
+        # hold "LoG" (with `a`, marking every shown row, that is a real risk). A word that
+        # looks like an id (obj_...) matches ids too; `id:` matches ids only.
+        column = "hay" if word.lower().startswith(ID_PREFIX) else "name"
+        return SubstringTerm(column, word, negated), word
     field, op, value_raw = match.group(1).lower(), match.group(2), match.group(3)
     if field in ("state", "type"):
         return _parse_set(field, op, value_raw, negated), None

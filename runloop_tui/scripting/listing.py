@@ -4,11 +4,11 @@ pushes them down), the rest is applied here with the same compiled filter."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, Callable
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from runloop_tui.api.client import ObjectsClient
-from runloop_tui.api.models import ObjectListView, ObjectView
+from runloop_tui.api.models import ObjectView
 from runloop_tui.api.wire import ListFilters
 from runloop_tui.query.filter import CompiledFilter
 
@@ -40,7 +40,7 @@ async def matching_objects(
         page_size=PAGE_SIZE, filters=pushdown_filters(compiled), public=public
     )
     # Closing the generator at once stops its prefetch of the next page.
-    async with contextlib.aclosing(cast(AsyncGenerator[ObjectListView, None], pages)):
+    async with contextlib.aclosing(pages):
         async for page in pages:
             for obj in page.objects:
                 if obj.id in seen or not compiled.matches(obj, now_ms):

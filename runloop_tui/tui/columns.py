@@ -12,6 +12,7 @@ from typing import Any
 
 from runloop_tui.api.models import KNOWN_STATES, ObjectView
 from runloop_tui.tui.formatting import (
+    display_name,
     display_text,
     expires_soon,
     expires_text,
@@ -64,7 +65,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         "name",
         "Name",
         0,
-        lambda o, marked, now: display_text(o.name),
+        lambda o, marked, now: display_name(o.name),
         sort_key=lambda o: o.name.lower(),
     ),
     ColumnSpec(

@@ -6,26 +6,35 @@ on how a size or a time reads.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
+from runloop_tui.api.models import valid_time_ms
+from runloop_tui.api.wire import inert_text
 from runloop_tui.query.units import format_duration
 
-# C0/C1 control characters and DEL: a name containing ESC sequences must render inert.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+INVALID_TIME = "invalid time"
+NO_NAME = "(no name)"
 
 _SIZE_STEPS = ("KB", "MB", "GB", "TB", "PB")
 
 
 def display_text(text: str) -> str:
-    """User text made safe for one table cell: control characters become a visible '?'."""
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    """User text made safe for one table cell: control and invisible formatting characters
+    become a visible '\N{REPLACEMENT CHARACTER}'."""
+    return inert_text(text)
+
+
+def display_name(name: str) -> str:
+    """An object's name for display: safe, and never an empty cell."""
+    return display_text(name) if name.strip() else NO_NAME
 
 
 def human_size(size: int | None) -> str:
     """`512 B`, `1.5 KB`, `12 MB` (decimal units, as the filter language reads `MB`)."""
     if size is None:
         return "-"
+    if size < 0:
+        return "invalid size"
     if size < 1000:
         return f"{size} B"
     value = float(size)
@@ -37,11 +46,15 @@ def human_size(size: int | None) -> str:
 
 
 def exact_bytes(size: int | None) -> str:
+    if size is not None and size < 0:
+        return f"invalid: {size:,}"
     return "-" if size is None else f"{size:,} bytes"
 
 
 def relative_time(when_ms: int, now_ms: int) -> str:
     """`5m ago` for the past, `in 3h 5m` for the future, `now` within a second."""
+    if not valid_time_ms(when_ms):
+        return INVALID_TIME
     delta = (when_ms - now_ms) / 1000
     if abs(delta) < 1:
         return "now"
@@ -59,6 +72,8 @@ def _one_unit(seconds: float) -> str:
 
 def short_relative_time(when_ms: int, now_ms: int) -> str:
     """A table cell's relative time, one unit: `5m ago`, `12h ago`, `in 3d`."""
+    if not valid_time_ms(when_ms):
+        return "invalid"  # the cell is narrow; the detail pane says the rest
     delta = (when_ms - now_ms) / 1000
     if abs(delta) < 1:
         return "now"
@@ -69,6 +84,8 @@ def expires_text(delete_after_ms: int | None, now_ms: int) -> str:
     """The Expires cell: `-` (never), `expired`, or the time left (`3h 5m left`)."""
     if delete_after_ms is None:
         return "-"
+    if not valid_time_ms(delete_after_ms):
+        return INVALID_TIME
     left = (delete_after_ms - now_ms) / 1000
     if left <= 0:
         return "expired"
@@ -80,13 +97,22 @@ def expires_soon(delete_after_ms: int | None, now_ms: int, within_seconds: float
 
 
 def local_time(when_ms: int) -> str:
-    """An absolute local timestamp, e.g. `2026-11-28 19:14:21`."""
-    return datetime.fromtimestamp(when_ms / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    """An absolute local timestamp, e.g. `2026-11-28 19:14:21`; `invalid time (N ms)` for a
+    value no clock can show (a server's garbage must never crash the UI)."""
+    if valid_time_ms(when_ms):
+        try:
+            moment = datetime.fromtimestamp(when_ms / 1000).astimezone()
+            return moment.strftime("%Y-%m-%d %H:%M:%S %Z")
+        except (ValueError, OverflowError, OSError):
+            pass  # the local zone's offset pushed it past year 9999
+    return f"{INVALID_TIME} ({when_ms:,} ms)"
 
 
 def lifetime_fraction(create_ms: int, delete_after_ms: int | None, now_ms: int) -> float | None:
     """How much of an object's TTL is used up, 0..1; None when it never expires."""
     if delete_after_ms is None:
+        return None
+    if not (valid_time_ms(create_ms) and valid_time_ms(delete_after_ms)):
         return None
     total = delete_after_ms - create_ms
     if total <= 0:
@@ -96,3 +122,8 @@ def lifetime_fraction(create_ms: int, delete_after_ms: int | None, now_ms: int) 
 
 def count_text(count: int) -> str:
     return f"{count:,}"
+
+
+def count_noun(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 object`, `2 objects`, `1,000 objects`."""
+    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"

@@ -22,6 +22,18 @@ MakeClient = Callable[..., ObjectsClient]
 
 
 @pytest.fixture
+def speedups() -> Iterator[None]:
+    """The app's process-wide HTTP speed-ups (transport.install()) for one test."""
+    from runloop_tui.api.transport import install, uninstall
+
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
+
+
+@pytest.fixture
 def proxy(server: EmbeddedServer) -> Iterator[FaultProxy]:
     with FaultProxy(server.base_url) as running:
         yield running

@@ -168,5 +168,5 @@ async def test_iter_pages_stopped_early_leaves_client_usable(client: ObjectsClie
     async for page in pages:
         assert len(page.objects) == 2
         break  # the prefetched next page is cancelled, not leaked
-    await pages.aclose()  # type: ignore[attr-defined]
+    await pages.aclose()
     assert len((await client.list_objects()).objects) == 6

@@ -57,7 +57,7 @@ async def test_part_file_discard_while_a_batch_is_written_removes_the_part(tmp_p
     assert os.listdir(tmp_path) == []
 
 
-def test_whole_buffer_extraction_matches_h11() -> None:
+def test_whole_buffer_extraction_matches_h11(speedups: None) -> None:
     fast = ReceiveBuffer()
     fast += b"abcdef"
     assert _extract_whole_buffer(fast, 2) == bytearray(b"ab")  # a part: h11's own path
@@ -70,7 +70,7 @@ def test_whole_buffer_extraction_matches_h11() -> None:
     assert bytes(fast) == b"ij"  # the handed-over buffer is no longer shared
 
 
-def test_a_read_consumed_whole_is_handed_on_uncopied() -> None:
+def test_a_read_consumed_whole_is_handed_on_uncopied(speedups: None) -> None:
     buffer = ReceiveBuffer()
     received = bytes(range(256)) * 1024
     buffer += received
@@ -84,7 +84,8 @@ def test_a_read_consumed_whole_is_handed_on_uncopied() -> None:
 
 
 @pytest.mark.parametrize("chunked", [False, True])
-def test_h11_parses_bodies_fed_in_pieces(chunked: bool) -> None:
+def test_h11_parses_bodies_fed_in_pieces(chunked: bool, speedups: None) -> None:
+    """With the speed-ups installed (as the app runs)."""
     body = _pattern(300_000)
     if chunked:
         framing = b"Transfer-Encoding: chunked\r\n\r\n"
@@ -117,7 +118,9 @@ def test_h11_parses_bodies_fed_in_pieces(chunked: bool) -> None:
     assert bytes(received) == body
 
 
-async def test_download_of_many_reads_is_exact(client: ObjectsClient, tmp_path: Path) -> None:
+async def test_download_of_many_reads_is_exact(
+    client: ObjectsClient, tmp_path: Path, speedups: None
+) -> None:
     data = _pattern(5 * 1024 * 1024 + 123)  # many 256 KiB reads, several write batches
     where = tmp_path / "files"
     where.mkdir()

@@ -85,3 +85,18 @@ def test_huge_numbers_are_reported_not_raised() -> None:
     assert [e.term[:5] for e in compiled.errors] == ["age>9", "size>"]
     assert all("out of range" in e.message for e in compiled.errors)
     assert hits("age>" + "9" * 40 + "d", [obj("x")]) == []  # large but finite still works
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("meta:", "meta: needs a key, e.g. meta:agent or meta:agent=claude"),
+        ("-type:", "-type: needs a value"),
+        ("state:bogus", "state:bogus: unknown state 'bogus'"),
+        ("size>", "size> needs a size, e.g. size>100MB"),
+    ],
+)
+def test_an_error_line_never_repeats_its_term(text: str, line: str) -> None:
+    (error,) = compile_filter(text).errors
+    assert error.text.startswith(line)
+    assert "::" not in error.text

@@ -21,9 +21,12 @@ WORDS = [
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("report", ["Report-2024.tgz", "tmp/scratch"]),  # name or id, case-insensitive
-        ("REPORT", ["Report-2024.tgz", "tmp/scratch"]),
-        ("-report", ["my file.txt", "my-file.txt", "state:error"]),
+        # A plain word is searched in names only (tmp/scratch's id holds REPORT).
+        ("report", ["Report-2024.tgz"]),
+        ("REPORT", ["Report-2024.tgz"]),
+        ("-report", ["my file.txt", "my-file.txt", "tmp/scratch", "state:error"]),
+        ("obj_rep", ["tmp/scratch"]),  # a word that looks like an id matches ids too
+        ("-obj_rep", ["Report-2024.tgz", "my file.txt", "my-file.txt", "state:error"]),
         ("-tmp", ["Report-2024.tgz", "my file.txt", "my-file.txt", "state:error"]),
         ("obj_bb", ["my file.txt"]),
         ('"my file"', ["my file.txt"]),

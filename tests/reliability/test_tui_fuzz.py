@@ -291,7 +291,7 @@ async def test_bulk_delete_count_field(ui: UI, typed: str) -> None:
 async def test_presign_duration_field(ui: UI, duration: str) -> None:
     obj = ui.browser.visible_objects[0]
 
-    async def fetch(seconds: int) -> str:
+    async def fetch(seconds: int, on_retry: object = None) -> str:
         return await ui.client.download_url(obj.id, seconds)
 
     modal = await ui.open(lambda: PresignModal(obj, fetch, ui.browser.now_ms))

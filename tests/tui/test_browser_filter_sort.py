@@ -35,7 +35,8 @@ TERMS: list[tuple[str, Predicate]] = [
     ),
     ("meta:agent=swe-agent", lambda o: (o.metadata or {}).get("agent") == "swe-agent"),
     ("meta:model", lambda o: "model" in (o.metadata or {})),
-    ("log", lambda o: "log" in o.name.lower() or "log" in o.id.lower()),
+    # Names only: the demo's scratch/output.txt has "LoG" in its id and must not match.
+    ("log", lambda o: "log" in o.name.lower()),
     ("name:checkpoints", lambda o: "checkpoints" in o.name.lower()),
     (
         "type:text size>1KB",

@@ -69,7 +69,7 @@ def many() -> list[ObjectView]:
     return [obj(i, state=states[i % len(states)]) for i in range(1234)]
 
 
-async def _fixed_url(seconds: int) -> str:
+async def _fixed_url(seconds: int, on_retry: object = None) -> str:
     return FIXED_URL
 
 

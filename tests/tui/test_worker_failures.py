@@ -40,7 +40,7 @@ async def test_a_bug_in_a_worker_is_said_and_logged_without_the_key(
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         screen = await settle(app, pilot)
 
-        async def broken_head(object_id: str, size: int) -> bytes:
+        async def broken_head(object_id: str, size: int, **kwargs: object) -> bytes:
             raise RuntimeError(f"boom with {API_KEY} inside")
 
         app.client.read_head = broken_head  # type: ignore[method-assign,assignment]
@@ -81,7 +81,7 @@ async def test_a_failed_load_is_not_left_loading_and_is_retried(
             calls += 1
             raise ValueError("a page the loader did not expect")
 
-        app.client.iter_pages = broken_pages  # type: ignore[method-assign]
+        app.client.iter_pages = broken_pages  # type: ignore[method-assign,assignment]
         screen.refresh_now()
         # Not wait_for_complete(): it re-raises the worker's error.
         for _ in range(50):

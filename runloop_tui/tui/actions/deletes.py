@@ -9,7 +9,7 @@ from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.actions.host import ActionHost
-from runloop_tui.tui.formatting import display_text, exact_bytes, human_size
+from runloop_tui.tui.formatting import count_noun, display_text, exact_bytes, human_size
 from runloop_tui.tui.modals.confirm import ConfirmModal
 
 if TYPE_CHECKING:
@@ -94,4 +94,4 @@ class Deleter:
 
             self._host.push_modal(BulkResultsModal(outcome))
         else:
-            self._host.notify(f"Deleted {len(outcome.deleted):,} objects.")
+            self._host.notify(f"Deleted {count_noun(len(outcome.deleted), 'object')}.")

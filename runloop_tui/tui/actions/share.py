@@ -7,6 +7,7 @@ import asyncio
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
+from runloop_tui.api.retry import RetryEvent, RetryHook
 from runloop_tui.tui.actions.host import ActionHost
 
 
@@ -20,8 +21,8 @@ class Sharer:
         if self._host.refuse("presign") or obj is None:
             return
 
-        async def fetch(seconds: int) -> str:
-            return await self._client.download_url(obj.id, seconds)
+        async def fetch(seconds: int, on_retry: RetryHook) -> str:
+            return await self._client.download_url(obj.id, seconds, on_retry=on_retry)
 
         from runloop_tui.tui.modals.presign import PresignModal
 
@@ -47,8 +48,11 @@ class Sharer:
         from runloop_tui.preview import HEAD_BYTES, build_preview
         from runloop_tui.tui.modals.preview import PreviewModal
 
+        def retrying(event: RetryEvent) -> None:
+            self._host.notify(f"Cannot reach the server: {event.short}", title="Preview", timeout=2)
+
         try:
-            head = await self._client.read_head(obj.id, HEAD_BYTES)
+            head = await self._client.read_head(obj.id, HEAD_BYTES, on_retry=retrying)
         except ApiError as exc:
             self._host.notify(str(exc), title="Preview failed", severity="error", markup=False)
             return

@@ -26,7 +26,7 @@ from runloop_tui.api.bulk import (
     delete_many,
 )
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.formatting import display_text, human_size
+from runloop_tui.tui.formatting import count_noun, display_text, human_size
 from runloop_tui.tui.modals.validation import FieldError, first_failure
 from runloop_tui.tui.worker_errors import report_worker_failure
 
@@ -109,11 +109,14 @@ class BulkDeleteModal(ModalScreen[bool]):
         count = len(self.objects)
         size = total_size(self.objects)
         summary = (
-            f"{count:,} objects · {human_size(size)} ({size:,} bytes)\n"
+            f"{count_noun(count, 'object')} · {human_size(size)} ({size:,} bytes)\n"
             f"By state: {state_breakdown(self.objects)}"
         )
         with Vertical():
-            yield Label(f"Delete {count:,} marked objects? This cannot be undone.", classes="title")
+            yield Label(
+                f"Delete {count_noun(count, 'marked object')}? This cannot be undone.",
+                classes="title",
+            )
             yield Static(Content(summary), id="summary")
             if self.hidden_ids:
                 hidden = len(self.hidden_ids)
@@ -216,7 +219,8 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                f"Deleting {len(self.objects):,} objects, up to {self.concurrency} at a time"
+                f"Deleting {count_noun(len(self.objects), 'object')}, "
+                f"up to {self.concurrency} at a time"
             )
             yield ProgressBar(total=len(self.objects), show_eta=False, id="bar")
             yield Label(self._status_text(), id="status")

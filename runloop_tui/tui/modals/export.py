@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from runloop_tui.export import ExportFormat
+from runloop_tui.export import ExportFormat, format_of_suffix
 from runloop_tui.tui.modals.save_path import SavePathField
 
 
@@ -91,6 +91,13 @@ class ExportModal(ModalScreen[ExportRequest | None]):
             self._auto_path = str(Path(self._auto_path).with_suffix(f".{self.fmt.value}"))
             field.value = self._auto_path
 
+    @on(Input.Changed, "#dest")
+    def _dest_changed(self, event: Input.Changed) -> None:
+        # A typed .csv or .json decides the format: JSON written into marked.csv is wrong.
+        typed = format_of_suffix(event.value)
+        if typed is not None and typed is not self.fmt:
+            self.query_one(f"#fmt-{typed.value}", RadioButton).value = True
+
     @on(Input.Submitted, "#dest")
     @on(Button.Pressed, "#export")
     def _submit(self) -> None:
@@ -99,7 +106,8 @@ class ExportModal(ModalScreen[ExportRequest | None]):
             return
         scope = self.query_one("#scope", RadioSet).pressed_button
         marked = scope is not None and scope.id == "scope-marked"
-        self.dismiss(ExportRequest(marked=marked, path=path, fmt=self.fmt))
+        fmt = format_of_suffix(str(path)) or self.fmt
+        self.dismiss(ExportRequest(marked=marked, path=path, fmt=fmt))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

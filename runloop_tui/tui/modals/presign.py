@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, TextArea
 
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
+from runloop_tui.api.retry import RetryEvent, RetryHook
 from runloop_tui.query.units import format_duration
 from runloop_tui.tui.actions.naming import download_file_name
 from runloop_tui.tui.clipboard import copy_and_notify
@@ -33,12 +34,21 @@ from runloop_tui.tui.modals.validation import (
 PRESETS: tuple[tuple[str, int], ...] = (("15m", 900), ("1h", 3600), ("24h", 86400), ("7d", 604800))
 DEFAULT_SECONDS = 3600
 
-FetchUrl = Callable[[int], Awaitable[str]]
+# (seconds, on_retry) -> the URL; on_retry hears the client's retries, to show them.
+FetchUrl = Callable[[int, RetryHook], Awaitable[str]]
 
 
 def curl_command(file_name: str, url: str) -> str:
     """`curl -fL -o NAME 'URL'`, both quoted for a POSIX shell."""
     return f"curl -fL -o {shlex.quote(file_name)} {shlex.quote(url)}"
+
+
+def validity_text(seconds: int) -> str:
+    """A validity as the user chose it: a preset by its own label (`24h`, not `1d`)."""
+    for label, preset in PRESETS:
+        if preset == seconds:
+            return label
+    return format_duration(seconds)
 
 
 def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
@@ -51,7 +61,7 @@ def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
     if seconds * 1000 > left_ms:
         return (
             f"⚠ The object expires in {format_duration(left_ms / 1000)}: "
-            f"the URL stops working then, not after {format_duration(seconds)}."
+            f"the URL stops working then, not after {validity_text(seconds)}."
         )
     return None
 
@@ -145,10 +155,16 @@ class PresignModal(ModalScreen[None]):
 
     @work(exclusive=True, group="presign", exit_on_error=False, description="Presign URL")
     async def fetch_url(self, seconds: int) -> None:
+        def retrying(event: RetryEvent) -> None:
+            if seconds == self.seconds:
+                self.query_one("#url", TextArea).text = f"Generating… {event.short}"
+
         try:
-            url = await self._fetch(seconds)
+            url = await self._fetch(seconds, retrying)
         except ApiError as exc:
-            self.query_one("#url", TextArea).text = "No URL: see the error."
+            if seconds != self.seconds:
+                return  # a newer request is on its way
+            self.query_one("#url", TextArea).text = f"No URL: {exc}"
             self.notify(str(exc), title="Download URL", severity="error", markup=False)
             return
         if seconds != self.seconds:
@@ -193,7 +209,7 @@ class PresignModal(ModalScreen[None]):
                 self.query_one("#copy-url", Button).focus()
 
     def _validity(self) -> str:
-        return format_duration(self.seconds)
+        return validity_text(self.seconds)
 
     def action_copy_url(self) -> None:
         if self.url is None:

@@ -8,12 +8,14 @@ and scroll position. Network trouble leaves the last good rows on screen, marked
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,7 +28,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.client import ListFilters
-from runloop_tui.api.errors import ApiError, NetworkError
+from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent
 from runloop_tui.query.filter import compile_filter
@@ -39,6 +41,7 @@ from runloop_tui.tui.browser_deps import BrowserDeps
 from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.columns import SORT_COLUMNS, default_descending
+from runloop_tui.tui.list_loader import ListLoader
 from runloop_tui.tui.messages import (
     FilterChanged,
     FilterDismissed,
@@ -124,7 +127,7 @@ class BrowserScreen(Screen[None]):
         self.model = BrowserModel()
         self._public = False
         self.refresh_state = RefreshState()
-        self._total: int | None = None
+        self.loader = ListLoader(self.refresh_state)
         self._refresh_timer: Timer | None = None
         self._flash_timer: Timer | None = None
         self._pending_select: str | None = None
@@ -178,7 +181,7 @@ class BrowserScreen(Screen[None]):
 
     @property
     def total_count(self) -> int | None:
-        return self._total
+        return self.loader.total
 
     def set_filter(self, text: str) -> None:
         """Set the filter bar's text and apply it now (no debounce)."""
@@ -225,7 +228,9 @@ class BrowserScreen(Screen[None]):
         self, updated: Iterable[ObjectView] = (), removed_ids: Iterable[str] = ()
     ) -> None:
         keep = self._cursor_id()
-        changed = self.model.apply_changes(list(updated), list(removed_ids), self.now_ms())
+        removed_ids = list(removed_ids)
+        self.loader.deleted(removed_ids)
+        changed = self.model.apply_changes(list(updated), removed_ids, self.now_ms())
         self.generation += 1
         self._show_rows(keep)
         self._flash(changed)
@@ -415,6 +420,8 @@ class BrowserScreen(Screen[None]):
         settings = self.settings
         self.refresh_state.chosen_interval = settings.refresh_seconds
         self.refresh_state.live_enabled = self.refresh_policy.live
+        self.loader.max_objects = settings.max_objects
+        self.loader.server = urlsplit(self.client.base_url).netloc or self.client.base_url
         self.header.set_connection(settings.connection_label, settings.accent)
         self._update_mode()
         self.table.set_marks(self.model.marks)
@@ -423,7 +430,6 @@ class BrowserScreen(Screen[None]):
         self._layout_detail(self.app.size.width)
         self._update_counts()
         self.set_interval(1.0, self._tick)
-        self._install_retry_hook()
         start = settings.start_view  # --view, --filter, --sort
         if start.sort is not None:
             self.set_sort(*start.sort)
@@ -431,18 +437,10 @@ class BrowserScreen(Screen[None]):
             self.set_filter(start.filter)
         self._start_load()
 
-    def _install_retry_hook(self) -> None:
-        """Show the client's retries (it backs off for up to a minute) while a list runs."""
-        previous = self.client.on_retry
-
-        def on_retry(event: RetryEvent) -> None:
-            if previous is not None:
-                previous(event)
-            if self.refresh_state.loading and event.method == "GET":
-                self.refresh_state.retrying(event.reason, event.delay_seconds, self.clock())
-                self._set_refresh_status()
-
-        self.client.on_retry = on_retry
+    def _list_retrying(self, event: RetryEvent) -> None:
+        """Show a listing's retries (the client backs off for up to a minute)."""
+        self.refresh_state.retrying(event.reason, event.delay_seconds, self.clock())
+        self._set_refresh_status()
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -492,38 +490,46 @@ class BrowserScreen(Screen[None]):
     @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
     async def _load(self, refresh: bool) -> None:
         paging = self.paging
+        loader = self.loader
         staged = self.model.staging()
-        public = self._public
-        self.refresh_state.loading = True
-        self._total = None if not refresh else self._total
+        loader.begin(refresh)
         self._set_refresh_status()
+        pages = self.client.iter_pages(
+            page_size=paging.page_size,
+            first_page_size=paging.first_page_size,
+            public=self._public,
+            on_retry=self._list_retrying,
+        )
         try:
-            first = True
-            async for page in self.client.iter_pages(
-                page_size=paging.page_size, first_page_size=paging.first_page_size, public=public
-            ):
-                if first and page.total_count is not None:
-                    self._total = page.total_count
-                first = False
-                if refresh:
-                    # Filtered and sorted page by page, off to the side; swapped in at the end.
-                    staged.ingest(page.objects, self.now_ms())
-                else:
-                    self._ingest(page.objects)
-                self._update_counts(loaded=len(staged.index) if refresh else None)
-                # Loaded objects live long and hold no cycles: move them out of the cyclic
-                # collector's reach, or its full passes over 100k objects freeze the UI
-                # for up to half a second (measured). Refcounting still frees them.
-                gc.freeze()
-                # Let input and painting run between pages.
-                await asyncio.sleep(0)
+            # aclosing: stopping at the cap must also cancel the page already prefetched.
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    objects = loader.page(page)
+                    if refresh:
+                        # Filtered and sorted page by page, off to the side; swapped in at the end.
+                        staged.ingest(objects, self.now_ms())
+                    else:
+                        self._ingest(objects)
+                    self._update_counts(loaded=len(staged.index) if refresh else None)
+                    # Loaded objects live long and hold no cycles: move them out of the cyclic
+                    # collector's reach, or its full passes over 100k objects freeze the UI
+                    # for up to half a second (measured). Refcounting still frees them.
+                    gc.freeze()
+                    if loader.done:
+                        break
+                    # Let input and painting run between pages.
+                    await asyncio.sleep(0)
         except ApiError as error:
             self._on_load_failed(error)
             return
-        if self.refresh_state.succeeded():
+        gone = loader.gone()  # deleted here while this listing ran: never back on screen
+        if loader.finish():
             self.notify("Connection restored; the list is live again.", title="Reconnected")
         if refresh:
             self._swap(staged)
+        if gone & self.model.pos_by_id.keys():
+            self.model.apply_changes([], gone, self.now_ms())
+            self._show_rows(self._cursor_id())
         self._update_counts()
         self._set_refresh_status()
         self._schedule_refresh()
@@ -549,8 +555,7 @@ class BrowserScreen(Screen[None]):
         self._marks_changed()
 
     def _on_load_failed(self, error: Exception) -> None:
-        summary = "cannot reach server" if isinstance(error, NetworkError) else str(error)
-        retry_in, first = self.refresh_state.failed(summary, len(self.model.index), self.clock())
+        retry_in, first = self.loader.fail(error, len(self.model.index), self.clock())
         if first and isinstance(error, ApiError):  # others: _worker_state_changed said them
             # Server text is never markup: a message with brackets must show as typed.
             self.notify(str(error), title="Cannot list objects", severity="error", markup=False)
@@ -589,7 +594,7 @@ class BrowserScreen(Screen[None]):
         self._public = not self._public
         self.model.clear()
         self.refresh_state.loaded_once = False
-        self._total = None
+        self.loader.total = None
         self.generation += 1
         self.table.set_marks(self.model.marks)
         self._show_rows(None)
@@ -615,13 +620,15 @@ class BrowserScreen(Screen[None]):
         self.header.set_counts(
             Counts(
                 loaded=len(model.index) if loaded is None else loaded,
-                total=self._total,
+                total=self.loader.total,
                 shown=len(model.rows),
                 shown_bytes=model.shown_bytes,
                 marked=len(model.marks),
                 marked_bytes=model.marked_bytes,
                 marked_hidden=self._hidden_marks,
                 loading=self.refresh_state.loading,
+                note=self.loader.note(len(model.index)),
+                label=self.loader.label(),
             )
         )
         self.table.set_empty_text(self._empty_text())
@@ -629,8 +636,10 @@ class BrowserScreen(Screen[None]):
 
     def _empty_text(self) -> str:
         state = self.refresh_state
+        if self.loader.failure and not self.model.rows:
+            return self.loader.failure  # "cannot reach SERVER: reason", not an empty account
         if self.model.rows or not state.loaded_once:
-            return ""  # rows, or still loading / failing: the header says so
+            return ""  # rows, or still loading: the header says so
         if self.model.filter.text.strip():
             return "No object matches the filter: / edits it, Esc clears it."
         return "No objects." if self.is_read_only else "No objects yet: u uploads one."
@@ -753,7 +762,9 @@ class BrowserScreen(Screen[None]):
         self._show_rows(keep)
         self._filter_seconds = time.thread_time() - started
         push = compiled.pushdown
-        if self.refresh_state.loading and (push.search or push.state or push.content_type):
+        # While loading, or past the cap (the server holds objects never loaded here).
+        partial = self.refresh_state.loading or self.loader.capped
+        if partial and (push.search or push.state or push.content_type):
             self._pushdown(text)
 
     @work(exclusive=True, group="pushdown", exit_on_error=False, description="server-side filter")
@@ -770,6 +781,9 @@ class BrowserScreen(Screen[None]):
                 str(error), title="Server-side filter failed", severity="warning", markup=False
             )
             return
-        if text != self.model.filter.text or not self.refresh_state.loading:
-            return  # stale: the filter changed, or the full list has arrived anyway
-        self._ingest(page.objects)
+        if text != self.model.filter.text:
+            return  # stale: the filter changed
+        if not (self.refresh_state.loading or self.loader.capped):
+            return  # the full list has arrived anyway
+        gone = self.loader.gone()
+        self._ingest([o for o in page.objects if o.id not in gone])

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from runloop_tui.api.models import ObjectState, ObjectView
 from runloop_tui.tui.formatting import (
+    display_name,
     display_text,
     exact_bytes,
     expires_soon,
@@ -43,7 +44,7 @@ def ttl_bar(fraction: float, width: int = _BAR_WIDTH) -> str:
 def describe(obj: ObjectView, now_ms: int) -> Content:
     """The pane's text for one object (user strings go in as plain text: inert)."""
     lines: list[Content] = [
-        _field("Name", display_text(obj.name)),
+        _field("Name", display_name(obj.name)),
         _field("ID", display_text(obj.id)),
         _field("State", (display_text(str(obj.state)), _STATE_STYLE.get(obj.state, ""))),
         _field("Type", display_text(str(obj.content_type))),

@@ -146,7 +146,7 @@ class FilterBar(Vertical):
 
     def show_errors(self, errors: Sequence[FilterError]) -> None:
         self.set_class(bool(errors), "-invalid")
-        lines = [f"✗ {display_text(e.term)}: {display_text(e.message)}" for e in errors[:3]]
+        lines = [f"✗ {display_text(e.text)}" for e in errors[:3]]
         if len(errors) > 3:
             lines.append(f"… and {len(errors) - 3} more")
         text = "\n".join(lines)

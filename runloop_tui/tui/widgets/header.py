@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from runloop_tui.tui.formatting import count_text, human_size
+from runloop_tui.tui.formatting import count_noun, count_text, human_size
 
 # Settings.accent names a theme colour; each gets a CSS class (see app.tcss), never a hex value.
 ACCENTS = ("primary", "secondary", "accent", "warning", "error", "success")
@@ -29,6 +29,8 @@ class Counts:
     marked_bytes: int
     loading: bool
     marked_hidden: int = 0  # marked, but hidden by the filter
+    note: str = ""  # the listing's remark: cut short, unreadable objects, cannot reach
+    label: str | None = None  # said instead of "N objects" (the cap: "showing the first …")
 
 
 def counts_text(c: Counts) -> Content:
@@ -36,12 +38,16 @@ def counts_text(c: Counts) -> Content:
     if c.loading:
         loaded = f"loaded {count_text(c.loaded)} of {total}"
     else:
-        loaded = f"{count_text(c.loaded)} objects"
+        loaded = c.label or count_noun(c.loaded, "object")
     parts: list[str | tuple[str, str]] = [
         (loaded, "$text-warning" if c.loading else ""),
         f" · {count_text(c.shown)} shown · {human_size(c.shown_bytes)}",
         "  │  ",
     ]
+    if c.note and not c.loaded and not c.loading:
+        parts[0] = (c.note, "$text-error")  # e.g. "cannot reach HOST: reason", not "0 objects"
+    elif c.note:
+        parts.insert(1, (f" · {c.note}", "$text-warning"))
     if c.marked:
         parts.append(
             (

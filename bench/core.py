@@ -23,6 +23,7 @@ FIGURES: dict[int, tuple[str, str]] = {
     5: ("fig5_download", "Download through the client"),
     6: ("fig6_list", "Server list, name filter, limit 100"),
     7: ("fig7_bulk_delete", "Bulk delete of marked objects"),
+    8: ("fig8_keystroke", "Filter keystroke to settled screen, through a terminal"),
 }
 
 Direction = Literal["max", "min"]  # "max": ratio must be at most target; "min": at least
@@ -49,6 +50,9 @@ class Sizes:
     # Figure 7b: the same through a proxy adding a remote API's round trip.
     remote_delete_objects: int = 300
     remote_delay_ms: float = 10.0  # each way: 20 ms round trip
+    # Figures 8 and 9: measured from outside, through a pty.
+    terminal_objects: int = 100_000
+    terminal_runs: int = 3
 
     @classmethod
     def full(cls) -> Sizes:
@@ -69,6 +73,8 @@ class Sizes:
             list_requests=30,
             delete_objects=200,
             remote_delete_objects=100,
+            terminal_objects=20_000,
+            terminal_runs=1,
         )
 
 

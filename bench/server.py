@@ -54,13 +54,16 @@ class BenchServer:
     def key(self, account: str) -> str:
         return self.keys[account]
 
-    def seed(self, account: str, count: int) -> list[str]:
-        """``count`` small objects for ``account`` (ids newest first); the server may run."""
+    def seed(self, account: str, count: int, newest_ms: int | None = None) -> list[str]:
+        """``count`` small objects for ``account`` (ids newest first); the server may run.
+
+        The newest is created at ``newest_ms`` (default now), the others a second apart.
+        """
         from runloop_tui.server.demo import seed_bulk
 
         # Ids come from a seeded RNG: a distinct seed per account keeps them unique.
         seed = 1 + list(self.keys).index(account)
-        return seed_bulk(self.data_dir, self.keys[account], count, seed=seed)
+        return seed_bulk(self.data_dir, self.keys[account], count, now_ms=newest_ms, seed=seed)
 
     def start(self) -> None:
         key_file = self.work_dir / "keys.txt"
@@ -195,7 +198,9 @@ class BenchContext:
     def __init__(self, sizes: Sizes, log: Callable[[str], None] = print) -> None:
         self.sizes = sizes
         self.log = log
-        self.server = BenchServer(["launch", "big", "small", "delete", "delete_remote", "transfer"])
+        self.server = BenchServer(
+            ["launch", "big", "small", "delete", "delete_remote", "transfer", "term", "term_small"]
+        )
         self._seeded: dict[str, list[str]] = {}
         self.started = False
         self._proxy: subprocess.Popen[str] | None = None
@@ -211,12 +216,12 @@ class BenchContext:
     def key(self, account: str) -> str:
         return self.server.key(account)
 
-    def seeded(self, account: str, count: int) -> list[str]:
+    def seeded(self, account: str, count: int, newest_ms: int | None = None) -> list[str]:
         """Ids (newest first) of ``count`` objects in ``account``, seeding them once."""
         ids = self._seeded.get(account)
         if ids is None:
             started = time.perf_counter()
-            ids = self.server.seed(account, count)
+            ids = self.server.seed(account, count, newest_ms)
             self._seeded[account] = ids
             self.log(f"  seeded {count:,} objects in {time.perf_counter() - started:.1f} s")
         elif len(ids) != count:

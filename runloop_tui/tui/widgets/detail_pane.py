@@ -119,7 +119,10 @@ class DetailPane(VerticalScroll, can_focus=False):
         self._obj = obj
         self._now_ms = now_ms
         body = self.query_one("#detail-body", Static)
-        if obj is None:
-            body.update(Content("No object selected."))
-        else:
-            body.update(describe(obj, now_ms))
+        content = Content("No object selected.") if obj is None else describe(obj, now_ms)
+        # A layout pass lays out and repaints the whole screen (most of a filter keystroke's
+        # cost when the cursor lands on another object, and once a second for the clock):
+        # skip it when the new text takes as many lines as the old.
+        width, height = body.content_size
+        same_height = width > 0 and content.get_height(body.styles, width) == height
+        body.update(content, layout=not same_height)

@@ -133,6 +133,7 @@ class FilterBar(Vertical):
         self.input.cursor_position = len(text)
 
     def show_errors(self, errors: Sequence[FilterError]) -> None:
+        shown = self.has_class("-invalid")
         self.set_class(bool(errors), "-invalid")
         lines = [f"✗ {display_text(e.term)}: {display_text(e.message)}" for e in errors[:3]]
         if len(errors) > 3:
@@ -140,7 +141,13 @@ class FilterBar(Vertical):
         text = "\n".join(lines)
         errors_line = self.query_one("#filter-errors", Static)
         if text != str(errors_line.content):  # an update means a layout pass: only on change
-            errors_line.update(Content(text))
+            # ...and only if the line's height changes: a layout repaints the whole screen,
+            # and while a field term is typed (`type:t`, `type:te`) every key changes the text.
+            content = Content(text)
+            width, height = errors_line.content_size
+            same_height = shown and bool(errors) and width > 0
+            same_height = same_height and content.get_height(errors_line.styles, width) == height
+            errors_line.update(content, layout=not same_height)
 
     @property
     def error_text(self) -> str:

@@ -7,7 +7,7 @@ screen debounces, compiles and applies the filter.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +25,9 @@ from runloop_tui.query.completion import complete_term, needed_metadata_key
 from runloop_tui.query.filter import FilterError
 from runloop_tui.tui.formatting import display_text
 from runloop_tui.tui.messages import FilterChanged, FilterDismissed, FilterSubmitted
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
 
 
 class FilterSuggester(Suggester):
@@ -146,7 +149,10 @@ class FilterBar(Vertical):
             content = Content(text)
             width, height = errors_line.content_size
             same_height = shown and bool(errors) and width > 0
-            same_height = same_height and content.get_height(errors_line.styles, width) == height
+            same_height = (
+                same_height
+                and content.get_height(cast("RulesMap", errors_line.styles), width) == height
+            )
             errors_line.update(content, layout=not same_height)
 
     @property

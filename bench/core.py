@@ -24,6 +24,8 @@ FIGURES: dict[int, tuple[str, str]] = {
     6: ("fig6_list", "Server list, name filter, limit 100"),
     7: ("fig7_bulk_delete", "Bulk delete of marked objects"),
     8: ("fig8_keystroke", "Filter keystroke to settled screen, through a terminal"),
+    9: ("fig9_launch_outside", "Launch to first rows on screen, through a terminal"),
+    10: ("fig10_server_load", "Server under load (wrk): mixed traffic, list throughput"),
 }
 
 Direction = Literal["max", "min"]  # "max": ratio must be at most target; "min": at least
@@ -53,6 +55,9 @@ class Sizes:
     # Figures 8 and 9: measured from outside, through a pty.
     terminal_objects: int = 100_000
     terminal_runs: int = 3
+    # Figure 10: wrk runs of this many seconds, this many times.
+    load_seconds: int = 10
+    load_runs_server: int = 3
 
     @classmethod
     def full(cls) -> Sizes:
@@ -75,6 +80,8 @@ class Sizes:
             remote_delete_objects=100,
             terminal_objects=20_000,
             terminal_runs=1,
+            load_seconds=3,
+            load_runs_server=1,
         )
 
 

@@ -42,7 +42,13 @@ def bench_env() -> dict[str, str]:
 class BenchServer:
     """Accounts are named; ``key(name)`` gives a fresh API key for each, fixed at start."""
 
-    def __init__(self, accounts: list[str], work_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        accounts: list[str],
+        work_dir: Path | None = None,
+        module: str = "runloop_tui.server",
+    ) -> None:
+        self.module = module  # what `python -m` runs (bench.stock_server: no speed extra)
         self._own_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="runloop-bench-"))
         self.data_dir = self.work_dir / "store"
@@ -75,7 +81,7 @@ class BenchServer:
                 [
                     sys.executable,
                     "-m",
-                    "runloop_tui.server",
+                    self.module,
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -199,7 +205,17 @@ class BenchContext:
         self.sizes = sizes
         self.log = log
         self.server = BenchServer(
-            ["launch", "big", "small", "delete", "delete_remote", "transfer", "term", "term_small"]
+            [
+                "launch",
+                "big",
+                "small",
+                "delete",
+                "delete_remote",
+                "transfer",
+                "term",
+                "term_small",
+                "load",
+            ]
         )
         self._seeded: dict[str, list[str]] = {}
         self.started = False

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import re
 import select
 import signal
 import struct
@@ -25,7 +24,9 @@ from dataclasses import dataclass
 import pyte
 
 COLUMNS, LINES = 120, 36
-_FRAME_END = re.compile(rb"\x1b\[\d+;\d+H$")
+_SYNC_QUERY = b"\x1b[?2026$p"  # DECRQM: is synchronized output supported?
+_SYNC_SUPPORTED = b"\x1b[?2026;2$y"  # yes (currently reset)
+_SYNC_BEGIN, _SYNC_END = b"\x1b[?2026h", b"\x1b[?2026l"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class KeySample:
     seconds: float
     changes: int  # screen updates (text changes) the key caused
     largest_gap_s: float  # longest stillness between two of them (vs the settle window)
+    change_times: tuple[float, ...] = ()  # when each change arrived, from the write
 
 
 class PtyApp:
@@ -49,36 +51,42 @@ class PtyApp:
         full_env = {**env, "TERM": "xterm-256color", "COLUMNS": "", "LINES": ""}
         full_env = {k: v for k, v in full_env.items() if v}
         self.spawned = time.perf_counter()
+        # Input and output on separate opens of the pty: a non-blocking stdin (an app may set
+        # O_NONBLOCK on it) must not make its frame writes fail half-way when we read late.
+        out = os.open(os.ttyname(slave), os.O_RDWR | os.O_NOCTTY)
         self.proc = subprocess.Popen(
             list(argv),
             stdin=slave,
-            stdout=slave,
-            stderr=slave,
+            stdout=out,
+            stderr=out,
             env=full_env,
             cwd=cwd,
             start_new_session=True,
             close_fds=True,
         )
         os.close(slave)
+        os.close(out)
         self._fd = master
         self._text: tuple[str, ...] = tuple(self.screen.display)
         self._cursor = (0, 0)
+        self._in_frame = False
         self.last_change = self.spawned
 
     # --- reading ---
     def _pump(self, timeout: float) -> bool:
         """Read what is there (waiting up to ``timeout``); True if the screen changed.
 
-        ``last_change`` is the arrival time of the read that changed it. A frame can span
-        several reads, and half a frame has the cursor somewhere in the middle of the screen:
-        the state is looked at only once nothing more is waiting and the output ends the way
-        each Textual frame ends, with a cursor move (ESC [ row ; col H).
+        ``last_change`` is the arrival time of the read that changed it. A frame spans
+        several reads, and half a frame is a screen nobody sees (on a busy machine, the
+        writer may stall mid-frame): the terminal answers Textual's query for synchronized
+        output (mode 2026, which kitty, WezTerm, iTerm2 and others support), so every frame
+        comes between ESC[?2026h and ESC[?2026l, and the screen is looked at between frames
+        only.
         """
         ready, _, _ = select.select([self._fd], [], [], max(0.0, timeout))
         if not ready:
             return False
         arrived = time.perf_counter()
-        tail = b""
         while True:
             try:
                 data = os.read(self._fd, 1 << 16)
@@ -87,16 +95,24 @@ class PtyApp:
             if not data:
                 raise EOFError("the app's terminal closed")
             arrived = time.perf_counter()
+            if _SYNC_QUERY in data:
+                os.write(self._fd, _SYNC_SUPPORTED)
             self._stream.feed(data)
-            tail = (tail + data)[-16:]
+            begin, end = data.rfind(_SYNC_BEGIN), data.rfind(_SYNC_END)
+            if begin > end:
+                self._in_frame = True
+            elif end > begin:
+                self._in_frame = False
+            if self._in_frame:
+                more, _, _ = select.select([self._fd], [], [], 5.0)  # the rest of the frame
+                if more:
+                    continue
             more, _, _ = select.select([self._fd], [], [], 0.0)
-            if more:
-                continue
-            if _FRAME_END.search(tail):
-                break
-            more, _, _ = select.select([self._fd], [], [], 0.05)  # the rest of the frame
             if not more:
                 break
+        return self._changed(arrived)
+
+    def _changed(self, arrived: float) -> bool:
         text = tuple(self.screen.display)
         cursor = (self.screen.cursor.x, self.screen.cursor.y)
         if text == self._text and cursor == self._cursor:
@@ -136,20 +152,24 @@ class PtyApp:
         written = time.perf_counter()
         os.write(self._fd, data)
         changes, gap, previous = 0, 0.0, written
+        times: list[float] = []
         deadline = written + limit_s
         while True:
             now = time.perf_counter()
             if now > deadline:
                 break
-            if self._pump(min(quiet_s, deadline - now)):
+            # Output that changes nothing (a cursor blink) must not restart the quiet window.
+            wait = quiet_s - (now - self.last_change) if changes else quiet_s
+            if wait <= 0:
+                break
+            if self._pump(min(wait, deadline - now)):
                 changes += 1
+                times.append(self.last_change - written)
                 if changes > 1:
                     gap = max(gap, self.last_change - previous)
                 previous = self.last_change
-            elif changes and time.perf_counter() - self.last_change >= quiet_s:
-                break
         end = self.last_change if changes else deadline
-        return KeySample(key, end - written, changes, gap)
+        return KeySample(key, end - written, changes, gap, tuple(times))
 
     # --- ending ---
     def close(self) -> None:

@@ -9,6 +9,7 @@ two; the medians are compared.
 
 from __future__ import annotations
 
+import os
 import time
 
 from bench.core import Row, median
@@ -19,9 +20,18 @@ from bench.terminal import PtyApp
 ROW_TEXT = "object-"  # every seeded name holds it; nothing else on either screen does
 
 
-def _first_rows(term: PtyApp) -> float:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: insensitive to the machine's load."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _first_rows(term: PtyApp, cpu: list[float] | None = None) -> float:
     with term:
         shown = term.wait_for(lambda s: ROW_TEXT in s, 120, "the first rows")
+        if cpu is not None:
+            cpu.append(_cpu_seconds(term.proc.pid))  # read at once: a few ms after the paint
         return shown - term.spawned
 
 
@@ -35,9 +45,11 @@ def run(ctx: BenchContext) -> list[Row]:
         _first_rows(start_app(ctx, account))
         app_s: list[float] = []
         floor_s: list[float] = []
+        app_cpu: list[float] = []
+        floor_cpu: list[float] = []
         for _ in range(runs):
-            floor_s.append(_first_rows(start_bare("floor", count)))
-            app_s.append(_first_rows(start_app(ctx, account)))
+            floor_s.append(_first_rows(start_bare("floor", count), floor_cpu))
+            app_s.append(_first_rows(start_app(ctx, account), app_cpu))
             time.sleep(0.2)  # let the previous app's exit settle
         row = Row(
             number,
@@ -55,6 +67,9 @@ def run(ctx: BenchContext) -> list[Row]:
             + "; floor-app runs (ms): "
             + ", ".join(f"{s * 1000:.0f}" for s in floor_s),
             f"ratio of each run to the floor run beside it: {ratios[0]:.2f}-{ratios[-1]:.2f}x",
+            f"CPU seconds of the process when its rows showed (less sensitive to load): app "
+            f"{median(app_cpu) * 1000:.0f} ms, floor app {median(floor_cpu) * 1000:.0f} ms "
+            f"({median(app_cpu) / median(floor_cpu):.2f}x)",
         ]
         rows.append(row)
     return rows

@@ -23,7 +23,11 @@ FIGURES: dict[int, tuple[str, str]] = {
     5: ("fig5_download", "Download through the client"),
     6: ("fig6_list", "Server list, name filter, limit 100"),
     7: ("fig7_bulk_delete", "Bulk delete of marked objects"),
-    8: ("fig8_cleanup", "Cleanup at scale: prefix usage, and rm through a round trip"),
+    8: ("fig8_keystroke", "Filter keystroke to settled screen, through a terminal"),
+    9: ("fig9_launch_outside", "Launch to first rows on screen, through a terminal"),
+    10: ("fig10_server_load", "Server under load (wrk): mixed traffic, list throughput"),
+    11: ("fig11_cleanup", "Cleanup at scale: prefix usage, and rm through a round trip"),
+    12: ("fig12_scale", "Server on PostgreSQL and S3: list, replicas, CPU/GiB"),
 }
 
 Direction = Literal["max", "min"]  # "max": ratio must be at most target; "min": at least
@@ -50,6 +54,12 @@ class Sizes:
     # Figure 7b: the same through a proxy adding a remote API's round trip.
     remote_delete_objects: int = 300
     remote_delay_ms: float = 10.0  # each way: 20 ms round trip
+    # Figures 8 and 9: measured from outside, through a pty.
+    terminal_objects: int = 100_000
+    terminal_runs: int = 3
+    # Figure 10: wrk runs of this many seconds, this many times.
+    load_seconds: int = 10
+    load_runs_server: int = 3
 
     @classmethod
     def full(cls) -> Sizes:
@@ -70,6 +80,10 @@ class Sizes:
             list_requests=30,
             delete_objects=200,
             remote_delete_objects=100,
+            terminal_objects=20_000,
+            terminal_runs=1,
+            load_seconds=3,
+            load_runs_server=1,
         )
 
 

@@ -42,7 +42,13 @@ def bench_env() -> dict[str, str]:
 class BenchServer:
     """Accounts are named; ``key(name)`` gives a fresh API key for each, fixed at start."""
 
-    def __init__(self, accounts: list[str], work_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        accounts: list[str],
+        work_dir: Path | None = None,
+        module: str = "runloop_tui.server",
+    ) -> None:
+        self.module = module  # what `python -m` runs (bench.stock_server: no speed extra)
         self._own_dir = work_dir is None
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="runloop-bench-"))
         self.data_dir = self.work_dir / "store"
@@ -54,13 +60,16 @@ class BenchServer:
     def key(self, account: str) -> str:
         return self.keys[account]
 
-    def seed(self, account: str, count: int) -> list[str]:
-        """``count`` small objects for ``account`` (ids newest first); the server may run."""
+    def seed(self, account: str, count: int, newest_ms: int | None = None) -> list[str]:
+        """``count`` small objects for ``account`` (ids newest first); the server may run.
+
+        The newest is created at ``newest_ms`` (default now), the others a second apart.
+        """
         from runloop_tui.server.demo import seed_bulk
 
         # Ids come from a seeded RNG: a distinct seed per account keeps them unique.
         seed = 1 + list(self.keys).index(account)
-        return seed_bulk(self.data_dir, self.keys[account], count, seed=seed)
+        return seed_bulk(self.data_dir, self.keys[account], count, now_ms=newest_ms, seed=seed)
 
     def start(self) -> None:
         key_file = self.work_dir / "keys.txt"
@@ -72,7 +81,7 @@ class BenchServer:
                 [
                     sys.executable,
                     "-m",
-                    "runloop_tui.server",
+                    self.module,
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -196,7 +205,18 @@ class BenchContext:
         self.sizes = sizes
         self.log = log
         self.server = BenchServer(
-            ["launch", "big", "small", "delete", "delete_remote", "transfer", "rm_remote"]
+            [
+                "launch",
+                "big",
+                "small",
+                "delete",
+                "delete_remote",
+                "transfer",
+                "term",
+                "term_small",
+                "load",
+                "rm_remote",
+            ]
         )
         self._seeded: dict[str, list[str]] = {}
         self.started = False
@@ -213,12 +233,12 @@ class BenchContext:
     def key(self, account: str) -> str:
         return self.server.key(account)
 
-    def seeded(self, account: str, count: int) -> list[str]:
+    def seeded(self, account: str, count: int, newest_ms: int | None = None) -> list[str]:
         """Ids (newest first) of ``count`` objects in ``account``, seeding them once."""
         ids = self._seeded.get(account)
         if ids is None:
             started = time.perf_counter()
-            ids = self.server.seed(account, count)
+            ids = self.server.seed(account, count, newest_ms)
             self._seeded[account] = ids
             self.log(f"  seeded {count:,} objects in {time.perf_counter() - started:.1f} s")
         elif len(ids) != count:

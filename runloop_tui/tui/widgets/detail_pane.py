@@ -4,6 +4,8 @@ a TTL bar, metadata as a key/value table. Never the upload URL or headers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -21,6 +23,9 @@ from runloop_tui.tui.formatting import (
     local_time,
     relative_time,
 )
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
 
 _LABEL_WIDTH = 9
 _BAR_WIDTH = 16
@@ -120,7 +125,12 @@ class DetailPane(VerticalScroll, can_focus=False):
         self._obj = obj
         self._now_ms = now_ms
         body = self.query_one("#detail-body", Static)
-        if obj is None:
-            body.update(Content("No object selected."))
-        else:
-            body.update(describe(obj, now_ms))
+        content = Content("No object selected.") if obj is None else describe(obj, now_ms)
+        # A layout pass lays out and repaints the whole screen (most of a filter keystroke's
+        # cost when the cursor lands on another object, and once a second for the clock):
+        # skip it when the new text takes as many lines as the old.
+        width, height = body.content_size
+        same_height = (
+            width > 0 and content.get_height(cast("RulesMap", body.styles), width) == height
+        )
+        body.update(content, layout=not same_height)

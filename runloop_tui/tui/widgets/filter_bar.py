@@ -7,7 +7,7 @@ screen debounces, compiles and applies the filter.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +26,9 @@ from runloop_tui.query.filter import FilterError
 from runloop_tui.tui.formatting import display_text
 from runloop_tui.tui.messages import FilterChanged, FilterDismissed, FilterSubmitted
 from runloop_tui.tui.widgets.filter_history import FilterHistory, HistoryCursor
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
 
 
 class FilterSuggester(Suggester):
@@ -145,6 +148,7 @@ class FilterBar(Vertical):
         self.input.cursor_position = len(text)
 
     def show_errors(self, errors: Sequence[FilterError]) -> None:
+        shown = self.has_class("-invalid")
         self.set_class(bool(errors), "-invalid")
         lines = [f"✗ {display_text(e.text)}" for e in errors[:3]]
         if len(errors) > 3:
@@ -152,7 +156,16 @@ class FilterBar(Vertical):
         text = "\n".join(lines)
         errors_line = self.query_one("#filter-errors", Static)
         if text != str(errors_line.content):  # an update means a layout pass: only on change
-            errors_line.update(Content(text))
+            # ...and only if the line's height changes: a layout repaints the whole screen,
+            # and while a field term is typed (`type:t`, `type:te`) every key changes the text.
+            content = Content(text)
+            width, height = errors_line.content_size
+            same_height = shown and bool(errors) and width > 0
+            same_height = (
+                same_height
+                and content.get_height(cast("RulesMap", errors_line.styles), width) == height
+            )
+            errors_line.update(content, layout=not same_height)
 
     @property
     def error_text(self) -> str:

@@ -20,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.columns import COLUMNS, SORT_COLUMNS, ColumnSpec
@@ -173,7 +174,7 @@ class ObjectTable(ScrollView, can_focus=True):
             found = self.row_of(keep_id)
             if found is not None:
                 target = found
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self._set_row_count(len(rows))
         self._move_cursor(min(target, max(0, len(rows) - 1)), scroll=False, repaint=False)
         # The cursor row is always on screen: after a sort or a filter, `d` and the detail
         # pane must never act on a row the user cannot see.
@@ -186,6 +187,27 @@ class ObjectTable(ScrollView, can_focus=True):
             # (each repainted line costs Textual's whole line pipeline).
             changed = zip(before, after, strict=True)
             self._refresh_lines(y for y, (a, b) in enumerate(changed) if a != b)
+
+    def _set_row_count(self, count: int) -> None:
+        """Size the scrollable area for ``count`` rows (plus the header line).
+
+        Assigning ``virtual_size`` makes Textual lay out and repaint the whole screen, which
+        was most of a filter keystroke's cost. While the rows overflow the table before and
+        after (a long list filtered), only the scrollbar's thumb and the scroll range change:
+        update those without a layout. Any other change takes Textual's usual path.
+        """
+        new = Size(self.size.width, count + 1)
+        old = self.virtual_size
+        if new == old:
+            return
+        height = self.scrollable_content_region.height
+        if height <= 0 or old.height <= height or new.height <= height:
+            self.virtual_size = new
+            return
+        self.set_reactive(Widget.virtual_size, new)
+        self._scroll_update(new)  # the scrollbar's thumb (Textual's own resize path)
+        if self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False)
 
     def set_empty_text(self, text: str) -> None:
         """What the table says when it has no rows (why it is empty, what to do)."""

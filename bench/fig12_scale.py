@@ -1,11 +1,11 @@
-"""Figure 9: the server on real engines (PostgreSQL, S3), beside same-run baselines.
+"""Figure 12: the server on real engines (PostgreSQL, S3), beside same-run baselines.
 
-* 10a: p50 of ``GET /v1/objects?name=...&limit=100`` on a PostgreSQL store of 100k objects,
+* 12a: p50 of ``GET /v1/objects?name=...&limit=100`` on a PostgreSQL store of 100k objects,
   against p50 of the very SQL the store runs for it (count, then page) on a plain psycopg
   connection to the same database.
-* 10b: list throughput with two replicas over one PostgreSQL, against one replica alone
+* 12b: list throughput with two replicas over one PostgreSQL, against one replica alone
   (the same concurrent client load, alternated).
-* 10c: the API server's CPU per GiB moved through S3 presigned URLs (upload and download),
+* 12c: the API server's CPU per GiB moved through S3 presigned URLs (upload and download),
   against the same transfer with directory content (the bytes go through the server).
 
 It starts a throwaway PostgreSQL cluster and moto's S3 server itself (tests/server/engines).
@@ -155,7 +155,7 @@ def _fig_9a(url: str, db_url: str, requests: int, n: int) -> Row:
                 http_s.append(middle - start)
                 sql_s.append(end - middle)
     row = Row(
-        number="10a",
+        number="12a",
         what=f"PostgreSQL list name~'{NAME}' limit 100, {n:,} objects: p50",
         figure=median(http_s) * 1000,
         baseline=median(sql_s) * 1000,
@@ -203,7 +203,7 @@ def _fig_9b(urls: list[str], rounds: int, seconds: float) -> Row:
         one.append(asyncio.run(_throughput(urls[:1], seconds)))
         two.append(asyncio.run(_throughput(urls, seconds)))
     row = Row(
-        number="10b",
+        number="12b",
         what="List throughput, two replicas vs one (PostgreSQL, limit 20, no count)",
         figure=median(two),
         baseline=median(one),
@@ -271,7 +271,7 @@ def run(ctx: BenchContext) -> list[Row]:
         with _replica(work / "dir") as (pid, url):
             via_server = _transfer_cpu(pid, url, transfer)
     row = Row(
-        number="10c",
+        number="12c",
         what=f"API server CPU per GiB, S3 presigned vs through the server ({transfer // MB} MiB)",
         figure=via_s3,
         baseline=via_server,

@@ -1,13 +1,13 @@
-"""Figure 8: cleanup at scale. The prefix aggregation behind `du` and the usage view, and
+"""Figure 11: cleanup at scale. The prefix aggregation behind `du` and the usage view, and
 `runloop-tui rm` through a remote API's round trip.
 
-8a, 8b (in this process, pure CPU): 100k objects named like agent output (agent-runs/DAY/
-RUN/file, logs/sandbox-N/file, loose files). 8a builds the usage index and its top level,
-sorted by size; 8b is the slowest of drilling into each top-level prefix and of re-sorting
+11a, 11b (in this process, pure CPU): 100k objects named like agent output (agent-runs/DAY/
+RUN/file, logs/sandbox-N/file, loose files). 11a builds the usage index and its top level,
+sorted by size; 11b is the slowest of drilling into each top-level prefix and of re-sorting
 the top level by each key. Baseline: the plainest possible grouping, one Python loop that
 counts objects per top-level name, over the same objects, in the same run.
 
-8c (from outside): `runloop-tui rm FILTER --yes` as a real process, timed from spawn to exit
+11c (from outside): `runloop-tui rm FILTER --yes` as a real process, timed from spawn to exit
 (startup, listing and all), through bench/latency_proxy.py (20 ms round trip). Baseline:
 as many other objects deleted one by one with the same client class, as a script calling
 `rli` in a loop would. The filter (a metadata term) matches exactly the objects of one
@@ -125,7 +125,7 @@ def _measure_aggregation(objects: list[ObjectView], n: int) -> list[Row]:
     slowest_sort = max(resorts, key=resorts.__getitem__)
     worst = max(drills[slowest_drill], resorts[slowest_sort])
     a = Row(
-        number="8a",
+        number="11a",
         what=f"Usage view / du: group {n:,} objects by prefix",
         figure=aggregate_ms,
         baseline=base_ms,
@@ -139,7 +139,7 @@ def _measure_aggregation(objects: list[ObjectView], n: int) -> list[Row]:
         f"baseline: one dict-count loop by top-level name ({a.ratio:.1f}x)"
     )
     b = Row(
-        number="8b",
+        number="11b",
         what=f"Usage view: drill in or re-sort, {n:,} objects",
         figure=worst,
         baseline=base_ms,
@@ -190,7 +190,7 @@ def _rm_row(ctx: BenchContext) -> Row:
     if done.returncode != 0 or f"Deleted {n:,} of {n:,} objects" not in done.stdout:
         raise RuntimeError(f"rm failed (exit {done.returncode}): {done.stdout}{done.stderr}")
     row = Row(
-        number="8c",
+        number="11c",
         what=f"runloop-tui rm of {n:,} objects, {2 * ctx.sizes.remote_delay_ms:g} ms round trip",
         figure=seconds * 1000,
         baseline=float(sequential["seconds"]) * 1000,

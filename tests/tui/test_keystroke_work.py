@@ -1,0 +1,133 @@
+"""The work a filter keystroke does, counted (never timed): rows scanned by filter passes and
+whole-screen layout passes. Regressions here are what users feel as a frozen key.
+
+The typing is bench figure 8's (bench/fig8_keystroke.py), which once reported a multi-second
+freeze on round 2's backspace from `7/obj ` to `7/obj`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+
+from runloop_tui.query.filter import CompiledFilter, ObjectIndex, compile_filter
+from runloop_tui.server.demo import seed_bulk
+from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.tui.browser_model import BrowserModel
+from tests.conftest import API_KEY
+from tests.tui.conftest import NOW_MS, make_app, settle
+from tests.tui.test_browser_model_filter_reuse import expected_rows
+
+BACK = "\b"
+ROUND_1 = "7/obj -71 type:text" + BACK * 19
+ROUND_2 = "7/obj -71" + BACK * 9 + "logs 2024" + BACK * 9
+COUNT = 20_000
+
+
+def texts(script: str, start: str = "") -> Iterator[str]:
+    text = start
+    for ch in script:
+        text = text[:-1] if ch == BACK else text + ch
+        yield text
+
+
+@pytest.fixture
+def scanned(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Rows each filter pass looks at (a pass over everything counts the whole index)."""
+    counts: list[int] = []
+    real = CompiledFilter.filter_indices
+
+    def counting(
+        self: CompiledFilter, index: ObjectIndex, now_ms: int, candidates: list[int] | None = None
+    ) -> list[int]:
+        counts.append(len(index) if candidates is None else len(candidates))
+        return real(self, index, now_ms, candidates)
+
+    monkeypatch.setattr(CompiledFilter, "filter_indices", counting)
+    return counts
+
+
+def model_of(count: int) -> BrowserModel:
+    from runloop_tui.api.models import ContentType, ObjectState, ObjectView
+
+    kinds = [ContentType.TEXT, ContentType.BINARY, ContentType.UNSPECIFIED, ContentType.GZIP]
+    objects = [
+        ObjectView(
+            id=f"obj_{i:022d}",
+            name=f"bulk/{i // 1000:04d}/object-{i:07d}.txt",  # as seed_bulk names them
+            state=ObjectState.READ_ONLY,
+            content_type=kinds[i % 4],
+            create_time_ms=NOW_MS - i * 1000,
+            size_bytes=0,
+        )
+        for i in range(count)
+    ]
+    model = BrowserModel()
+    model.ingest(objects, NOW_MS)
+    return model
+
+
+def test_revisited_texts_scan_nothing_and_narrowing_scans_only_the_rows_shown(
+    scanned: list[int],
+) -> None:
+    model = model_of(COUNT)
+    seen: set[str] = set()
+    for round_texts in (list(texts(ROUND_1)), list(texts(ROUND_2))):
+        for text in round_texts:
+            shown_before = len(model.rows)
+            before = len(scanned)
+            previous = model.filter
+            compiled = compile_filter(text)
+            model.set_filter(compiled, NOW_MS)
+            passes = scanned[before:]
+            assert model.rows == expected_rows(model, text), text
+            if text in seen and text.strip():
+                # Remembered: the backspace from `7/obj ` to `7/obj` in round 2 is one of these.
+                assert passes == [], text
+            elif compiled.narrows(previous) and not compiled.is_empty:
+                assert passes == [shown_before], text
+            else:
+                assert sum(passes) <= COUNT, text
+            seen.add(text)
+    assert "7/obj" in seen and "7/obj " in seen
+
+
+@pytest.fixture
+def bulk_server(data_dir: Path) -> Iterator[EmbeddedServer]:
+    seed_bulk(data_dir, API_KEY, 2_000, now_ms=NOW_MS)
+    with EmbeddedServer(data_dir, api_keys=[API_KEY]) as running:
+        yield running
+
+
+async def test_narrowing_keys_in_a_long_list_lay_out_nothing(
+    bulk_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key that keeps the list longer than the table changes no widget's region: it must
+    not cost a layout pass, which lays out and repaints the whole screen."""
+    layouts: list[str] = []
+    real = Screen._refresh_layout
+
+    def counting(self: Screen[Any], size: Any = None, scroll: bool = False) -> None:
+        layouts.append(type(self).__name__)
+        real(self, size, scroll)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counting)
+    app = make_app(bulk_server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.table.row_count == 2_000
+        await pilot.press("slash", "0", "0")  # everything still matches (object-000...)
+        await settle(app, pilot)
+        layouts.clear()
+        shown = []
+        for key in ("1", "backspace", "0", "7", "backspace", "backspace"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            shown.append(screen.table.row_count)
+        # 00 -> 001 (rows 1xxx named ...0001..., 1,000+ rows) -> 00 -> 000 -> 0007 -> back.
+        assert min(shown) > 36 and len(set(shown)) > 1, shown
+        assert layouts == []

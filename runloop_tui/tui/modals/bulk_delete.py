@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +27,7 @@ from runloop_tui.api.bulk import (
     delete_many,
 )
 from runloop_tui.api.models import ObjectView
+from runloop_tui.api.retry import RetryEvent
 from runloop_tui.tui.formatting import count_noun, display_text, human_size
 from runloop_tui.tui.modals.validation import FieldError, first_failure
 from runloop_tui.tui.worker_errors import report_worker_failure
@@ -180,7 +182,8 @@ class BulkDeleteModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-DeleteFn = Callable[[str], Awaitable[object]]
+# delete(object_id, on_retry=hook): the client's delete_object.
+DeleteFn = Callable[..., Awaitable[object]]
 
 
 class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
@@ -215,6 +218,7 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
         self._stop = StopFlag()
         self._ok = 0
         self._failed = 0
+        self._retrying = ""  # "retrying (2/5)…" while the server is not answering
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -229,7 +233,12 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
 
     def _status_text(self) -> str:
         text = f"Deleted {self._ok:,} · failed {self._failed:,} · of {len(self.objects):,}"
+        if self._retrying:
+            text += f" · {self._retrying}"
         return text + (" · stopping…" if self._stop.stopped else "")
+
+    def _on_retry(self, event: RetryEvent) -> None:
+        self._retrying = event.short
 
     def on_mount(self) -> None:
         # Results arrive hundreds a second; repainting a modal over the dimmed browser costs
@@ -239,6 +248,7 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
             self.run_deletes()
 
     def _on_result(self, obj: ObjectView, error: str | None) -> None:
+        self._retrying = ""  # an answer: the server is back, or gave its final word
         if error is None:
             self._ok += 1
         else:
@@ -257,7 +267,7 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
     @work(exclusive=True, group="bulk-delete", exit_on_error=False, description="Bulk delete")
     async def run_deletes(self) -> None:
         outcome = await delete_many(
-            self._delete,
+            partial(self._delete, on_retry=self._on_retry),
             self.objects,
             concurrency=self.concurrency,
             # Fewer at once when more would only queue (a local or busy server): each extra

@@ -274,15 +274,17 @@ class BrowserModel:
         if not self.marks or self.filter.is_empty:
             return 0
         objects, pos_by_id = self.index.objects, self.pos_by_id
-        if len(self.marks) <= len(self.rows):
+        # Asking the filter costs about 20 set lookups (measured): pick the cheaper pass.
+        if len(self.marks) * 20 <= len(self.rows):
             # Few marks (the usual case): ask the filter about each, O(marks).
             matches = self.filter.matches
             marked = [objects[pos_by_id[i]] for i in self.marks if i in pos_by_id]
             return sum(1 for obj in marked if not matches(obj, now_ms))
-        # Many marks, few rows (mark all, then filter): count the marked rows, O(rows).
+        # Many marks (mark all, then filter): count the marked rows, O(rows).
+        # Marks are always loaded objects (every way in checks pos_by_id; a swap and a
+        # delete drop the others), so the rest are hidden.
         marks = self.marks
-        shown = sum(1 for pos in self.rows if objects[pos].id in marks)
-        return sum(1 for i in marks if i in pos_by_id) - shown
+        return len(marks) - sum(1 for pos in self.rows if objects[pos].id in marks)
 
     def hidden_marked_ids(self) -> set[str]:
         """The marked objects the current filter hides (for the bulk delete summary)."""
@@ -294,7 +296,9 @@ class BrowserModel:
 
     @property
     def marked_bytes(self) -> int:
-        return sum(obj.size_bytes or 0 for obj in self.marked_objects)
+        # Runs on every count update: no sorted object list (60-100 ms at 100k marks).
+        sizes, pos_by_id = self._sort_keys("bytes"), self.pos_by_id
+        return sum(sizes[pos_by_id[i]] for i in self.marks if i in pos_by_id)
 
     # --- marks ---
     def toggle_mark(self, object_id: str) -> None:

@@ -73,6 +73,15 @@ class BrowserCommands(Provider):
         style = "" if item.enabled else "$text-disabled"
         return Content.assemble((item.description, style), (f"  {item.keys}", "$text-muted"))
 
+    def _help(self, item: PaletteAction) -> str | None:
+        """The binding's tooltip; for an unavailable action, why (the screen's own rule)."""
+        if item.tooltip or item.enabled:
+            return item.tooltip or None
+        namespace = item.namespace
+        if isinstance(namespace, ExplainsUnavailable):
+            return namespace.unavailable_reason(item.action) or "not available now"
+        return "not available now"
+
     def _run(self, item: PaletteAction) -> None:
         if item.enabled:
             self.app.call_later(self.app.run_action, item.action, item.namespace)
@@ -96,7 +105,7 @@ class BrowserCommands(Provider):
                 self._display(item),
                 partial(self._run, item),
                 text=item.description,
-                help=item.tooltip or (None if item.enabled else "not available now"),
+                help=self._help(item),
             )
 
     async def search(self, query: str) -> Hits:
@@ -109,5 +118,5 @@ class BrowserCommands(Provider):
                     matcher.highlight(item.description),
                     partial(self._run, item),
                     text=item.description,
-                    help=item.tooltip or (None if item.enabled else "not available now"),
+                    help=self._help(item),
                 )

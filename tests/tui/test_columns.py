@@ -69,3 +69,21 @@ def test_layout_follows_the_declared_priorities() -> None:
     # The lowest `keep` drops first.
     dropped_first = min((c for c in COLUMNS if c.keep), key=lambda c: c.keep).key
     assert dropped_first not in [c.key for c, _ in layout_columns(80)]
+
+
+@pytest.mark.parametrize("marked", [3, 30, 400])
+def test_hidden_mark_count_agrees_with_the_rows_either_way(marked: int) -> None:
+    from runloop_tui.query.filter import compile_filter
+
+    objects = [make(i) for i in range(400)]
+    model = BrowserModel()
+    model.ingest(objects, NOW)
+    for o in objects[:marked]:
+        model.toggle_mark(o.id)  # only loaded objects can be marked (obj_0000 expired)
+    assert model.marks and "obj_0000" not in model.marks
+    for text in ("", "n1", "n1 n2", "size>5", "-n3"):
+        model.set_filter(compile_filter(text), NOW)
+        shown = {o.id for o in model.visible_objects}
+        hidden = model.marks - shown
+        assert model.hidden_mark_count(NOW) == len(hidden) == len(model.hidden_marked_ids())
+        assert model.marked_bytes == sum(o.size_bytes or 0 for o in model.marked_objects)

@@ -87,3 +87,15 @@ async def test_read_only_cleanup_presets_do_not_offer_deleting(demo_app: AppFact
         assert messages(app)
         assert "delete the marked with D" not in messages(app)[-1]
         assert "read-only" in messages(app)[-1]
+
+
+async def test_the_palette_says_why_an_action_is_greyed(demo_app: AppFactory) -> None:
+    from runloop_tui.tui.commands import BrowserCommands
+
+    app = demo_app(read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        provider = BrowserCommands(screen)
+        helps = {str(hit.text): hit.help async for hit in provider.discover()}
+        assert helps["Upload"] is not None and helps["Upload"].startswith("Read-only mode")
+        assert helps["Filter"] is None

@@ -22,6 +22,7 @@ class RangeMarker:
         self._marks_changed = marks_changed
         self._mode_changed = mode_changed
         self.visual: VisualRange | None = None
+        self._rows_version = -1
 
     @property
     def visual_rows(self) -> int | None:
@@ -47,6 +48,7 @@ class RangeMarker:
         if obj is None:
             return
         self.visual = VisualRange(obj.id, self._marks())
+        self._rows_version = self._table.rows_version
         self.follow()
 
     def leave(self) -> bool:
@@ -57,13 +59,19 @@ class RangeMarker:
         self._mode_changed()
         return True
 
-    def follow(self, rows_moved: bool = False) -> None:
+    def follow(self) -> None:
         """After the cursor moved: the range runs from the anchor to the cursor. After the
-        rows moved (``rows_moved``: sort, filter, refresh) it never grows by itself."""
+        rows moved (sort, filter, refresh) it never grows by itself.
+
+        Called synchronously on every cursor move (the screen watches the cursor): a burst
+        like `Vjjj V` is handled key by key, before any message would be.
+        """
         visual = self.visual
         if visual is None:
             return
         table = self._table
+        rows_moved = table.rows_version != self._rows_version
+        self._rows_version = table.rows_version
         anchor = table.row_of(visual.anchor_id)
         cursor = table.current_object
         if anchor is None or cursor is None:

@@ -389,6 +389,8 @@ class BrowserScreen(Screen[None]):
         self.table.set_marks(self.model.marks)
         self.table.set_now(self.now_ms())
         self.table.focus()
+        # Synchronous, unlike RowHighlighted: in a burst (`Vjjj V`) each key sees the range.
+        self.watch(self.table, "cursor_row", self.ranges.follow, init=False)
         self._layout_detail(self.app.size.width)
         self._update_counts()
         self.set_interval(1.0, self._tick)
@@ -578,7 +580,7 @@ class BrowserScreen(Screen[None]):
         self.table.set_rows(
             self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
         )
-        self.ranges.follow(rows_moved=True)  # never grows a visual range by itself
+        self.ranges.follow()  # rows moved under a visual range: it never grows by itself
         self._update_counts()
 
     def _update_counts(self, loaded: int | None = None) -> None:
@@ -619,7 +621,6 @@ class BrowserScreen(Screen[None]):
     def _row_highlighted(self, event: RowHighlighted) -> None:
         self.detail.show(event.obj, self.now_ms())
         self.query_one(NameLine).show(event.obj)
-        self.ranges.follow()
         self.availability_changed()
 
     # --- marks ---

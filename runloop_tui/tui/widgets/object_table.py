@@ -147,6 +147,9 @@ class ObjectTable(ScrollView, can_focus=True):
         self._layout: list[tuple[ColumnSpec, int]] = []
         self._layout_width = -1
         self._wide_names = False
+        # Bumps whenever the rows are replaced (sort, filter, load): what a visual range
+        # looks at to tell "the cursor moved" from "the rows moved under the cursor".
+        self.rows_version = 0
         self._announced: tuple[str | None, int] = (None, -1)
         self._empty_text = ""
 
@@ -173,6 +176,7 @@ class ObjectTable(ScrollView, can_focus=True):
         self._objects = objects
         self._rows = rows
         self._positions = positions
+        self.rows_version += 1
         target = self.cursor_row
         if keep_id is not None:
             found = self.row_of(keep_id)

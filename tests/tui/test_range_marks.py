@@ -79,7 +79,7 @@ async def test_visual_mode_marks_from_the_anchor_to_the_cursor(demo_app: AppFact
         screen = await settle(app, pilot)
         await pilot.press("j", "j", "space")  # row 2 marked, cursor on 3
         await pilot.press("k", "k", "V")  # anchor: row 1
-        assert "VISUAL 1 rows" in screen.header.text
+        assert "VISUAL 1 row " in screen.header.text
         await pilot.press("j", "j", "j", "j")
         await pilot.pause()
         assert screen.model.marks == shown_ids(screen, 1, 2, 3, 4, 5)

@@ -93,7 +93,8 @@ class BrowserHeader(Widget):
         words = []
         if visual_rows is not None:
             # Loud on purpose: every cursor move marks or unmarks rows while it is on.
-            words.append(f"VISUAL {visual_rows:,} rows (V or Esc ends)")
+            rows = "1 row" if visual_rows == 1 else f"{visual_rows:,} rows"
+            words.append(f"VISUAL {rows} (V or Esc ends)")
         if public:
             words.append("public objects")
         if read_only:

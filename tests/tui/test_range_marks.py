@@ -3,6 +3,8 @@ to the cursor, Esc or V leaves it and the marks stay."""
 
 from __future__ import annotations
 
+import random
+
 from runloop_tui.tui.availability import Availability, unavailable_reason
 from runloop_tui.tui.range_marks import VisualRange
 from runloop_tui.tui.screens.browser import BrowserScreen
@@ -35,6 +37,28 @@ def test_a_visual_range_grows_and_shrinks_but_keeps_earlier_marks() -> None:
     # Back above the anchor: the rows left behind are unmarked, obj_3 (marked before) stays.
     visual.follow(marks, 2, 0, between)
     assert marks == {"obj_0", "obj_1", "obj_2", "obj_3", "obj_9"} and visual.rows == 3
+
+
+def test_stepping_the_range_matches_marking_it_from_scratch() -> None:
+    # The range only touches the rows entering and leaving it; after any walk of the cursor
+    # the marks must be what marking anchor..cursor afresh gives.
+    rng = random.Random(7)
+    ids = [f"obj_{i}" for i in range(60)]
+
+    def ids_of(lo: int, hi: int) -> list[str]:
+        return ids[max(0, lo) : hi + 1]
+
+    for _ in range(40):
+        base = set(rng.sample(ids, 8))
+        marks = set(base)
+        anchor = rng.randrange(60)
+        visual = VisualRange(ids[anchor], marks)
+        for _ in range(25):
+            cursor = rng.choice([rng.randrange(60), max(0, anchor - 1), 0, 59])
+            visual.follow(marks, anchor, cursor, ids_of)
+            lo, hi = sorted((anchor, cursor))
+            assert marks == base | set(ids[lo : hi + 1])
+            assert visual.rows == hi - lo + 1
 
 
 def test_rows_moving_under_a_range_never_grow_it() -> None:
@@ -126,3 +150,22 @@ async def test_range_keys_on_an_empty_view_say_why(demo_app: AppFactory) -> None
             await pilot.pause()
             assert messages(app)[before:] == ["There are no rows to mark."], key
         assert "VISUAL" not in screen.header.text and not screen.model.marks
+
+
+async def test_visual_mode_ends_when_the_filter_hides_its_anchor(demo_app: AppFactory) -> None:
+    app = demo_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("V", "j", "j")
+        await pilot.pause()
+        marked = set(screen.model.marks)
+        assert len(marked) == 3
+        anchor = screen.visible_objects[0]
+        screen.set_filter(f"-id:{anchor.id}")
+        await pilot.pause()
+        assert "VISUAL" not in screen.header.text
+        assert screen.model.marks == marked  # the marks stay, hidden or not
+        assert any("Visual mode ended" in m for m in messages(app))
+        await pilot.press("j", "j")  # no range follows the cursor any more
+        await pilot.pause()
+        assert screen.model.marks == marked

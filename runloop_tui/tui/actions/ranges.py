@@ -16,11 +16,13 @@ class RangeMarker:
         marks: Callable[[], set[str]],
         marks_changed: Callable[[], None],
         mode_changed: Callable[[], None],
+        say: Callable[[str], None],
     ) -> None:
         self._table = table
         self._marks = marks  # the model's live set (a public-view switch replaces it)
         self._marks_changed = marks_changed
         self._mode_changed = mode_changed
+        self._say = say
         self.visual: VisualRange | None = None
         self._rows_version = -1
 
@@ -75,7 +77,9 @@ class RangeMarker:
         anchor = table.row_of(visual.anchor_id)
         cursor = table.current_object
         if anchor is None or cursor is None:
-            self.leave()  # the anchor left the view (filter, refresh): the range is done
+            # The anchor left the view (filter, refresh, public view): the range is done.
+            self.leave()
+            self._say("Visual mode ended: its first row is no longer shown. The marks stay.")
             return
         rows = visual.rows
         if rows_moved:

@@ -124,7 +124,11 @@ class BrowserScreen(Screen[None]):
         self._table = ObjectTable(id="object-table")
         self.model = BrowserModel()
         self.ranges = RangeMarker(
-            self._table, lambda: self.model.marks, self._marks_changed, self._update_mode
+            self._table,
+            lambda: self.model.marks,
+            self._marks_changed,
+            self._update_mode,
+            self._warn,
         )
         self._public = False
         self.refresh_state = RefreshState()

@@ -9,7 +9,9 @@ import pkgutil
 
 import pytest
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.dom import DOMNode
+from textual.widgets import OptionList
 
 import runloop_tui.tui
 from runloop_tui.api.errors import ApiError
@@ -195,3 +197,30 @@ async def test_help_lists_the_sort_and_range_keys(demo_app: AppFactory) -> None:
         await pilot.press(*"sort by")
         await pilot.pause()
         assert "Sort by expires" in help_screen.shown_text
+
+
+async def test_the_palette_runs_a_sort_key_and_greys_visual_mode_with_no_rows(
+    demo_app: AppFactory,
+) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await pilot.press(*"sort by size")
+        options = palette.query_one(OptionList)
+        for _ in range(100):  # the palette searches in the background
+            await pilot.pause()
+            if options.highlighted == 0 and "Sort by size" in str(
+                options.get_option_at_index(0).prompt
+            ):
+                break
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.model.sort == ("size", True)
+        screen.set_filter("name:no-such-object-anywhere")
+        await pilot.pause()
+        assert screen.unavailable_reason("visual_mode") == "There are no rows to mark."
+        assert screen.unavailable_reason("extend_marks(1)") == "There are no rows to mark."

@@ -63,7 +63,7 @@ def layout_columns(width: int, wide_names: bool = False) -> list[tuple[ColumnSpe
     folded away.
     """
     shown = [c for c in COLUMNS if c.key in ("mark", "name")] if wide_names else list(COLUMNS)
-    for victim in sorted((c for c in COLUMNS if c.keep), key=lambda c: c.keep):
+    for victim in sorted((c for c in shown if c.keep), key=lambda c: c.keep):
         fixed = sum(c.width + 1 for c in shown if c.key != "name")
         if width - fixed >= NAME_MIN_WIDTH:
             break

@@ -79,7 +79,7 @@ class RangeMarker:
         if anchor is None or cursor is None:
             # The anchor left the view (filter, refresh, public view): the range is done.
             self.leave()
-            self._say("Visual mode ended: its first row is no longer shown. The marks stay.")
+            self._say("Visual mode ended: its first row is no longer shown.")
             return
         rows = visual.rows
         if rows_moved:

@@ -119,6 +119,9 @@ SHOTS: dict[str, tuple[tuple[int, int], list[Step]]] = {
     "filtered": ((120, 36), [filtered("type:tgz,tar size>1MB -artifacts/")]),
     "help": ((120, 36), [keys("question_mark")]),
     "detail": ((80, 24), [keys("j", "j", "j", "j", "i")]),
+    # Z: largest first, g: top, V j j: the three largest marked (visual mode).
+    "visual-marks-80x24": ((80, 24), [keys("Z", "g", "V", "j", "j")]),
+    "wide-names-80x24": ((80, 24), [keys("W", "j", "j")]),
     "actions-upload": ((80, 24), [keys("u"), fill("#path", "README.md"), fill("#ttl", "7d")]),
     "actions-delete": ((80, 24), [keys("d")]),
     "actions-bulk-delete": (

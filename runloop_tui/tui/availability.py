@@ -28,6 +28,7 @@ class Availability:
     transfers_running: int = 0
     # Web mode, in a tab whose page may not write the clipboard (not https, not localhost).
     clipboard_refusal: str | None = None
+    visual: bool = False  # the visual range mode (V) is on
 
     @property
     def writable(self) -> bool:
@@ -101,6 +102,13 @@ def _has_marks(a: Availability) -> str | None:
     return "Nothing is marked." if a.marks == 0 else None
 
 
+def _range(a: Availability) -> str | None:
+    # Leaving the visual mode is always possible; starting a range needs a row.
+    if a.visual:
+        return None
+    return "There are no rows to mark." if a.rows == 0 or a.selection is None else None
+
+
 # action -> the checks that must all pass, first reason wins.
 _RULES: dict[str, tuple[Callable[[Availability], str | None], ...]] = {
     "upload": (_write,),
@@ -114,14 +122,19 @@ _RULES: dict[str, tuple[Callable[[Availability], str | None], ...]] = {
     "export": (_export,),
     "focus_transfers": (_transfers,),
     "clear_marks": (_has_marks,),
+    "extend_marks": (_range,),
+    "visual_mode": (_range,),
 }
 # Actions the rule knows: check_action asks only about these.
 RULED_ACTIONS = frozenset(_RULES)
 
 
 def unavailable_reason(action: str, availability: Availability) -> str | None:
-    """Why ``action`` cannot run now, as a sentence for a toast; None when it can."""
-    for check in _RULES.get(action, ()):
+    """Why ``action`` cannot run now, as a sentence for a toast; None when it can.
+
+    ``action`` may carry its binding's parameters (`extend_marks(1)`): the rule is per name.
+    """
+    for check in _RULES.get(action.partition("(")[0], ()):
         reason = check(availability)
         if reason is not None:
             return reason

@@ -43,6 +43,8 @@ class ColumnSpec:
     align: str = "left"
     # Lower drops first when the window narrows; 0 never drops.
     keep: int = 0
+    # The key that sorts by this column straight away (again: reverses); see SORT_HOTKEYS.
+    hotkey: str = ""
 
 
 def _state_style(obj: ObjectView, now: int) -> str:
@@ -67,6 +69,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         0,
         lambda o, marked, now: display_name(o.name),
         sort_key=lambda o: o.name.lower(),
+        hotkey="M",
     ),
     ColumnSpec(
         "state",
@@ -76,6 +79,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         _state_style,
         sort_key=lambda o: str(o.state),
         keep=6,
+        hotkey="H",
     ),
     ColumnSpec(
         "type",
@@ -87,6 +91,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         _muted,
         sort_key=lambda o: str(o.content_type),
         keep=2,
+        hotkey="F",
     ),
     ColumnSpec(
         "size",
@@ -97,6 +102,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         descending_first=True,
         align="right",
         keep=5,
+        hotkey="Z",
     ),
     ColumnSpec(
         "created",
@@ -108,6 +114,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         descending_first=True,
         align="right",
         keep=3,
+        hotkey="O",
     ),
     ColumnSpec(
         "expires",
@@ -118,6 +125,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         sort_key=lambda o: _NEVER if o.delete_after_time_ms is None else o.delete_after_time_ms,
         align="right",
         keep=4,
+        hotkey="L",
     ),
     ColumnSpec(
         "id",
@@ -127,12 +135,18 @@ COLUMNS: tuple[ColumnSpec, ...] = (
         _muted,
         sort_key=attrgetter("id"),
         keep=1,
+        hotkey="number_sign",
     ),
 )
 COLUMN_BY_KEY: dict[str, ColumnSpec] = {c.key: c for c in COLUMNS}
 # The sortable columns, left to right: the order `s` cycles through.
 SORT_COLUMNS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.sort_key is not None)
 DEFAULT_SORT: tuple[str, bool] = ("created", True)
+# Direct sort keys, k9s style (shift+letter), chosen clear of every other binding, of tmux's
+# prefix and of the terminal's own keys (tests/tui/test_sort_keys.py checks): the letter is
+# in the column's name or its use (O: oldest/age, L: time left, H: health/state, F: file
+# type), and never the shifted form of a key that destroys work by mistake.
+SORT_HOTKEYS: dict[str, str] = {c.key: c.hotkey for c in COLUMNS if c.sort_key and c.hotkey}
 
 
 def sort_key_of(column: str) -> Callable[[ObjectView], Any]:

@@ -88,3 +88,21 @@ def test_public_view(
 ) -> None:
     app = make_app(demo_server.base_url, profile="staging")
     assert snap_compare(app, terminal_size=size, run_before=_prepare("v"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_visual_marks_sorted_by_size(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
+    """Z sorts by size (largest first); V then j j marks three rows, the header says VISUAL."""
+    app = make_app(demo_server.base_url, profile="staging")
+    assert snap_compare(app, terminal_size=size, run_before=_prepare("Z", "j", "V", "j", "j"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wide_names(
+    snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
+) -> None:
+    """W folds every column but the name away; the sort (O: oldest first) still shows."""
+    app = make_app(demo_server.base_url, profile="staging")
+    assert snap_compare(app, terminal_size=size, run_before=_prepare("W", "O", "j"))

@@ -1,7 +1,8 @@
 """A yes/no question whose safe answer is the default.
 
-Focus starts on the safe button, Enter on it or Escape answers No; the risky action happens
-only when its own button is chosen. Used for single deletes and for overwriting files.
+Focus starts on the safe button, Enter on it, `n` or Escape answers No; the risky action
+happens only when its own button is chosen, or on `y` (as in k9s and lazygit). Used for
+single deletes and for overwriting files.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class ConfirmModal(ModalScreen[bool]):
     BINDINGS = [
         Binding("escape", "answer_no", "Cancel", id="confirm.cancel"),
         Binding("n", "answer_no", "No", show=False, id="confirm.no"),
+        Binding("y", "answer_yes", "Yes", show=False, id="confirm.yes"),
         Binding("left", "app.focus_previous", "Previous", show=False, id="confirm.left"),
         Binding("right", "app.focus_next", "Next", show=False, id="confirm.right"),
     ]
@@ -60,7 +62,7 @@ class ConfirmModal(ModalScreen[bool]):
         *,
         confirm_label: str = "Delete",
         cancel_label: str = "No, keep it",
-        hint: str = "Enter or Esc keeps it. Tab then Enter to confirm.",
+        hint: str = "n, Enter or Esc keeps it. y (or Tab, Enter) confirms.",
         caution: bool = False,
     ) -> None:
         super().__init__(classes="-caution" if caution else None)
@@ -90,6 +92,9 @@ class ConfirmModal(ModalScreen[bool]):
 
     def action_answer_no(self) -> None:
         self.dismiss(False)
+
+    def action_answer_yes(self) -> None:
+        self.dismiss(True)
 
     @on(Button.Pressed, "#no")
     def _no(self) -> None:

@@ -34,10 +34,12 @@ from runloop_tui.api.retry import RetryEvent
 from runloop_tui.query.filter import compile_filter
 from runloop_tui.tui.actions.deletes import Deleter
 from runloop_tui.tui.actions.exporting import Exporter
+from runloop_tui.tui.actions.ranges import RangeMarker
 from runloop_tui.tui.actions.share import Sharer
 from runloop_tui.tui.actions.transfer_runner import TransferRunner
 from runloop_tui.tui.availability import RULED_ACTIONS, Availability, AvailabilityGate
 from runloop_tui.tui.browser_deps import BrowserDeps
+from runloop_tui.tui.browser_keys import RANGE_BINDINGS, SORT_BINDINGS
 from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.columns import SORT_COLUMNS, default_descending
@@ -58,6 +60,7 @@ from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
 from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.tui.widgets.header import BrowserHeader, Counts
 from runloop_tui.tui.widgets.key_bar import KeyBar
+from runloop_tui.tui.widgets.name_line import NameLine
 from runloop_tui.tui.widgets.object_table import ObjectTable
 from runloop_tui.tui.worker_errors import report_worker_failure
 
@@ -106,6 +109,8 @@ class BrowserScreen(Screen[None]):
         Binding("P", "toggle_pause", "Pause live", show=False, id="browser.pause"),
         Binding("v", "toggle_public", "Public view", show=False, id="browser.public"),
         Binding("U", "usage", "Usage", show=False, id="browser.usage"),
+        *RANGE_BINDINGS,  # shift+up/down, V, W
+        *SORT_BINDINGS,  # one per sortable column, from tui/columns.py
     ]
 
     def __init__(self, deps: BrowserDeps) -> None:
@@ -125,6 +130,13 @@ class BrowserScreen(Screen[None]):
         # Created here, so the availability rule can ask about it before it is mounted.
         self._table = ObjectTable(id="object-table")
         self.model = BrowserModel()
+        self.ranges = RangeMarker(
+            self._table,
+            lambda: self.model.marks,
+            self._marks_changed,
+            self._update_mode,
+            self._warn,
+        )
         self._public = False
         self.refresh_state = RefreshState()
         self.loader = ListLoader(self.refresh_state)
@@ -173,6 +185,7 @@ class BrowserScreen(Screen[None]):
             transfers=len(transfers),
             transfers_running=sum(1 for t in transfers if t.active),
             clipboard_refusal=clipboard_refusal(self.app),
+            visual=self.ranges.visual is not None,
         )
 
     @property
@@ -414,6 +427,7 @@ class BrowserScreen(Screen[None]):
         with Container(id="browser-body"):
             yield self._table
             yield DetailPane(id="detail-pane")
+        yield NameLine(id="name-line")
         yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
@@ -427,6 +441,8 @@ class BrowserScreen(Screen[None]):
         self.table.set_marks(self.model.marks)
         self.table.set_now(self.now_ms())
         self.table.focus()
+        # Synchronous, unlike RowHighlighted: in a burst (`Vjjj V`) each key sees the range.
+        self.watch(self.table, "cursor_row", self.ranges.follow, init=False)
         self._layout_detail(self.app.size.width)
         self._update_counts()
         self.set_interval(1.0, self._tick)
@@ -473,6 +489,8 @@ class BrowserScreen(Screen[None]):
         body.set_class(wide, "-wide")
         shown = self._detail_pref if self._detail_pref is not None else wide
         body.set_class(not shown, "-detail-hidden")
+        # The cursor row's full name, where the detail pane is not there to show it.
+        self.query_one(NameLine).display = not shown
 
     def action_toggle_detail(self) -> None:
         body = self.query_one("#browser-body")
@@ -602,7 +620,12 @@ class BrowserScreen(Screen[None]):
         self._start_load()
 
     def _update_mode(self) -> None:
-        self.header.set_mode(self._public, self.is_read_only)
+        self.header.set_mode(
+            self._public,
+            self.is_read_only,
+            visual_rows=self.ranges.visual_rows,
+            wide_names=self.table.wide_names,
+        )
         self.refresh_bindings()
 
     # --- showing rows ---
@@ -612,6 +635,7 @@ class BrowserScreen(Screen[None]):
         self.table.set_rows(
             self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
         )
+        self.ranges.follow()  # rows moved under a visual range: it never grows by itself
         self._update_counts()
 
     def _update_counts(self, loaded: int | None = None) -> None:
@@ -655,6 +679,7 @@ class BrowserScreen(Screen[None]):
     @on(RowHighlighted)
     def _row_highlighted(self, event: RowHighlighted) -> None:
         self.detail.show(event.obj, self.now_ms())
+        self.query_one(NameLine).show(event.obj)
         self.availability_changed()
 
     # --- marks ---
@@ -686,10 +711,22 @@ class BrowserScreen(Screen[None]):
     def action_clear_marks(self) -> None:
         self.clear_marks()
 
+    def action_extend_marks(self, step: int) -> None:
+        self.ranges.extend(step)
+
+    def action_visual_mode(self) -> None:
+        self.ranges.toggle_visual()
+
+    def action_toggle_wide_names(self) -> None:
+        self.table.set_wide_names(not self.table.wide_names)
+        self._update_mode()
+
     def action_escape(self) -> None:
         # Esc backs out of the filter, as in k9s and lazygit. It never clears the marks: an
         # Esc too many (closing a dialog, then once more) must not lose a selection built
-        # over minutes; `c` clears them on purpose.
+        # over minutes; `c` clears them on purpose. The visual mode goes first (marks stay).
+        if self.ranges.leave():
+            return
         if self.filter_bar.text:
             self.set_filter("")
         elif self.model.marks:
@@ -710,13 +747,17 @@ class BrowserScreen(Screen[None]):
         column, descending = self.model.sort
         self.set_sort(column, not descending)
 
-    @on(SortRequested)
-    def _sort_clicked(self, event: SortRequested) -> None:
-        column, descending = self.model.sort
-        if event.column == column:
+    def action_sort_by(self, column: str) -> None:
+        """A column's own key (or a click on its title): sort by it; again reverses."""
+        current, descending = self.model.sort
+        if column == current:
             self.set_sort(column, not descending)
         else:
-            self.set_sort(event.column, default_descending(event.column))
+            self.set_sort(column, default_descending(column))
+
+    @on(SortRequested)
+    def _sort_clicked(self, event: SortRequested) -> None:
+        self.action_sort_by(event.column)
 
     # --- filter ---
     def action_focus_filter(self) -> None:

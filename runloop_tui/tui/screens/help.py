@@ -15,11 +15,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.events import Key
+from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from runloop_tui.query.filter import FILTER_HELP
 from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, SAVE_VIEW_TITLE, ViewStore
+from runloop_tui.tui.columns import COLUMN_BY_KEY, SORT_HOTKEYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,28 @@ def view_rows(app: object) -> list[HelpRow]:
     return rows
 
 
+def sort_rows() -> list[HelpRow]:
+    """The direct sort keys in one line (from the column table), and the cleanup sorts."""
+    shown = {c: key_to_character(k) or k for c, k in SORT_HOTKEYS.items()}
+    keys = " ".join(shown.values())
+    columns = ", ".join(COLUMN_BY_KEY[c].title.lower() for c in SORT_HOTKEYS)
+    return [
+        HelpRow("Sorting and marking", keys, f"sort by {columns}; again reverses", ""),
+        HelpRow(
+            "Sorting and marking",
+            f"{shown['size']}, {shown['created']}",
+            "the cleanup sorts: by size (largest first), by age",
+            "",
+        ),
+        HelpRow(
+            "Sorting and marking",
+            "shift+↑↓, V",
+            "mark a range; V marks from the anchor to the cursor until V or Esc",
+            "",
+        ),
+    ]
+
+
 def filter_rows() -> list[HelpRow]:
     return [HelpRow("Filter syntax", term, text, "") for term, text in FILTER_HELP]
 
@@ -142,7 +166,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, source: Screen[object]) -> None:
         super().__init__()
-        self._rows = binding_rows(source) + view_rows(source.app) + filter_rows()
+        self._rows = binding_rows(source) + sort_rows() + view_rows(source.app) + filter_rows()
 
     @property
     def rows(self) -> list[HelpRow]:

@@ -88,12 +88,25 @@ class BrowserHeader(Widget):
         for name in ACCENTS:
             conn.set_class(name == accent, f"accent-{name}")
 
-    def set_mode(self, public: bool, read_only: bool) -> None:
+    def set_mode(
+        self,
+        public: bool,
+        read_only: bool,
+        *,
+        visual_rows: int | None = None,
+        wide_names: bool = False,
+    ) -> None:
         words = []
+        if visual_rows is not None:
+            # Loud on purpose: every cursor move marks or unmarks rows while it is on.
+            rows = "1 row" if visual_rows == 1 else f"{visual_rows:,} rows"
+            words.append(f"VISUAL {rows} (V or Esc ends)")
         if public:
             words.append("public objects")
         if read_only:
             words.append("read-only")
+        if wide_names:
+            words.append("wide names (W)")
         self.query_one("#header-mode", Static).update(Content(" · ".join(words)))
 
     def set_refresh(self, kind: str, text: str) -> None:

@@ -57,10 +57,14 @@ def fit_middle(text: str, width: int) -> str:
     return f"{head}\N{HORIZONTAL ELLIPSIS}{tail}"
 
 
-def layout_columns(width: int) -> list[tuple[ColumnSpec, int]]:
-    """The columns that fit in ``width`` cells and their widths; the name column flexes."""
-    shown = list(COLUMNS)
-    for victim in sorted((c for c in COLUMNS if c.keep), key=lambda c: c.keep):
+def layout_columns(width: int, wide_names: bool = False) -> list[tuple[ColumnSpec, int]]:
+    """The columns that fit in ``width`` cells and their widths; the name column flexes.
+
+    ``wide_names`` (W): the name takes every cell it can, every other column but the mark
+    folded away.
+    """
+    shown = [c for c in COLUMNS if c.key in ("mark", "name")] if wide_names else list(COLUMNS)
+    for victim in sorted((c for c in shown if c.keep), key=lambda c: c.keep):
         fixed = sum(c.width + 1 for c in shown if c.key != "name")
         if width - fixed >= NAME_MIN_WIDTH:
             break
@@ -143,6 +147,10 @@ class ObjectTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._layout: list[tuple[ColumnSpec, int]] = []
         self._layout_width = -1
+        self._wide_names = False
+        # Bumps whenever the rows are replaced (sort, filter, load): what a visual range
+        # looks at to tell "the cursor moved" from "the rows moved under the cursor".
+        self.rows_version = 0
         self._announced: tuple[str | None, int] = (None, -1)
         self._empty_text = ""
 
@@ -169,6 +177,7 @@ class ObjectTable(ScrollView, can_focus=True):
         self._objects = objects
         self._rows = rows
         self._positions = positions
+        self.rows_version += 1
         target = self.cursor_row
         if keep_id is not None:
             found = self.row_of(keep_id)
@@ -238,6 +247,17 @@ class ObjectTable(ScrollView, can_focus=True):
         self._sort = (column, descending)
         self.refresh()
 
+    def set_wide_names(self, wide: bool) -> None:
+        """Fold every column but the name away (W), or bring them back."""
+        if wide != self._wide_names:
+            self._wide_names = wide
+            self._layout_width = -1  # lay the columns out again
+            self._invalidate()
+
+    @property
+    def wide_names(self) -> bool:
+        return self._wide_names
+
     def _invalidate(self, *, repaint: bool = True) -> None:
         """Every rendered row is out of date: the one place the render cache is dropped."""
         self._epoch += 1
@@ -279,6 +299,11 @@ class ObjectTable(ScrollView, can_focus=True):
 
     def move_cursor(self, row: int) -> None:
         self._move_cursor(row, scroll=True)
+
+    def ids_between(self, lo: int, hi: int) -> list[str]:
+        """The ids of rows ``lo`` to ``hi`` (inclusive), for range marking."""
+        objects = self._objects
+        return [objects[pos].id for pos in self._rows[max(0, lo) : hi + 1]]
 
     def _move_cursor(self, row: int, *, scroll: bool, repaint: bool = True) -> None:
         row = max(0, min(row, len(self._rows) - 1))
@@ -404,7 +429,7 @@ class ObjectTable(ScrollView, can_focus=True):
     def _columns(self) -> list[tuple[ColumnSpec, int]]:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
-            self._layout = layout_columns(width)
+            self._layout = layout_columns(width, self._wide_names)
             self._layout_width = width
         return self._layout
 

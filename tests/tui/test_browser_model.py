@@ -16,7 +16,7 @@ from runloop_tui.tui.formatting import (
     short_relative_time,
 )
 from runloop_tui.tui.refresh_state import RefreshState
-from runloop_tui.tui.widgets.object_table import fit, fit_middle, layout_columns
+from runloop_tui.tui.widgets.cell_fit import fit, fit_middle, layout_columns
 
 NOW = 1_893_456_000_000
 

@@ -12,7 +12,7 @@ from runloop_tui.tui.columns import (
     default_descending,
     sort_key_of,
 )
-from runloop_tui.tui.widgets.object_table import layout_columns
+from runloop_tui.tui.widgets.cell_fit import layout_columns
 
 NOW = 1_893_456_000_000
 

@@ -20,8 +20,8 @@ from runloop_tui.tui.browser_keys import RANGE_BINDINGS, SORT_BINDINGS
 from runloop_tui.tui.columns import COLUMN_BY_KEY, COLUMNS, SORT_COLUMNS, SORT_HOTKEYS
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.screens.help import HelpScreen
+from runloop_tui.tui.widgets.cell_fit import layout_columns
 from runloop_tui.tui.widgets.name_line import NameLine
-from runloop_tui.tui.widgets.object_table import layout_columns
 
 from .conftest import AppFactory, settle
 

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import gc
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, ClassVar, TypeVar
@@ -30,7 +29,6 @@ from textual.worker import Worker, WorkerState
 from runloop_tui.api.client import ListFilters
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
-from runloop_tui.api.retry import RetryEvent
 from runloop_tui.query.filter import compile_filter
 from runloop_tui.tui.actions.deletes import Deleter
 from runloop_tui.tui.actions.exporting import Exporter
@@ -42,7 +40,6 @@ from runloop_tui.tui.browser_deps import BrowserDeps
 from runloop_tui.tui.browser_keys import RANGE_BINDINGS, SORT_BINDINGS
 from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.clipboard import copy_and_notify
-from runloop_tui.tui.columns import SORT_COLUMNS, default_descending
 from runloop_tui.tui.list_loader import ListLoader
 from runloop_tui.tui.messages import (
     FilterChanged,
@@ -54,11 +51,13 @@ from runloop_tui.tui.messages import (
     SortRequested,
 )
 from runloop_tui.tui.refresh_state import RefreshState
+from runloop_tui.tui.screens.browser_rows import BrowserRows
+from runloop_tui.tui.screens.live_refresh import LiveRefresh
 from runloop_tui.tui.web_rules import clipboard_refusal
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
 from runloop_tui.tui.widgets.filter_history import FilterHistory
-from runloop_tui.tui.widgets.header import BrowserHeader, Counts
+from runloop_tui.tui.widgets.header import BrowserHeader
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.name_line import NameLine
 from runloop_tui.tui.widgets.object_table import ObjectTable
@@ -72,7 +71,6 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 WIDE_LAYOUT_COLUMNS = 120
-FLASH_SECONDS = 3.0
 PUSHDOWN_LIMIT = 500
 FILTER_DEBOUNCE_SECONDS = 0.12
 # Filter passes cheaper than this (CPU) run on every keystroke; dearer ones are debounced.
@@ -140,13 +138,40 @@ class BrowserScreen(Screen[None]):
         self._public = False
         self.refresh_state = RefreshState()
         self.loader = ListLoader(self.refresh_state)
-        self._refresh_timer: Timer | None = None
-        self._flash_timer: Timer | None = None
-        self._pending_select: str | None = None
+        self.rows = BrowserRows(
+            self.model,
+            self._table,
+            lambda: self.header,
+            self.loader,
+            self.refresh_state,
+            self.now_ms,
+            self.set_timer,
+            lambda: self.is_read_only,
+            self.ranges.follow,  # rows moved under a visual range: it never grows by itself
+            self.availability_changed,
+        )
+        self.live = LiveRefresh(
+            self.refresh_state,
+            self.loader,
+            self.clock,
+            self.set_timer,
+            lambda refresh: self._load(refresh),
+            lambda: len(self.model.index),
+            lambda: self.header,
+            self._table,
+            self._notify_error,
+            self._update_counts,
+        )
         self._detail_pref: bool | None = None
-        self._filter_seconds = 0.0  # CPU time of the last filter pass
-        self._hidden_marks = 0  # marked but hidden by the filter (kept by _update_counts)
-        self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
+
+    @property
+    def generation(self) -> int:
+        """Bumps whenever the data swaps (tests and stale checks use it)."""
+        return self.rows.generation
+
+    @property
+    def _refresh_timer(self) -> Timer | None:
+        return self.live.timer
 
     # --- public API (the action collaborators' ActionHost, tests) ---
     @property
@@ -178,7 +203,7 @@ class BrowserScreen(Screen[None]):
         return Availability(
             selection=self.table.current_object,
             marks=len(self.model.marks),
-            hidden_marks=self._hidden_marks,
+            hidden_marks=self.rows.hidden_marks,
             rows=len(self.model.rows),
             read_only=self.settings.read_only,
             public_view=self._public,
@@ -213,22 +238,13 @@ class BrowserScreen(Screen[None]):
         return self.filter_bar.text, self.model.sort
 
     def set_sort(self, column: str, descending: bool) -> None:
-        keep = self._cursor_id()
-        self.model.set_sort(column, descending)
-        self.table.set_sort(column, descending)
-        self._show_rows(keep)
+        self.rows.set_sort(column, descending)
 
     def select_object(self, object_id: str) -> None:
-        row = self.table.row_of(object_id)
-        if row is None:
-            self._pending_select = object_id
-        else:
-            self._pending_select = None
-            self.table.move_cursor(row)
+        self.rows.select(object_id)
 
     def mark_objects(self, ids: Iterable[str]) -> None:
-        self.model.marks.update(i for i in ids if i in self.model.pos_by_id)
-        self._marks_changed()
+        self.rows.mark(ids)
 
     def clear_marks(self) -> None:
         self.model.marks.clear()
@@ -240,13 +256,9 @@ class BrowserScreen(Screen[None]):
     def apply_local_changes(
         self, updated: Iterable[ObjectView] = (), removed_ids: Iterable[str] = ()
     ) -> None:
-        keep = self._cursor_id()
         removed_ids = list(removed_ids)
         self.loader.deleted(removed_ids)
-        changed = self.model.apply_changes(list(updated), removed_ids, self.now_ms())
-        self.generation += 1
-        self._show_rows(keep)
-        self._flash(changed)
+        self.rows.apply_changes(list(updated), removed_ids)
 
     # --- availability: one rule (tui/availability.py) for keys, key bar, palette, handlers ---
     def unavailable_reason(self, action: str) -> str | None:
@@ -289,6 +301,10 @@ class BrowserScreen(Screen[None]):
 
     def _warn(self, text: str) -> None:
         self.notify(text, severity="warning", markup=False)
+
+    def _notify_error(self, text: str, title: str) -> None:
+        # Server text is never markup: a message with brackets must show as typed.
+        self.notify(text, title=title, severity="error", markup=False)
 
     def copy(self, text: str, what: str) -> None:
         copy_and_notify(self.app, text, what)
@@ -394,7 +410,7 @@ class BrowserScreen(Screen[None]):
         report_worker_failure(self, event.worker, [self.settings.api_key])
         error = event.worker.error
         if event.worker.group == "load" and isinstance(error, Exception):
-            self._on_load_failed(error)  # not left "loading", and the list is retried
+            self.live.failed(error)  # not left "loading", and the list is retried
 
     # --- widgets ---
     @property
@@ -453,17 +469,11 @@ class BrowserScreen(Screen[None]):
             self.set_filter(start.filter)
         self._start_load()
 
-    def _list_retrying(self, event: RetryEvent) -> None:
-        """Show a listing's retries (the client backs off for up to a minute)."""
-        self.refresh_state.retrying(event.reason, event.delay_seconds, self.clock())
-        self._set_refresh_status()
-
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
 
     def _cursor_id(self) -> str | None:
-        obj = self.table.current_object
-        return obj.id if obj else None
+        return self.rows.cursor_id()
 
     def _tick(self) -> None:
         if not self.is_current:
@@ -474,7 +484,7 @@ class BrowserScreen(Screen[None]):
         self.table.set_now(now)
         self.detail.show(self.table.current_object, now)
         if self.refresh_state.error_text:
-            self._set_refresh_status()  # "retrying in 3s" counts down
+            self.live.show_status()  # "retrying in 3s" counts down
 
     def on_screen_resume(self) -> None:
         self._tick()
@@ -500,10 +510,7 @@ class BrowserScreen(Screen[None]):
 
     # --- loading and live refresh ---
     def _start_load(self) -> None:
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
-            self._refresh_timer = None
-        self._load(refresh=self.refresh_state.loaded_once)
+        self.live.start()
 
     @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
     async def _load(self, refresh: bool) -> None:
@@ -511,12 +518,12 @@ class BrowserScreen(Screen[None]):
         loader = self.loader
         staged = self.model.staging()
         loader.begin(refresh)
-        self._set_refresh_status()
+        self.live.show_status()
         pages = self.client.iter_pages(
             page_size=paging.page_size,
             first_page_size=paging.first_page_size,
             public=self._public,
-            on_retry=self._list_retrying,
+            on_retry=self.live.retrying,
         )
         try:
             # aclosing: stopping at the cap must also cancel the page already prefetched.
@@ -527,7 +534,7 @@ class BrowserScreen(Screen[None]):
                         # Filtered and sorted page by page, off to the side; swapped in at the end.
                         staged.ingest(objects, self.now_ms())
                     else:
-                        self._ingest(objects)
+                        self.rows.ingest(objects)
                     self._update_counts(loaded=len(staged.index) if refresh else None)
                     # Loaded objects live long and hold no cycles: move them out of the cyclic
                     # collector's reach, or its full passes over 100k objects freeze the UI
@@ -538,84 +545,34 @@ class BrowserScreen(Screen[None]):
                     # Let input and painting run between pages.
                     await asyncio.sleep(0)
         except ApiError as error:
-            self._on_load_failed(error)
+            self.live.failed(error)
             return
         gone = loader.gone()  # deleted here while this listing ran: never back on screen
         if loader.finish():
             self.notify("Connection restored; the list is live again.", title="Reconnected")
         if refresh:
-            self._swap(staged)
-        if gone & self.model.pos_by_id.keys():
-            self.model.apply_changes([], gone, self.now_ms())
-            self._show_rows(self._cursor_id())
+            self.rows.swap(staged)
+        self.rows.drop_gone(gone)
         self._update_counts()
-        self._set_refresh_status()
-        self._schedule_refresh()
+        self.live.show_status()
+        self.live.schedule()
         if not self.filter_bar.suggester.metadata_keys:
             # Completion data, fetched once the list is in: on a 100k-object store this query
             # costs the server as much as ten pages, so it must not compete with the load.
             # (Focusing the filter bar fetches it too, if the user gets there first.)
             self.filter_bar.load_metadata_keys()
 
-    def _ingest(self, objects: list[ObjectView]) -> None:
-        keep = self._cursor_id()
-        if self.model.ingest(objects, self.now_ms()):
-            self._show_rows(keep)
-
-    def _swap(self, staged: BrowserModel) -> None:
-        keep = self._cursor_id()
-        scroll_y = self.table.scroll_y
-        changed = self.model.adopt(staged, self.now_ms())
-        self.generation += 1
-        self._show_rows(keep)
-        self.table.restore_scroll(scroll_y)
-        self._flash(changed)
-        self._marks_changed()
-
-    def _on_load_failed(self, error: Exception) -> None:
-        retry_in, first = self.loader.fail(error, len(self.model.index), self.clock())
-        if first and isinstance(error, ApiError):  # others: _worker_state_changed said them
-            # Server text is never markup: a message with brackets must show as typed.
-            self.notify(str(error), title="Cannot list objects", severity="error", markup=False)
-        self._update_counts()
-        self._set_refresh_status()
-        if not self.refresh_state.paused:
-            self._refresh_timer = self.set_timer(retry_in, self._start_load)
-
-    def _schedule_refresh(self) -> None:
-        state = self.refresh_state
-        if state.paused or not state.live_enabled:
-            return
-        self._refresh_timer = self.set_timer(
-            state.interval(len(self.model.index)), self._start_load
-        )
-
-    def _set_refresh_status(self) -> None:
-        state = self.refresh_state.status(len(self.model.index), self.clock())
-        self.header.set_refresh(*state)
-        self.table.set_stale(self.refresh_state.stale)
-
     def action_toggle_pause(self) -> None:
-        state = self.refresh_state
-        state.paused = not state.paused
-        if state.paused and self._refresh_timer is not None:
-            self._refresh_timer.stop()
-            self._refresh_timer = None
-        elif not state.paused:
-            self._start_load()
-        self._set_refresh_status()
+        self.live.toggle_pause()
 
     def action_refresh_now(self) -> None:
         self.refresh_now()
 
     def action_toggle_public(self) -> None:
         self._public = not self._public
-        self.model.clear()
         self.refresh_state.loaded_once = False
         self.loader.total = None
-        self.generation += 1
-        self.table.set_marks(self.model.marks)
-        self._show_rows(None)
+        self.rows.clear()
         self._update_mode()
         self._start_load()
 
@@ -628,53 +585,12 @@ class BrowserScreen(Screen[None]):
         )
         self.refresh_bindings()
 
-    # --- showing rows ---
+    # --- showing rows (screens/browser_rows.py) ---
     def _show_rows(self, keep_id: str | None) -> None:
-        if self._pending_select is not None and self._pending_select in self.model.pos_by_id:
-            keep_id, self._pending_select = self._pending_select, None
-        self.table.set_rows(
-            self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
-        )
-        self.ranges.follow()  # rows moved under a visual range: it never grows by itself
-        self._update_counts()
+        self.rows.show(keep_id)
 
     def _update_counts(self, loaded: int | None = None) -> None:
-        model = self.model
-        self._hidden_marks = model.hidden_mark_count(self.now_ms())
-        self.header.set_counts(
-            Counts(
-                loaded=len(model.index) if loaded is None else loaded,
-                total=self.loader.total,
-                shown=len(model.rows),
-                shown_bytes=model.shown_bytes,
-                marked=len(model.marks),
-                marked_bytes=model.marked_bytes,
-                marked_hidden=self._hidden_marks,
-                loading=self.refresh_state.loading,
-                note=self.loader.note(len(model.index)),
-                label=self.loader.label(),
-            )
-        )
-        self.table.set_empty_text(self._empty_text())
-        self.availability_changed()
-
-    def _empty_text(self) -> str:
-        state = self.refresh_state
-        if self.loader.failure and not self.model.rows:
-            return self.loader.failure  # "cannot reach SERVER: reason", not an empty account
-        if self.model.rows or not state.loaded_once:
-            return ""  # rows, or still loading: the header says so
-        if self.model.filter.text.strip():
-            return "No object matches the filter: / edits it, Esc clears it."
-        return "No objects." if self.is_read_only else "No objects yet: u uploads one."
-
-    def _flash(self, ids: set[str]) -> None:
-        if not ids:
-            return
-        self.table.set_flash(ids)
-        if self._flash_timer is not None:
-            self._flash_timer.stop()
-        self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: self.table.set_flash(set()))
+        self.rows.update_counts(loaded)
 
     @on(RowHighlighted)
     def _row_highlighted(self, event: RowHighlighted) -> None:
@@ -684,21 +600,18 @@ class BrowserScreen(Screen[None]):
 
     # --- marks ---
     def _marks_changed(self) -> None:
-        self.table.set_marks(self.model.marks)
-        self._update_counts()
+        self.rows.marks_changed()
 
     def action_toggle_mark(self) -> None:
         obj = self.table.current_object
         if obj is None:
             return
-        self.model.toggle_mark(obj.id)
-        self._marks_changed()
+        self.rows.toggle_mark(obj.id)
         self.table.action_cursor_down()
 
     @on(MarkToggled)
     def _mark_clicked(self, event: MarkToggled) -> None:
-        self.model.toggle_mark(event.object_id)
-        self._marks_changed()
+        self.rows.toggle_mark(event.object_id)
 
     def action_mark_all(self) -> None:
         self.model.mark_visible()
@@ -736,11 +649,7 @@ class BrowserScreen(Screen[None]):
 
     # --- sort ---
     def action_cycle_sort(self) -> None:
-        column, _ = self.model.sort
-        # Only the columns on screen: a sort by a column you cannot see is hidden state.
-        shown = [c for c in self.table.visible_columns if c in SORT_COLUMNS]
-        following = shown[(shown.index(column) + 1) % len(shown)] if column in shown else shown[0]
-        self.set_sort(following, default_descending(following))
+        following = self.rows.next_sort()
         self.notify(f"Sorted by {following}", timeout=1.5)
 
     def action_reverse_sort(self) -> None:
@@ -749,11 +658,7 @@ class BrowserScreen(Screen[None]):
 
     def action_sort_by(self, column: str) -> None:
         """A column's own key (or a click on its title): sort by it; again reverses."""
-        current, descending = self.model.sort
-        if column == current:
-            self.set_sort(column, not descending)
-        else:
-            self.set_sort(column, default_descending(column))
+        self.rows.sort_by(column)
 
     @on(SortRequested)
     def _sort_clicked(self, event: SortRequested) -> None:
@@ -768,7 +673,7 @@ class BrowserScreen(Screen[None]):
         # A pass over 100k objects takes 10-20 ms: apply it at once, so every key repaints
         # within a frame or two. Only once passes get slow (a huge list, a slow machine) does
         # typing wait for a pause, so keys never queue up behind filter passes.
-        if self._filter_seconds < FILTER_INSTANT_SECONDS:
+        if self.rows.filter_seconds < FILTER_INSTANT_SECONDS:
             self.workers.cancel_group(self, "filter")  # a pending debounced pass is stale
             self._apply_filter(event.text)
         else:
@@ -794,18 +699,7 @@ class BrowserScreen(Screen[None]):
     def _apply_filter(self, text: str) -> None:
         compiled = compile_filter(text)
         self.filter_bar.show_errors(compiled.errors)
-        if compiled.text == self.model.filter.text:
-            return
-        keep = self._cursor_id()
-        # CPU time of this thread: what the pass costs, whatever else the machine is doing.
-        started = time.thread_time()
-        self.model.set_filter(compiled, self.now_ms())
-        self._show_rows(keep)
-        self._filter_seconds = time.thread_time() - started
-        push = compiled.pushdown
-        # While loading, or past the cap (the server holds objects never loaded here).
-        partial = self.refresh_state.loading or self.loader.capped
-        if partial and (push.search or push.state or push.content_type):
+        if self.rows.apply_filter(compiled) and self.rows.wants_pushdown(compiled):
             self._pushdown(text)
 
     @work(exclusive=True, group="pushdown", exit_on_error=False, description="server-side filter")
@@ -827,4 +721,4 @@ class BrowserScreen(Screen[None]):
         if not (self.refresh_state.loading or self.loader.capped):
             return  # the full list has arrived anyway
         gone = self.loader.gone()
-        self._ingest([o for o in page.objects if o.id not in gone])
+        self.rows.ingest([o for o in page.objects if o.id not in gone])

@@ -32,7 +32,9 @@ class UsageHost(Protocol):
     """What the usage view needs from the browser (BrowserScreen provides all of it)."""
 
     model: BrowserModel
-    generation: int
+
+    @property
+    def generation(self) -> int: ...
 
     @property
     def is_loading(self) -> bool: ...

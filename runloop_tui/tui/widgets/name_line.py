@@ -10,7 +10,7 @@ from textual.widget import Widget
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.formatting import display_text
-from runloop_tui.tui.widgets.object_table import fit_middle
+from runloop_tui.tui.widgets.cell_fit import fit_middle
 
 
 class NameLine(Widget):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -23,55 +22,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.columns import COLUMNS, SORT_COLUMNS, ColumnSpec
+from runloop_tui.tui.columns import SORT_COLUMNS, ColumnSpec
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted, SortRequested
-
-# Below this the name, the column people read first, is too short to tell objects apart.
-NAME_MIN_WIDTH = 28
-
-
-def fit(text: str, width: int, align: str = "left") -> str:
-    """Pad or truncate (with an ellipsis) to exactly ``width`` cells."""
-    if width <= 0:
-        return ""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "\N{HORIZONTAL ELLIPSIS}"
-    if align == "right":
-        return " " * (width - cell_len(text)) + text
-    return set_cell_size(text, width)
-
-
-def fit_middle(text: str, width: int) -> str:
-    """Like fit, but elides the middle: for paths the file name at the end matters most."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    if width < 12:
-        return fit(text, width)
-    tail_width = (width - 1) * 3 // 5
-    tail = text[-tail_width:]
-    while cell_len(tail) > tail_width:
-        tail = tail[1:]
-    head = set_cell_size(text, width - 1 - cell_len(tail))
-    return f"{head}\N{HORIZONTAL ELLIPSIS}{tail}"
-
-
-def layout_columns(width: int, wide_names: bool = False) -> list[tuple[ColumnSpec, int]]:
-    """The columns that fit in ``width`` cells and their widths; the name column flexes.
-
-    ``wide_names`` (W): the name takes every cell it can, every other column but the mark
-    folded away.
-    """
-    shown = [c for c in COLUMNS if c.key in ("mark", "name")] if wide_names else list(COLUMNS)
-    for victim in sorted((c for c in shown if c.keep), key=lambda c: c.keep):
-        fixed = sum(c.width + 1 for c in shown if c.key != "name")
-        if width - fixed >= NAME_MIN_WIDTH:
-            break
-        shown.remove(victim)
-    fixed = sum(c.width + 1 for c in shown if c.key != "name")
-    name_width = max(6, width - fixed)
-    return [(c, name_width if c.key == "name" else c.width) for c in shown]
+from runloop_tui.tui.widgets.cell_fit import fit, fit_middle, layout_columns
 
 
 class ObjectTable(ScrollView, can_focus=True):

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from runloop_tui.query.usage import UsageEntry, states_text
 from runloop_tui.tui.columns import MARK_GLYPH
 from runloop_tui.tui.formatting import display_text, human_size, short_relative_time
-from runloop_tui.tui.widgets.object_table import fit, fit_middle
+from runloop_tui.tui.widgets.cell_fit import fit, fit_middle
 
 PARTIAL_MARK = "\N{CIRCLE WITH LEFT HALF BLACK}"
 BAR_WIDTH = 8

@@ -1,0 +1,207 @@
+"""What the browser shows: the model's rows, marks, sort and filter put on the table and the
+header. The screen owns one; it keeps the cursor, the flash of changed rows and the counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from textual.timer import Timer
+
+from runloop_tui.api.models import ObjectView
+from runloop_tui.query.filter import CompiledFilter
+from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.columns import SORT_COLUMNS, default_descending
+from runloop_tui.tui.list_loader import ListLoader
+from runloop_tui.tui.refresh_state import RefreshState
+from runloop_tui.tui.widgets.header import BrowserHeader, Counts
+from runloop_tui.tui.widgets.object_table import ObjectTable
+
+FLASH_SECONDS = 3.0
+
+SetTimer = Callable[[float, Callable[[], None]], Timer]
+
+
+class BrowserRows:
+    """Puts the model on the table and the header, keeping the cursor where it was."""
+
+    def __init__(
+        self,
+        model: BrowserModel,
+        table: ObjectTable,
+        header: Callable[[], BrowserHeader],
+        loader: ListLoader,
+        refresh_state: RefreshState,
+        now_ms: Callable[[], int],
+        set_timer: SetTimer,
+        read_only: Callable[[], bool],
+        after_rows: Callable[[], None],
+        after_counts: Callable[[], None],
+    ) -> None:
+        self.model = model
+        self.table = table
+        self._header = header
+        self.loader = loader
+        self.refresh_state = refresh_state
+        self.now_ms = now_ms
+        self._set_timer = set_timer
+        self._read_only = read_only
+        self._after_rows = after_rows  # rows moved (a visual range follows them)
+        self._after_counts = after_counts  # what is available may have changed
+        self._flash_timer: Timer | None = None
+        self.pending_select: str | None = None
+        self.filter_seconds = 0.0  # CPU time of the last filter pass
+        self.hidden_marks = 0  # marked but hidden by the filter (kept by update_counts)
+        self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
+
+    def cursor_id(self) -> str | None:
+        obj = self.table.current_object
+        return obj.id if obj else None
+
+    # --- changes to the data ---
+    def ingest(self, objects: list[ObjectView]) -> None:
+        keep = self.cursor_id()
+        if self.model.ingest(objects, self.now_ms()):
+            self.show(keep)
+
+    def swap(self, staged: BrowserModel) -> None:
+        keep = self.cursor_id()
+        scroll_y = self.table.scroll_y
+        changed = self.model.adopt(staged, self.now_ms())
+        self.generation += 1
+        self.show(keep)
+        self.table.restore_scroll(scroll_y)
+        self.flash(changed)
+        self.marks_changed()
+
+    def apply_changes(self, updated: list[ObjectView], removed_ids: list[str]) -> None:
+        keep = self.cursor_id()
+        changed = self.model.apply_changes(updated, removed_ids, self.now_ms())
+        self.generation += 1
+        self.show(keep)
+        self.flash(changed)
+
+    def drop_gone(self, gone: set[str]) -> None:
+        """Objects deleted here while a listing ran never come back on screen."""
+        if gone & self.model.pos_by_id.keys():
+            self.model.apply_changes([], gone, self.now_ms())
+            self.show(self.cursor_id())
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.generation += 1
+        self.table.set_marks(self.model.marks)
+        self.show(None)
+
+    # --- showing rows ---
+    def select(self, object_id: str) -> None:
+        row = self.table.row_of(object_id)
+        if row is None:
+            self.pending_select = object_id  # selected once it arrives
+        else:
+            self.pending_select = None
+            self.table.move_cursor(row)
+
+    def show(self, keep_id: str | None) -> None:
+        if self.pending_select is not None and self.pending_select in self.model.pos_by_id:
+            keep_id, self.pending_select = self.pending_select, None
+        self.table.set_rows(
+            self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
+        )
+        self._after_rows()
+        self.update_counts()
+
+    def update_counts(self, loaded: int | None = None) -> None:
+        model = self.model
+        self.hidden_marks = model.hidden_mark_count(self.now_ms())
+        self._header().set_counts(
+            Counts(
+                loaded=len(model.index) if loaded is None else loaded,
+                total=self.loader.total,
+                shown=len(model.rows),
+                shown_bytes=model.shown_bytes,
+                marked=len(model.marks),
+                marked_bytes=model.marked_bytes,
+                marked_hidden=self.hidden_marks,
+                loading=self.refresh_state.loading,
+                note=self.loader.note(len(model.index)),
+                label=self.loader.label(),
+            )
+        )
+        self.table.set_empty_text(self._empty_text())
+        self._after_counts()
+
+    def _empty_text(self) -> str:
+        if self.loader.failure and not self.model.rows:
+            return self.loader.failure  # "cannot reach SERVER: reason", not an empty account
+        if self.model.rows or not self.refresh_state.loaded_once:
+            return ""  # rows, or still loading: the header says so
+        if self.model.filter.text.strip():
+            return "No object matches the filter: / edits it, Esc clears it."
+        return "No objects." if self._read_only() else "No objects yet: u uploads one."
+
+    def flash(self, ids: set[str]) -> None:
+        if not ids:
+            return
+        self.table.set_flash(ids)
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self._set_timer(FLASH_SECONDS, lambda: self.table.set_flash(set()))
+
+    # --- marks ---
+    def marks_changed(self) -> None:
+        self.table.set_marks(self.model.marks)
+        self.update_counts()
+
+    def mark(self, ids: Iterable[str]) -> None:
+        self.model.marks.update(i for i in ids if i in self.model.pos_by_id)
+        self.marks_changed()
+
+    def toggle_mark(self, object_id: str) -> None:
+        self.model.toggle_mark(object_id)
+        self.marks_changed()
+
+    # --- sort ---
+    def set_sort(self, column: str, descending: bool) -> None:
+        keep = self.cursor_id()
+        self.model.set_sort(column, descending)
+        self.table.set_sort(column, descending)
+        self.show(keep)
+
+    def next_sort(self) -> str:
+        """Sort by the next column on screen; returns it."""
+        column, _ = self.model.sort
+        # Only the columns on screen: a sort by a column you cannot see is hidden state.
+        shown = [c for c in self.table.visible_columns if c in SORT_COLUMNS]
+        following = shown[(shown.index(column) + 1) % len(shown)] if column in shown else shown[0]
+        self.set_sort(following, default_descending(following))
+        return following
+
+    def sort_by(self, column: str) -> None:
+        """A column's own key (or a click on its title): sort by it; again reverses."""
+        current, descending = self.model.sort
+        if column == current:
+            self.set_sort(column, not descending)
+        else:
+            self.set_sort(column, default_descending(column))
+
+    # --- filter ---
+    def apply_filter(self, compiled: CompiledFilter) -> bool:
+        """Filter the rows; False if the filter is the one already applied."""
+        if compiled.text == self.model.filter.text:
+            return False
+        keep = self.cursor_id()
+        # CPU time of this thread: what the pass costs, whatever else the machine is doing.
+        started = time.thread_time()
+        self.model.set_filter(compiled, self.now_ms())
+        self.show(keep)
+        self.filter_seconds = time.thread_time() - started
+        return True
+
+    def wants_pushdown(self, compiled: CompiledFilter) -> bool:
+        """Whether the server should be asked for matches: the list here is partial."""
+        push = compiled.pushdown
+        # While loading, or past the cap (the server holds objects never loaded here).
+        partial = self.refresh_state.loading or self.loader.capped
+        return partial and bool(push.search or push.state or push.content_type)

@@ -1,0 +1,94 @@
+"""Live refresh for the browser: when the next listing runs, what the header says about it,
+pausing, and the retry after a failed listing. The listing itself is the screen's worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.timer import Timer
+
+from runloop_tui.api.errors import ApiError
+from runloop_tui.api.retry import RetryEvent
+from runloop_tui.tui.list_loader import ListLoader
+from runloop_tui.tui.refresh_state import RefreshState
+from runloop_tui.tui.screens.browser_rows import SetTimer
+from runloop_tui.tui.widgets.header import BrowserHeader
+from runloop_tui.tui.widgets.object_table import ObjectTable
+
+# (message, title): an error toast; server text is never markup.
+Notify = Callable[[str, str], None]
+
+
+class LiveRefresh:
+    """Schedules listings (the screen's ``_load`` worker) and shows how fresh the list is."""
+
+    def __init__(
+        self,
+        state: RefreshState,
+        loader: ListLoader,
+        clock: Callable[[], float],
+        set_timer: SetTimer,
+        run_load: Callable[[bool], object],
+        loaded_count: Callable[[], int],
+        header: Callable[[], BrowserHeader],
+        table: ObjectTable,
+        notify_error: Notify,
+        update_counts: Callable[[], None],
+    ) -> None:
+        self.state = state
+        self.loader = loader
+        self.clock = clock
+        self._set_timer = set_timer
+        self._run_load = run_load  # refresh: a re-list swapped in at the end, not streamed
+        self._loaded_count = loaded_count
+        self._header = header
+        self._table = table
+        self._notify_error = notify_error
+        self._update_counts = update_counts
+        self.timer: Timer | None = None
+
+    def start(self) -> None:
+        """List now: the next scheduled listing is replaced by this one."""
+        self._stop_timer()
+        self._run_load(self.state.loaded_once)
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+
+    def schedule(self) -> None:
+        state = self.state
+        if state.paused or not state.live_enabled:
+            return
+        self.timer = self._set_timer(state.interval(self._loaded_count()), self.start)
+
+    def show_status(self) -> None:
+        text = self.state.status(self._loaded_count(), self.clock())
+        self._header().set_refresh(*text)
+        self._table.set_stale(self.state.stale)
+
+    def retrying(self, event: RetryEvent) -> None:
+        """Show a listing's retries (the client backs off for up to a minute)."""
+        self.state.retrying(event.reason, event.delay_seconds, self.clock())
+        self.show_status()
+
+    def failed(self, error: Exception) -> None:
+        """A listing failed: say so once, keep the last good rows, and retry later."""
+        retry_in, first = self.loader.fail(error, self._loaded_count(), self.clock())
+        if first and isinstance(error, ApiError):  # others: the worker-failure handler said them
+            self._notify_error(str(error), "Cannot list objects")
+        self._update_counts()
+        self.show_status()
+        if not self.state.paused:
+            self.timer = self._set_timer(retry_in, self.start)
+
+    def toggle_pause(self) -> None:
+        state = self.state
+        state.paused = not state.paused
+        if state.paused:
+            self._stop_timer()
+        else:
+            self.start()
+        self.show_status()

@@ -1,10 +1,10 @@
-"""The browser's marking, sorting and reading keys (k9s style), kept out of the screen's own
-list so that the sort keys derive from the column table (tui/columns.py) in one place.
+"""The browser's keys (k9s style), kept out of the screen's module; the sort keys derive from
+the column table (tui/columns.py) in one place.
 """
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from runloop_tui.tui.columns import COLUMN_BY_KEY, SORT_HOTKEYS
 
@@ -30,4 +30,36 @@ SORT_BINDINGS: list[Binding] = [
         id=f"browser.sort_by_{column}",
     )
     for column, key in SORT_HOTKEYS.items()
+]
+
+
+# The browser screen's keys.
+BROWSER_BINDINGS: list[BindingType] = [
+    # The object actions first: the key bar shows keys in this order.
+    Binding("u", "upload", "Upload", id="actions.upload"),
+    Binding("d", "delete", "Delete", id="actions.delete"),
+    Binding("D", "bulk_delete", "Delete marked", show=False, id="actions.bulk_delete"),
+    Binding("w", "download", "Download", id="actions.download"),
+    Binding("p", "preview", "Preview", id="actions.preview"),
+    Binding("enter", "preview", "Preview", show=False, id="actions.preview_enter"),
+    Binding("y", "presign", "Download URL", show=False, id="actions.presign"),
+    Binding("I", "copy_id", "Copy id", show=False, id="actions.copy_id"),
+    Binding("N", "copy_name", "Copy name", show=False, id="actions.copy_name"),
+    Binding("e", "export", "Export", show=False, id="actions.export"),
+    Binding("T", "focus_transfers", "Transfers", show=False, id="actions.transfers"),
+    Binding("slash", "focus_filter", "Filter", id="browser.filter"),
+    Binding("space", "toggle_mark", "Mark", id="browser.mark"),
+    Binding("a", "mark_all", "Mark shown", show=False, id="browser.mark_all"),
+    Binding("asterisk", "invert_marks", "Invert marks", show=False, id="browser.invert_marks"),
+    Binding("c", "clear_marks", "Clear marks", show=False, id="browser.clear_marks"),
+    Binding("escape", "escape", "Clear filter", show=False, id="browser.escape"),
+    Binding("s", "cycle_sort", "Sort", show=False, id="browser.sort"),
+    Binding("S", "reverse_sort", "Reverse sort", show=False, id="browser.reverse_sort"),
+    Binding("i", "toggle_detail", "Details", show=False, id="browser.detail"),
+    Binding("r", "refresh_now", "Refresh", show=False, id="browser.refresh"),
+    Binding("P", "toggle_pause", "Pause live", show=False, id="browser.pause"),
+    Binding("v", "toggle_public", "Public view", show=False, id="browser.public"),
+    Binding("U", "usage", "Usage", show=False, id="browser.usage"),
+    *RANGE_BINDINGS,  # shift+up/down, V, W
+    *SORT_BINDINGS,  # one per sortable column, from tui/columns.py
 ]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.events import Key, Resize
@@ -26,10 +26,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from runloop_tui.api.client import ListFilters
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
-from runloop_tui.query.filter import compile_filter
 from runloop_tui.tui.actions.deletes import Deleter
 from runloop_tui.tui.actions.exporting import Exporter
 from runloop_tui.tui.actions.ranges import RangeMarker
@@ -37,7 +35,7 @@ from runloop_tui.tui.actions.share import Sharer
 from runloop_tui.tui.actions.transfer_runner import TransferRunner
 from runloop_tui.tui.availability import RULED_ACTIONS, Availability, AvailabilityGate
 from runloop_tui.tui.browser_deps import BrowserDeps
-from runloop_tui.tui.browser_keys import RANGE_BINDINGS, SORT_BINDINGS
+from runloop_tui.tui.browser_keys import BROWSER_BINDINGS
 from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.list_loader import ListLoader
@@ -51,6 +49,8 @@ from runloop_tui.tui.messages import (
     SortRequested,
 )
 from runloop_tui.tui.refresh_state import RefreshState
+from runloop_tui.tui.screens.browser_filtering import BrowserFilter
+from runloop_tui.tui.screens.browser_layout import DetailLayout
 from runloop_tui.tui.screens.browser_rows import BrowserRows
 from runloop_tui.tui.screens.live_refresh import LiveRefresh
 from runloop_tui.tui.web_rules import clipboard_refusal
@@ -70,46 +70,14 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
-WIDE_LAYOUT_COLUMNS = 120
-PUSHDOWN_LIMIT = 500
 FILTER_DEBOUNCE_SECONDS = 0.12
-# Filter passes cheaper than this (CPU) run on every keystroke; dearer ones are debounced.
-FILTER_INSTANT_SECONDS = 0.03
 
 
 class BrowserScreen(Screen[None]):
     # Not the filter bar (the first focusable widget): focusing it fetches completion data,
     # a request that would compete with the first page at launch.
     AUTO_FOCUS = "#object-table"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # The object actions first: the key bar shows keys in this order.
-        Binding("u", "upload", "Upload", id="actions.upload"),
-        Binding("d", "delete", "Delete", id="actions.delete"),
-        Binding("D", "bulk_delete", "Delete marked", show=False, id="actions.bulk_delete"),
-        Binding("w", "download", "Download", id="actions.download"),
-        Binding("p", "preview", "Preview", id="actions.preview"),
-        Binding("enter", "preview", "Preview", show=False, id="actions.preview_enter"),
-        Binding("y", "presign", "Download URL", show=False, id="actions.presign"),
-        Binding("I", "copy_id", "Copy id", show=False, id="actions.copy_id"),
-        Binding("N", "copy_name", "Copy name", show=False, id="actions.copy_name"),
-        Binding("e", "export", "Export", show=False, id="actions.export"),
-        Binding("T", "focus_transfers", "Transfers", show=False, id="actions.transfers"),
-        Binding("slash", "focus_filter", "Filter", id="browser.filter"),
-        Binding("space", "toggle_mark", "Mark", id="browser.mark"),
-        Binding("a", "mark_all", "Mark shown", show=False, id="browser.mark_all"),
-        Binding("asterisk", "invert_marks", "Invert marks", show=False, id="browser.invert_marks"),
-        Binding("c", "clear_marks", "Clear marks", show=False, id="browser.clear_marks"),
-        Binding("escape", "escape", "Clear filter", show=False, id="browser.escape"),
-        Binding("s", "cycle_sort", "Sort", show=False, id="browser.sort"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False, id="browser.reverse_sort"),
-        Binding("i", "toggle_detail", "Details", show=False, id="browser.detail"),
-        Binding("r", "refresh_now", "Refresh", show=False, id="browser.refresh"),
-        Binding("P", "toggle_pause", "Pause live", show=False, id="browser.pause"),
-        Binding("v", "toggle_public", "Public view", show=False, id="browser.public"),
-        Binding("U", "usage", "Usage", show=False, id="browser.usage"),
-        *RANGE_BINDINGS,  # shift+up/down, V, W
-        *SORT_BINDINGS,  # one per sortable column, from tui/columns.py
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BROWSER_BINDINGS
 
     def __init__(self, deps: BrowserDeps) -> None:
         super().__init__()
@@ -162,7 +130,16 @@ class BrowserScreen(Screen[None]):
             self._notify_error,
             self._update_counts,
         )
-        self._detail_pref: bool | None = None
+        self.filtering = BrowserFilter(
+            self.rows,
+            deps.client,
+            lambda: self.filter_bar,
+            lambda: self._public,
+            lambda text, title: self.notify(text, title=title, severity="warning", markup=False),
+        )
+        self.detail_layout = DetailLayout(
+            lambda: self.query_one("#browser-body"), lambda: self.query_one(NameLine)
+        )
 
     @property
     def generation(self) -> int:
@@ -494,18 +471,10 @@ class BrowserScreen(Screen[None]):
         self._layout_detail(event.size.width)
 
     def _layout_detail(self, width: int) -> None:
-        wide = width >= WIDE_LAYOUT_COLUMNS
-        body = self.query_one("#browser-body")
-        body.set_class(wide, "-wide")
-        shown = self._detail_pref if self._detail_pref is not None else wide
-        body.set_class(not shown, "-detail-hidden")
-        # The cursor row's full name, where the detail pane is not there to show it.
-        self.query_one(NameLine).display = not shown
+        self.detail_layout.layout(width)
 
     def action_toggle_detail(self) -> None:
-        body = self.query_one("#browser-body")
-        self._detail_pref = body.has_class("-detail-hidden")
-        self._layout_detail(self.app.size.width)
+        self.detail_layout.toggle(self.app.size.width)
         self.detail.show(self.table.current_object, self.now_ms())
 
     # --- loading and live refresh ---
@@ -673,7 +642,7 @@ class BrowserScreen(Screen[None]):
         # A pass over 100k objects takes 10-20 ms: apply it at once, so every key repaints
         # within a frame or two. Only once passes get slow (a huge list, a slow machine) does
         # typing wait for a pause, so keys never queue up behind filter passes.
-        if self.rows.filter_seconds < FILTER_INSTANT_SECONDS:
+        if self.filtering.instant:
             self.workers.cancel_group(self, "filter")  # a pending debounced pass is stale
             self._apply_filter(event.text)
         else:
@@ -697,28 +666,9 @@ class BrowserScreen(Screen[None]):
             self._apply_filter(text)
 
     def _apply_filter(self, text: str) -> None:
-        compiled = compile_filter(text)
-        self.filter_bar.show_errors(compiled.errors)
-        if self.rows.apply_filter(compiled) and self.rows.wants_pushdown(compiled):
+        if self.filtering.apply(text):
             self._pushdown(text)
 
     @work(exclusive=True, group="pushdown", exit_on_error=False, description="server-side filter")
     async def _pushdown(self, text: str) -> None:
-        """While the list is still loading, ask the server for matches so they show at once."""
-        push = compile_filter(text).pushdown
-        filters = ListFilters(search=push.search, state=push.state, content_type=push.content_type)
-        try:
-            page = await self.client.list_objects(
-                limit=PUSHDOWN_LIMIT, filters=filters, public=self._public
-            )
-        except ApiError as error:
-            self.notify(
-                str(error), title="Server-side filter failed", severity="warning", markup=False
-            )
-            return
-        if text != self.model.filter.text:
-            return  # stale: the filter changed
-        if not (self.refresh_state.loading or self.loader.capped):
-            return  # the full list has arrived anyway
-        gone = self.loader.gone()
-        self.rows.ingest([o for o in page.objects if o.id not in gone])
+        await self.filtering.pushdown(text)

@@ -1,0 +1,69 @@
+"""The browser's filter: applied on every key while passes are cheap, and, while the list is
+still partial (loading, or past the object cap), also asked of the server so that matches
+show at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from runloop_tui.api.client import ListFilters, ObjectsClient
+from runloop_tui.api.errors import ApiError
+from runloop_tui.query.filter import compile_filter
+from runloop_tui.tui.screens.browser_rows import BrowserRows
+from runloop_tui.tui.widgets.filter_bar import FilterBar
+
+PUSHDOWN_LIMIT = 500
+# Filter passes cheaper than this (CPU) run on every keystroke; dearer ones are debounced.
+FILTER_INSTANT_SECONDS = 0.03
+
+# (message, title): a warning toast; server text is never markup.
+Warn = Callable[[str, str], None]
+
+
+class BrowserFilter:
+    """Applies the filter bar's text to the rows, and pushes it down to the server."""
+
+    def __init__(
+        self,
+        rows: BrowserRows,
+        client: ObjectsClient,
+        filter_bar: Callable[[], FilterBar],
+        public: Callable[[], bool],
+        warn: Warn,
+    ) -> None:
+        self.rows = rows
+        self.client = client
+        self._filter_bar = filter_bar
+        self._public = public
+        self._warn = warn
+
+    @property
+    def instant(self) -> bool:
+        """Whether the last pass was cheap enough to run again on the next key."""
+        return self.rows.filter_seconds < FILTER_INSTANT_SECONDS
+
+    def apply(self, text: str) -> bool:
+        """Filter the rows now; True if the server should be asked too (see pushdown)."""
+        compiled = compile_filter(text)
+        self._filter_bar().show_errors(compiled.errors)
+        return self.rows.apply_filter(compiled) and self.rows.wants_pushdown(compiled)
+
+    async def pushdown(self, text: str) -> None:
+        """While the list is still loading, ask the server for matches so they show at once."""
+        rows = self.rows
+        push = compile_filter(text).pushdown
+        filters = ListFilters(search=push.search, state=push.state, content_type=push.content_type)
+        try:
+            page = await self.client.list_objects(
+                limit=PUSHDOWN_LIMIT, filters=filters, public=self._public()
+            )
+        except ApiError as error:
+            self._warn(str(error), "Server-side filter failed")
+            return
+        if text != rows.model.filter.text:
+            return  # stale: the filter changed
+        if not (rows.refresh_state.loading or rows.loader.capped):
+            return  # the full list has arrived anyway
+        gone = rows.loader.gone()
+        rows.ingest([o for o in page.objects if o.id not in gone])

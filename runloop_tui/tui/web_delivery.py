@@ -13,9 +13,12 @@ import io
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from textual.app import App
 
 from runloop_tui.api.client import CancelToken, ObjectsClient, ProgressCallback
 from runloop_tui.api.models import ObjectView
@@ -38,6 +41,14 @@ def _open_and_forget(path: Path, scratch: Path) -> BinaryIO:
 
 # (binary, file name, delivery key): App.deliver_binary, from the right thread.
 Deliver = Callable[[BinaryIO, str, str], None]
+
+
+def deliver_to_browser(app: App[Any], binary: BinaryIO, file_name: str, key: str) -> None:
+    """App.deliver_binary, from the event loop or from a thread worker (export)."""
+    if threading.current_thread() is threading.main_thread():
+        app.deliver_binary(binary, save_filename=file_name, name=key)
+    else:
+        app.call_from_thread(app.deliver_binary, binary, save_filename=file_name, name=key)
 
 
 async def download_for_browser(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, ClassVar, TypeVar
@@ -53,6 +52,7 @@ from runloop_tui.tui.screens.browser_filtering import BrowserFilter
 from runloop_tui.tui.screens.browser_layout import DetailLayout
 from runloop_tui.tui.screens.browser_rows import BrowserRows
 from runloop_tui.tui.screens.live_refresh import LiveRefresh
+from runloop_tui.tui.web_delivery import deliver_to_browser
 from runloop_tui.tui.web_rules import clipboard_refusal
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
@@ -224,8 +224,7 @@ class BrowserScreen(Screen[None]):
         self.rows.mark(ids)
 
     def clear_marks(self) -> None:
-        self.model.marks.clear()
-        self._marks_changed()
+        self.rows.clear_marks()
 
     def refresh_now(self) -> None:
         self._start_load()
@@ -292,12 +291,7 @@ class BrowserScreen(Screen[None]):
         return self.app.is_web
 
     def deliver(self, binary: BinaryIO, file_name: str, key: str) -> None:
-        if threading.current_thread() is threading.main_thread():
-            self.app.deliver_binary(binary, save_filename=file_name, name=key)
-        else:  # from a thread worker (export)
-            self.app.call_from_thread(
-                self.app.deliver_binary, binary, save_filename=file_name, name=key
-            )
+        deliver_to_browser(self.app, binary, file_name, key)
 
     @property
     def transfers_panel(self) -> TransfersPanel:
@@ -583,12 +577,10 @@ class BrowserScreen(Screen[None]):
         self.rows.toggle_mark(event.object_id)
 
     def action_mark_all(self) -> None:
-        self.model.mark_visible()
-        self._marks_changed()
+        self.rows.mark_visible()
 
     def action_invert_marks(self) -> None:
-        self.model.invert_visible_marks()
-        self._marks_changed()
+        self.rows.invert_visible_marks()
 
     def action_clear_marks(self) -> None:
         self.clear_marks()

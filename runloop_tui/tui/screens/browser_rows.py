@@ -158,6 +158,18 @@ class BrowserRows:
         self.model.marks.update(i for i in ids if i in self.model.pos_by_id)
         self.marks_changed()
 
+    def mark_visible(self) -> None:
+        self.model.mark_visible()
+        self.marks_changed()
+
+    def invert_visible_marks(self) -> None:
+        self.model.invert_visible_marks()
+        self.marks_changed()
+
+    def clear_marks(self) -> None:
+        self.model.marks.clear()
+        self.marks_changed()
+
     def toggle_mark(self, object_id: str) -> None:
         self.model.toggle_mark(object_id)
         self.marks_changed()

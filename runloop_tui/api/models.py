@@ -14,7 +14,7 @@ of failing the whole page. Timestamps stay as sent (sorting and export need the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -99,21 +99,6 @@ class ObjectView:
     upload_headers: dict[str, str] | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    _KNOWN = frozenset(
-        {
-            "id",
-            "name",
-            "state",
-            "content_type",
-            "create_time_ms",
-            "size_bytes",
-            "delete_after_time_ms",
-            "metadata",
-            "upload_url",
-            "upload_headers",
-        }
-    )
-
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ObjectView:
         """Build from a decoded JSON object; raises ValueError on a malformed one."""
@@ -149,9 +134,7 @@ class ObjectView:
                 else None,
                 data.get("upload_url"),
                 {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None,
-                {}
-                if data.keys() <= cls._KNOWN
-                else {k: v for k, v in data.items() if k not in cls._KNOWN},
+                {} if data.keys() <= _KNOWN else {k: v for k, v in data.items() if k not in _KNOWN},
             )
         except KeyError as exc:
             raise ValueError(f"object is missing the field {exc.args[0]!r}") from None
@@ -214,6 +197,10 @@ _new_object = object.__new__
         "extra",
     )
 )
+
+
+# The JSON keys that are fields; everything else is kept aside in ``extra``.
+_KNOWN = frozenset(f.name for f in fields(ObjectView)) - {"extra"}
 
 
 def _build(

@@ -40,3 +40,11 @@ async def client(server: EmbeddedServer) -> AsyncIterator[ObjectsClient]:
         server.base_url, API_KEY, retry=RetryPolicy(max_retries=2, timeout_seconds=10)
     ) as api:
         yield api
+
+
+@pytest.fixture(autouse=True)
+def _record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every App.notify is recorded: tests read tests.notified, not Textual's internals."""
+    from tests.notified import record_notifications
+
+    record_notifications(monkeypatch)

@@ -39,14 +39,6 @@ async def wait_gone(
     raise AssertionError(f"{cls.__name__} is still on top")
 
 
-async def drain(app: RunloopApp, pilot: Any) -> None:
-    """Every worker done and its effects painted (twice: workers may start workers)."""
-    for _ in range(2):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def make_tar(files: dict[str, bytes], *, gz: bool) -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:

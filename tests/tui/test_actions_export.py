@@ -16,8 +16,8 @@ from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, ViewCommands
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.modals.export import ExportModal
 from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.tui.actions_helpers import drain, wait_gone, wait_screen
-from tests.tui.conftest import NOW_MS, AppFactory, make_app, settle
+from tests.tui.actions_helpers import wait_gone, wait_screen
+from tests.tui.conftest import NOW_MS, AppFactory, drain, make_app, settle
 
 
 async def test_export_marked_csv_and_visible_json(data_dir: Path, tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ from runloop_tui.tui.modals.path_suggester import complete_path
 from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, check_metadata
 from runloop_tui.tui.modals.validation import FieldError
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
+from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
-from tests.tui.actions_helpers import drain, live_ids, states, wait_gone, wait_screen
-from tests.tui.conftest import make_app, settle
+from tests.tui.actions_helpers import live_ids, states, wait_gone, wait_screen
+from tests.tui.conftest import drain, make_app, settle
 
 
 def _error(modal: UploadModal, field: str) -> str:
@@ -272,7 +273,7 @@ async def test_failed_upload_leaves_no_object_and_says_why(
             panel = screen.query_one(TransfersPanel)
             assert [t.state for t in panel.transfers] == [TransferState.FAILED]
             assert "500" in (panel.transfers[0].error or "")
-            assert any(n.severity == "error" for n in app._notifications)
+            assert any(n.severity == "error" for n in notified(app))
     assert await states(client, ObjectState.UPLOADING) == []
     assert await live_ids(client) == set()
 
@@ -335,7 +336,7 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
             screen.run_upload(UploadRequest(src, src.name, ContentType.TEXT))
         screen.run_upload(UploadRequest(missing, "gone.txt", ContentType.TEXT))
         await drain(app, pilot)
-        messages = [(n.title, n.message, n.severity) for n in app._notifications]
+        messages = [(n.title, n.message, n.severity) for n in notified(app)]
         # Each error is said at once; the successes wait for the end of the burst.
         assert [m for m in messages if m[2] == "error"] and not any(
             "Uploaded" in m[1] for m in messages
@@ -344,7 +345,7 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
         # The burst ends with another failure: the held successes are summed up in one toast.
         screen.run_upload(UploadRequest(missing, "gone-again.txt", ContentType.TEXT))
         await drain(app, pilot)
-        messages = [(n.title, n.message, n.severity) for n in app._notifications]
+        messages = [(n.title, n.message, n.severity) for n in notified(app)]
         assert len([m for m in messages if m[2] == "error"]) == 2
         uploaded = [m for m in messages if "Uploaded" in m[1]]
         assert uploaded == [("Uploaded", "Uploaded 6 objects.", "information")]
@@ -363,6 +364,6 @@ async def test_a_lone_upload_still_names_its_object(
         screen = await settle(app, pilot)
         screen.run_upload(UploadRequest(src, "one.txt", ContentType.TEXT))
         await drain(app, pilot)
-        assert [n.message for n in app._notifications if "Uploaded" in n.message] == [
+        assert [n.message for n in notified(app) if "Uploaded" in n.message] == [
             "Uploaded 'one.txt' (4 B)."
         ]

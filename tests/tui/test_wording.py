@@ -16,8 +16,8 @@ from runloop_tui.tui.modals.export import ExportModal
 from runloop_tui.tui.modals.presign import ttl_warning
 from runloop_tui.tui.widgets.header import Counts, counts_text
 from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.tui.actions_helpers import drain, wait_gone, wait_screen
-from tests.tui.conftest import NOW_MS, make_app, settle
+from tests.tui.actions_helpers import wait_gone, wait_screen
+from tests.tui.conftest import NOW_MS, drain, make_app, settle
 
 
 def test_one_object_is_singular() -> None:

@@ -1,0 +1,72 @@
+"""A test server run as a real subprocess: ``python -m MODULE --port 0 …`` prints
+``LISTENING <port>`` once it accepts connections, and is stopped on the way out."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+_START_TIMEOUT_SECONDS = 15.0
+
+
+class ChildServer:
+    """Subclasses name the module, the arguments and what to call it in errors."""
+
+    module = ""
+    what = "the server"
+
+    def __init__(self, args: list[str]) -> None:
+        self.args = args
+        self._process: subprocess.Popen[str] | None = None
+        self.base_url = ""
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    def __enter__(self) -> Self:
+        env = {**os.environ, "PYTHONPATH": str(_REPO_ROOT)}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", self.module, *self.args],
+            cwd=_REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        ready, _, _ = select.select([self._process.stdout], [], [], _START_TIMEOUT_SECONDS)
+        line = self._process.stdout.readline() if ready else ""
+        if not line.startswith("LISTENING "):
+            self.close()
+            raise RuntimeError(f"{self.what} did not start (got {line!r})")
+        self.base_url = f"http://127.0.0.1:{int(line.split()[1])}"
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=5)
+        if self._process.stdout is not None:
+            self._process.stdout.close()

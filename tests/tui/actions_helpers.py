@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from textual.screen import Screen
+from textual.widgets import Input
 
 from runloop_tui.api.client import ListFilters, ObjectsClient
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
 from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.modals.upload import UploadModal
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -37,6 +39,16 @@ async def wait_gone(
         if not isinstance(app.screen, cls):
             return
     raise AssertionError(f"{cls.__name__} is still on top")
+
+
+async def open_upload(app: RunloopApp, pilot: Any, path: Path | str | None = None) -> UploadModal:
+    """Press u on the browser; the upload form, with ``path`` typed in if given."""
+    await pilot.press("u")
+    modal = await wait_screen(app, pilot, UploadModal)
+    if path is not None:
+        modal.query_one("#path", Input).value = str(path)
+        await pilot.pause()
+    return modal
 
 
 def make_tar(files: dict[str, bytes], *, gz: bool) -> bytes:

@@ -18,7 +18,7 @@ from runloop_tui.tui.modals.validation import FieldError
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
-from tests.tui.actions_helpers import live_ids, states, wait_gone, wait_screen
+from tests.tui.actions_helpers import live_ids, open_upload, states, wait_gone
 from tests.tui.conftest import drain, make_app, settle
 
 
@@ -36,10 +36,7 @@ async def test_upload_file_through_the_form(
     app = make_app(server.base_url, clock=time.time)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
-        modal.query_one("#path", Input).value = str(src)
-        await pilot.pause()
+        modal = await open_upload(app, pilot, src)
         assert modal.query_one("#name", Input).value == "report.json"
         assert modal.query_one("#content-type", Select).value == "text"
         modal.query_one("#ttl", Input).value = "12h"
@@ -73,8 +70,7 @@ async def test_each_field_says_what_is_wrong_and_nothing_is_created(
     app = make_app(server.base_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         await pilot.press("ctrl+s")  # everything empty
         await pilot.pause()
         assert "Choose a file" in _error(modal, "path")
@@ -131,8 +127,7 @@ async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         name = modal.query_one("#name", Input)
         path.value = str(tmp_path / "resu")
@@ -155,10 +150,7 @@ async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
-        modal.query_one("#path", Input).value = str(folder)
-        await pilot.pause()
+        modal = await open_upload(app, pilot, folder)
         modal.query_one("#name", Input).value = "my-name"
         modal.query_one("#content-type", Select).value = "binary"
         await pilot.pause()
@@ -177,8 +169,7 @@ async def test_name_and_type_follow_a_path_typed_key_by_key(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         # Keys queued at once, as a terminal delivers a fast typist's (or a paste's) input.
         for char in f"{tmp_path}/notes.md":
@@ -199,8 +190,7 @@ async def test_path_completion_suggests_the_next_component(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         path.value = str(tmp_path) + "/al"
         path.cursor_position = len(path.value)
@@ -217,10 +207,7 @@ async def _upload_with_panel_cancel(app_url: str, src: Path) -> None:
     app = make_app(app_url)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
-        modal.query_one("#path", Input).value = str(src)
-        await pilot.pause()
+        await open_upload(app, pilot, src)
         panel = screen.transfers_panel
         original = panel.progress_callback
 
@@ -264,10 +251,7 @@ async def test_failed_upload_leaves_no_object_and_says_why(
         app = make_app(proxy.base_url)
         async with app.run_test(size=(120, 36), notifications=True) as pilot:
             screen = await settle(app, pilot)
-            await pilot.press("u")
-            modal = await wait_screen(app, pilot, UploadModal)
-            modal.query_one("#path", Input).value = str(src)
-            await pilot.pause()
+            await open_upload(app, pilot, src)
             await pilot.press("ctrl+s")
             await drain(app, pilot)
             panel = screen.query_one(TransfersPanel)

@@ -164,13 +164,7 @@ async def test_create_retried_after_lost_answer_makes_one_object(
     x-request-id, must not make a second object (the server's idempotency key)."""
     policy = RetryPolicy(max_retries=2, timeout_seconds=0.5, initial_backoff_seconds=0.01)
     api = make_client(proxy.base_url, retry=policy)
-    proxy.configure(
-        match="/v1/objects",
-        method="POST",
-        delay_first=1,
-        delay_seconds=1.5,
-        delay_after_upstream=True,
-    )
+    proxy.hold_answer("/v1/objects", "POST", 1.5)
     created = await api.create_object("once.txt", ContentType.TEXT)
     assert len(_ids(proxy.log("/v1/objects"))) == 1
     page = await api.list_objects(filters=ListFilters(name="once.txt"))

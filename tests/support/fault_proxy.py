@@ -37,6 +37,16 @@ class FaultProxy(ChildServer):
         )
         response.raise_for_status()
 
+    def hold_answer(self, match: str, method: str, seconds: float) -> None:
+        """The next matching request reaches the upstream at once; its answer is held back."""
+        self.configure(
+            match=match,
+            method=method,
+            delay_first=1,
+            delay_seconds=seconds,
+            delay_after_upstream=True,
+        )
+
     def log(self, path_contains: str = "") -> list[dict[str, Any]]:
         """Requests the proxy saw since the last configure, oldest first."""
         entries: list[dict[str, Any]] = json.loads(

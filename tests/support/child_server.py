@@ -7,6 +7,7 @@ import os
 import select
 import subprocess
 import sys
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -70,3 +71,14 @@ class ChildServer:
                 self._process.wait(timeout=5)
         if self._process.stdout is not None:
             self._process.stdout.close()
+
+
+def serve(server: ThreadingHTTPServer) -> None:
+    """The child's side of the handshake: announce the port, serve until stopped."""
+    print(f"LISTENING {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,16 @@ def worker_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerErrors]:
     yield errors
     if errors.failed:
         pytest.fail(f"a worker ended in ERROR: {errors.failed!r}")
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def fixed_clock() -> float:

@@ -7,10 +7,10 @@ import os
 import select
 import subprocess
 import sys
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 _START_TIMEOUT_SECONDS = 15.0
@@ -82,3 +82,20 @@ def serve(server: ThreadingHTTPServer) -> None:
         pass
     finally:
         server.server_close()
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1, no request log; every method goes to ``_handle``."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def _handle(self) -> None:
+        raise NotImplementedError
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PUT = do_DELETE = do_GET

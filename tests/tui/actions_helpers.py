@@ -17,6 +17,7 @@ from textual.widgets import Input
 from runloop_tui.api.client import ListFilters, ObjectsClient
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
 from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.modals.export import ExportModal
 from runloop_tui.tui.modals.upload import UploadModal
 
 S = TypeVar("S", bound=Screen[Any])
@@ -39,6 +40,30 @@ async def wait_gone(
         if not isinstance(app.screen, cls):
             return
     raise AssertionError(f"{cls.__name__} is still on top")
+
+
+@asynccontextmanager
+async def export_form(
+    data_dir: Path, out: Path, count: int, marked: int
+) -> AsyncIterator[tuple[RunloopApp, Any, ExportModal, list[str]]]:
+    """``count`` seeded objects, the first ``marked`` of them marked, and the export form
+    open (downloads go to the existing folder ``out``): (app, pilot, form, ids newest first)."""
+    from dataclasses import replace
+
+    from runloop_tui.server.demo import seed_bulk
+    from runloop_tui.server.embedded import EmbeddedServer
+    from tests.conftest import API_KEY, OTHER_API_KEY
+    from tests.tui.conftest import NOW_MS, make_app, settle
+
+    ids = seed_bulk(data_dir, API_KEY, count, now_ms=NOW_MS)
+    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
+        app = make_app(server.base_url)
+        app.settings = replace(app.settings, download_dir=out)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await settle(app, pilot)
+            screen.mark_objects(ids[:marked])
+            await pilot.press("e")
+            yield app, pilot, await wait_screen(app, pilot, ExportModal), ids
 
 
 async def open_upload(app: RunloopApp, pilot: Any, path: Path | str | None = None) -> UploadModal:

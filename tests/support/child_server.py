@@ -16,7 +16,22 @@ _REPO_ROOT = Path(__file__).resolve().parents[2]
 _START_TIMEOUT_SECONDS = 15.0
 
 
-class ChildServer:
+class ClosesOnExit:
+    """``with thing:`` closes it on the way out, whatever happened inside."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class ChildServer(ClosesOnExit):
     """Subclasses name the module, the arguments and what to call it in errors."""
 
     module = ""
@@ -50,14 +65,6 @@ class ChildServer:
             raise RuntimeError(f"{self.what} did not start (got {line!r})")
         self.base_url = f"http://127.0.0.1:{int(line.split()[1])}"
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._process is None:

@@ -24,6 +24,17 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read the developer's real config, data dir or keys."""
+    from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    for name in (API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
 def server(data_dir: Path) -> Iterator[EmbeddedServer]:
     """A real server on a free loopback port, with two accounts (two API keys)."""
     from runloop_tui.server.embedded import EmbeddedServer
@@ -40,3 +51,11 @@ async def client(server: EmbeddedServer) -> AsyncIterator[ObjectsClient]:
         server.base_url, API_KEY, retry=RetryPolicy(max_retries=2, timeout_seconds=10)
     ) as api:
         yield api
+
+
+@pytest.fixture(autouse=True)
+def _record_notifications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every App.notify is recorded: tests read tests.notified, not Textual's internals."""
+    from tests.notified import record_notifications
+
+    record_notifications(monkeypatch)

@@ -19,6 +19,7 @@ import runloop_tui
 from runloop_tui.cli import DEMO_PREFIX, local_session, main, remove_abandoned_demo_stores
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV, Overrides, load_settings
 from tests.conftest import API_KEY
+from tests.rawapi import list_objects
 
 if TYPE_CHECKING:
     from runloop_tui.server.embedded import EmbeddedServer
@@ -27,13 +28,7 @@ SECRET = "rk_secret_do_not_print_4242"
 SERVE_MODULE = Path(runloop_tui.__file__).parent / "server" / "serve.py"
 
 
-@pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never read the developer's real config, data dir or keys."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    for name in (API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_environment")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -185,18 +180,6 @@ def test_data_dir_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
 # --- the local store session, against the real embedded server ---
 
 
-def list_objects(base_url: str, api_key: str) -> list[dict[str, object]]:
-    response = httpx.get(
-        f"{base_url}/v1/objects",
-        params={"limit": 1000},
-        headers={"Authorization": f"Bearer {api_key}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    objects: list[dict[str, object]] = response.json()["objects"]
-    return objects
-
-
 def test_local_session_runs_a_server_on_the_store(tmp_path: Path) -> None:
     store = tmp_path / "new" / "store"
     settings = load_settings(Overrides(data_dir=str(store)), {API_KEY_ENV: SECRET})
@@ -204,11 +187,11 @@ def test_local_session_runs_a_server_on_the_store(tmp_path: Path) -> None:
         assert connected.base_url.startswith("http://127.0.0.1:")
         assert connected.api_key and connected.api_key != SECRET
         assert connected.local_data_dir == store and connected.connection_kind == "local"
-        assert list_objects(connected.base_url, connected.api_key) == []
+        assert list_objects(connected.base_url, api_key=connected.api_key) == []
         first_key, base_url = connected.api_key, connected.base_url
     assert store.is_dir() and (store.stat().st_mode & 0o077) == 0
     with pytest.raises(httpx.TransportError):  # stopped on the way out
-        list_objects(base_url, first_key)
+        list_objects(base_url, api_key=first_key)
     with local_session(settings) as again:  # the same store keeps its key
         assert again.api_key == first_key
 
@@ -228,7 +211,7 @@ def test_demo_session_is_seeded_and_removed(temp_root: Path) -> None:
         assert connected.demo and connected.api_key
         data_dir = connected.local_data_dir
         assert data_dir is not None and data_dir.is_dir()
-        objects = list_objects(connected.base_url, connected.api_key)
+        objects = list_objects(connected.base_url, api_key=connected.api_key)
         assert len(objects) >= 20
         assert {obj["state"] for obj in objects} >= {"READ_ONLY"}
         assert data_dir.parent == temp_root

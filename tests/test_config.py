@@ -25,13 +25,7 @@ ENV_KEY = "rk_env_key_9876543210"
 PROFILE_ENV_KEY = "rk_profile_env_key_5555"
 
 
-@pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never read the developer's real config, data dir or keys."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    for name in (API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_environment")
 
 
 def write_config(tmp_path: Path, text: str, mode: int = 0o600, name: str = "config.toml") -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from runloop_tui.api import (
     ForbiddenError,
     ListFilters,
     NetworkError,
+    ObjectsClient,
     ObjectState,
+    ObjectView,
     RateLimitedError,
     RetryEvent,
     RetryPolicy,
@@ -26,6 +29,12 @@ from tests.support.fault_proxy import FaultProxy, closed_port_url
 
 def _ids(entries: list[dict[str, object]]) -> set[object]:
     return {e["request_id"] for e in entries}
+
+
+async def _uploaded(api: ObjectsClient, source: Path, data: bytes) -> tuple[Path, ObjectView]:
+    """``data`` written to ``source`` and uploaded through ``api``."""
+    await asyncio.to_thread(source.write_bytes, data)
+    return source, await api.upload_path(source)
 
 
 async def test_5xx_then_success_keeps_one_request_id(
@@ -164,13 +173,7 @@ async def test_create_retried_after_lost_answer_makes_one_object(
     x-request-id, must not make a second object (the server's idempotency key)."""
     policy = RetryPolicy(max_retries=2, timeout_seconds=0.5, initial_backoff_seconds=0.01)
     api = make_client(proxy.base_url, retry=policy)
-    proxy.configure(
-        match="/v1/objects",
-        method="POST",
-        delay_first=1,
-        delay_seconds=1.5,
-        delay_after_upstream=True,
-    )
+    proxy.hold_answer("/v1/objects", "POST", 1.5)
     created = await api.create_object("once.txt", ContentType.TEXT)
     assert len(_ids(proxy.log("/v1/objects"))) == 1
     page = await api.list_objects(filters=ListFilters(name="once.txt"))
@@ -200,9 +203,7 @@ async def test_presigned_requests_carry_no_auth_and_api_calls_do(
 ) -> None:
     api = make_client(proxy.base_url)
     proxy.configure()
-    source = tmp_path / "a.bin"
-    source.write_bytes(b"abc" * 1000)
-    done = await api.upload_path(source)
+    _, done = await _uploaded(api, tmp_path / "a.bin", b"abc" * 1000)
     await api.download_to(done.id, tmp_path / "copy.bin")
     await api.delete_object(done.id)
     blobs = proxy.log("/_blobs/")
@@ -249,9 +250,7 @@ async def test_download_cut_midway_leaves_no_partial_file(
     proxy: FaultProxy, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api = make_client(proxy.base_url)
-    source = tmp_path / "a.bin"
-    source.write_bytes(os.urandom(1024 * 1024))
-    done = await api.upload_path(source)
+    source, done = await _uploaded(api, tmp_path / "a.bin", os.urandom(1024 * 1024))
     out = tmp_path / "out"
     out.mkdir()
     proxy.configure(match="/_blobs/", method="GET", cut_first=1)
@@ -267,9 +266,7 @@ async def test_download_5xx_from_storage_is_retried(
     proxy: FaultProxy, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api = make_client(proxy.base_url)
-    source = tmp_path / "a.txt"
-    source.write_text("hello")
-    done = await api.upload_path(source)
+    _, done = await _uploaded(api, tmp_path / "a.txt", b"hello")
     proxy.configure(match="/_blobs/", method="GET", fail_first=1, fail_status=500)
     path = await api.download_to(done.id, tmp_path / "b.txt")
     assert path.read_text() == "hello"
@@ -280,9 +277,7 @@ async def test_tampered_presigned_url_is_forbidden(
     proxy: FaultProxy, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api = make_client(proxy.base_url)
-    source = tmp_path / "a.txt"
-    source.write_text("hello")
-    done = await api.upload_path(source)
+    source, done = await _uploaded(api, tmp_path / "a.txt", b"hello")
     proxy.configure(match="/_blobs/", tamper_signature=True)
     with pytest.raises(ForbiddenError) as info:
         await api.download_to(done.id, tmp_path / "b.txt")
@@ -302,9 +297,7 @@ async def test_read_head_from_server_ignoring_range(
 ) -> None:
     api = make_client(proxy.base_url)
     data = os.urandom(2 * 1024 * 1024)
-    source = tmp_path / "a.bin"
-    source.write_bytes(data)
-    done = await api.upload_path(source)
+    _, done = await _uploaded(api, tmp_path / "a.bin", data)
     proxy.configure(match="/_blobs/", strip_range=True)
     assert await api.read_head(done.id, 1000) == data[:1000]
 

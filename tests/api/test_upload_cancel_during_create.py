@@ -29,13 +29,7 @@ async def test_cancel_while_create_is_in_flight_deletes_the_made_object(
     server: EmbeddedServer, proxy: FaultProxy, make_client: MakeClient, tmp_path: Path
 ) -> None:
     # The create reaches the server at once; only its answer is held back.
-    proxy.configure(
-        match="/v1/objects",
-        method="POST",
-        delay_first=1,
-        delay_seconds=1.0,
-        delay_after_upstream=True,
-    )
+    proxy.hold_answer("/v1/objects", "POST", 1.0)
     source = tmp_path / "data.bin"
     source.write_bytes(b"abc")
     client = make_client(proxy.base_url)

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
+
+from tests.support.child_server import ClosesOnExit
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 20.0
@@ -37,7 +38,7 @@ def port_accepts(port: int) -> bool:
         return True
 
 
-class ServerProcess:
+class ServerProcess(ClosesOnExit):
     """``python -m runloop_tui.server`` as a child process on a fixed loopback port.
 
     ``kill()`` is a SIGKILL (no cleanup runs); ``start()`` again brings it back on the same
@@ -130,10 +131,5 @@ class ServerProcess:
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self.stop()

@@ -148,13 +148,7 @@ async def test_a_list_answered_before_a_delete_does_not_bring_the_row_back(
             assert len(screen.model.index) == 30
             victims = ids[:3]
             # The next listing reaches the server at once, but its answer is held back 2 s.
-            proxy.configure(
-                match="include_total_count",
-                method="GET",
-                delay_first=1,
-                delay_seconds=2.0,
-                delay_after_upstream=True,
-            )
+            proxy.hold_answer("include_total_count", "GET", 2.0)
             screen.refresh_now()
             for _ in range(200):  # bounded wait for the list to reach the proxy
                 if proxy.log("/v1/objects"):

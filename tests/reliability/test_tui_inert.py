@@ -20,13 +20,12 @@ from runloop_tui.tui.modals.preview import PreviewModal
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.reliability.tuihelp import (
     assert_alive,
-    browser_of,
     build_app,
     drain,
     screen_lines,
     svg_text,
 )
-from tests.tui.conftest import NOW_MS, quick_retry
+from tests.tui.conftest import NOW_MS, quick_retry, settle
 
 ESCAPES = "\x1b[31mred\x1b]0;title\x07"
 BOLD = "[bold red]x[/]"
@@ -81,9 +80,7 @@ async def test_hostile_names_are_inert_in_every_view(
     server, ids = hostile_server
     app = build_app(server.base_url, quick_retry())
     async with app.run_test(size=(160, 40)) as pilot:
-        await drain(app, pilot)
-        screen = browser_of(app)
-        assert screen is not None
+        screen = await settle(app, pilot)
         assert {o.id for o in screen.visible_objects} == set(ids.values())
         for name, object_id in ids.items():
             screen.select_object(object_id)
@@ -118,9 +115,7 @@ async def test_clicking_a_would_be_link_does_nothing(
     server, ids = hostile_server
     app = build_app(server.base_url, quick_retry())
     async with app.run_test(size=(160, 40)) as pilot:
-        await drain(app, pilot)
-        screen = browser_of(app)
-        assert screen is not None
+        screen = await settle(app, pilot)
         screen.select_object(ids[CLICK])
         await pilot.pause()
         clicked = 0

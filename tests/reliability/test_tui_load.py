@@ -19,6 +19,7 @@ from runloop_tui.api import ContentType, ObjectsClient, ObjectState, RetryPolicy
 from runloop_tui.tui.modals.upload import UploadRequest
 from runloop_tui.tui.widgets.transfers import TransferState
 from tests.conftest import API_KEY
+from tests.notified import notified
 from tests.reliability.procs import ServerProcess
 from tests.reliability.tuihelp import assert_alive, browser_of, build_app, drain
 
@@ -90,7 +91,7 @@ async def test_ui_stays_responsive_under_upload_list_delete_load(
             f"longest event-loop stall {longest * 1000:.0f} ms over {ticks} ticks"
         )
         assert [t.state for t in transfers].count(TransferState.DONE) == UPLOADS
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [n.message for n in notified(app) if n.severity == "error"]
         assert errors == []
         shown = {o.name: o for o in screen.visible_objects}
         assert sorted(shown) == sorted(p.name for p in files)

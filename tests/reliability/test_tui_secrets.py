@@ -26,6 +26,7 @@ from runloop_tui.tui.modals.preview import PreviewModal
 from runloop_tui.tui.modals.upload import UploadModal
 from runloop_tui.tui.screens.help import HelpScreen
 from tests.conftest import API_KEY
+from tests.notified import notified
 from tests.reliability.tuihelp import assert_alive, browser_of, drain
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.conftest import fixed_clock
@@ -107,7 +108,7 @@ async def test_no_screen_and_no_log_line_shows_the_key(
             await pilot.press("p")
             await shoot("failed preview")
             assert_alive(app)
-            notes = [f"{n.title} {n.message}" for n in app._notifications]
+            notes = [f"{n.title} {n.message}" for n in notified(app)]
     assert len(shots) >= 14
     assert any("Unauthorized" in n or "401" in n for n in notes), notes
     for label, svg in shots.items():

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
-from textual.worker import WorkerCancelled
 
-from runloop_tui.api import ObjectsClient, RetryEvent, RetryPolicy
-from runloop_tui.config import Settings
+from runloop_tui.api import RetryEvent, RetryPolicy
 from runloop_tui.tui.app import RunloopApp
-from runloop_tui.tui.screens.browser import BrowserScreen
 from tests.conftest import API_KEY
-from tests.tui.conftest import fixed_clock
+from tests.notified import all_notified, errors_notified
+from tests.tui.conftest import browser_of, drain, make_app
+
+__all__ = ["all_notified", "browser_of", "drain", "errors_notified"]
 
 
 @dataclass
@@ -40,13 +40,6 @@ class Watch:
             self.then(event)
 
 
-def browser_of(app: RunloopApp) -> BrowserScreen | None:
-    for screen in reversed(app.screen_stack):
-        if isinstance(screen, BrowserScreen):
-            return screen
-    return None
-
-
 def build_app(
     base_url: str,
     policy: RetryPolicy,
@@ -55,48 +48,24 @@ def build_app(
     api_key: str = API_KEY,
     **app_kwargs: Any,
 ) -> RunloopApp:
-    settings = Settings(base_url=base_url, api_key=api_key)
-    client = ObjectsClient(
-        base_url, api_key, retry=policy, on_retry=watch.hook if watch is not None else None
+    """make_app with ``policy``, and ``watch`` seeing every retry."""
+    app = make_app(
+        base_url,
+        retry=policy,
+        on_retry=watch.hook if watch is not None else None,
+        api_key=api_key,
+        **app_kwargs,
     )
-    app_kwargs.setdefault("clock", fixed_clock)
-    app_kwargs.setdefault("live_refresh", False)
-    app = RunloopApp(settings, client, **app_kwargs)
     if watch is not None:
         watch.app = app
     return app
 
 
-async def drain(app: RunloopApp, pilot: Any) -> None:
-    """Every worker done and painted (more than once: workers start workers).
-
-    An exclusive worker replaced by a newer one ends CANCELLED, and wait_for_complete()
-    then raises; that is normal here, so wait again (bounded) for the rest.
-    """
-    for _ in range(3):
-        await pilot.pause()
-        for _attempt in range(20):
-            running = [w for w in app.workers if not w.is_finished]
-            if not running:
-                break
-            try:
-                await app.workers.wait_for_complete(running)
-            except WorkerCancelled:
-                continue
-    await pilot.pause()
-
-
-def errors_notified(app: RunloopApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications if n.severity == "error"]
-
-
-def all_notified(app: RunloopApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
-
-
 def assert_alive(app: RunloopApp) -> None:
-    assert app._exception is None, f"an exception escaped: {app._exception!r}"
-    assert app.is_running and app.return_code is None
+    # An exception that escapes a handler sets the public return code to 1 (and run_test
+    # re-raises it on the way out); a live app has none.
+    assert app.return_code is None, f"the app exited with {app.return_code}"
+    assert app.is_running
 
 
 _TEXT = re.compile(r"<text[^>]*>(.*?)</text>", re.S)

@@ -146,13 +146,7 @@ def test_an_object_that_changes_after_the_listing_is_reported_not_deleted(
         with FaultProxy(seeded.base_url) as proxy:
             # The listing reaches the server, then its answer is held back while the upload
             # completes: the command lists the object as UPLOADING, and it is not any more.
-            proxy.configure(
-                match="/v1/objects?",
-                method="GET",
-                delay_first=1,
-                delay_seconds=1.5,
-                delay_after_upstream=True,
-            )
+            proxy.hold_answer("/v1/objects?", "GET", 1.5)
             command = subprocess.Popen(
                 [sys.executable, "-m", "runloop_tui", "rm", "state:uploading", "fresh/", "--yes"],
                 stdin=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ import httpx
 import jsonschema
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 from runloop_tui.server.embedded import EmbeddedServer
 from tests.conftest import API_KEY, OTHER_API_KEY
@@ -176,3 +177,13 @@ def s3_env(s3: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
     for name, value in s3.env().items():
         monkeypatch.setenv(name, value)
     return s3
+
+
+def conformance_settings(examples: int) -> settings:
+    """Hypothesis settings for the schemathesis runs: reproducible, no deadline."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )

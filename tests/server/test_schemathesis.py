@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     positive_data_acceptance,
@@ -23,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from runloop_tui.server.embedded import EmbeddedServer
 from tests.conftest import API_KEY
-from tests.server.conftest import SPEC_PATH, validate
+from tests.server.conftest import SPEC_PATH, conformance_settings, validate
 
 schema = schemathesis.openapi.from_path(SPEC_PATH)
 
@@ -109,12 +108,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
 
 
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
+@conformance_settings(EXAMPLES)
 def test_api_conforms(case: schemathesis.Case[Any], live: EmbeddedServer) -> None:
     case.call_and_validate(
         base_url=live.base_url,

@@ -12,12 +12,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV
 from runloop_tui.server.embedded import EmbeddedServer
 from tests.conftest import API_KEY
+from tests.rawapi import get_object, list_objects, put_object
 from tests.support.fault_proxy import FaultProxy
 from tests.support.terminal import Terminal, runloop_tui_argv
 
@@ -50,18 +50,6 @@ def term(held_uploads: FaultProxy, tmp_path: Path) -> Iterator[Terminal]:
         yield terminal
 
 
-def objects(server: EmbeddedServer) -> list[dict[str, object]]:
-    response = httpx.get(
-        f"{server.base_url}/v1/objects",
-        params={"limit": 100},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    listed: list[dict[str, object]] = response.json()["objects"]
-    return listed
-
-
 def wait_until(predicate: object, timeout: float = 20.0) -> None:
     assert callable(predicate)
     deadline = time.monotonic() + timeout
@@ -81,20 +69,19 @@ def start_upload(term: Terminal, server: EmbeddedServer, tmp_path: Path) -> str:
     term.write(str(source))
     term.wait_for("big.bin", timeout=10)
     term.write("\x13")  # ctrl+s submits the form
-    wait_until(lambda: any(o["state"] == "UPLOADING" for o in objects(server)))
-    (uploading,) = [o for o in objects(server) if o["state"] == "UPLOADING"]
+    wait_until(
+        lambda: any(o["state"] == "UPLOADING" for o in list_objects(server.base_url, limit=100))
+    )
+    (uploading,) = [
+        o for o in list_objects(server.base_url, limit=100) if o["state"] == "UPLOADING"
+    ]
     return str(uploading["id"])
 
 
 def assert_cleaned_up(server: EmbeddedServer, object_id: str) -> None:
     # The listing leaves deleted objects out; nothing of ours is still UPLOADING.
-    assert all(o["id"] != object_id for o in objects(server))
-    response = httpx.get(
-        f"{server.base_url}/v1/objects/{object_id}",
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    assert response.json()["state"] == "DELETED"
+    assert all(o["id"] != object_id for o in list_objects(server.base_url, limit=100))
+    assert get_object(server.base_url, object_id)["state"] == "DELETED"
 
 
 def test_quit_asks_first_defaults_to_no_and_then_cleans_up(
@@ -106,7 +93,10 @@ def test_quit_asks_first_defaults_to_no_and_then_cleans_up(
     term.write("\r")  # Enter answers the default: No
     term.wait_for(lambda text: QUESTION not in text, timeout=10, settle=0.5)
     assert term.process.poll() is None, "No must keep the app running"
-    assert any(o["id"] == object_id and o["state"] == "UPLOADING" for o in objects(server))
+    assert any(
+        o["id"] == object_id and o["state"] == "UPLOADING"
+        for o in list_objects(server.base_url, limit=100)
+    )
 
     term.write("q")
     term.wait_for(QUESTION, timeout=10)
@@ -147,18 +137,7 @@ def test_quit_mid_download_leaves_no_partial_file(
     held_uploads: FaultProxy, server: EmbeddedServer, tmp_path: Path
 ) -> None:
     content = b"y" * (1 << 20)
-    make = httpx.post(
-        f"{server.base_url}/v1/objects",
-        json={"name": "slow.bin", "content_type": "binary"},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    ).json()
-    httpx.put(make["upload_url"], content=content, timeout=10).raise_for_status()
-    httpx.post(
-        f"{server.base_url}/v1/objects/{make['id']}/complete",
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    ).raise_for_status()
+    put_object(server.base_url, "slow.bin", data=content, content_type="binary")
     # Downloads through the proxy now crawl: 4 KiB every 0.1 s.
     held_uploads.configure(match="/_blobs/", method="GET", trickle_first=100)
     downloads = tmp_path / "downloads"

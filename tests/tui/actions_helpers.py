@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from textual.screen import Screen
+from textual.widgets import Input
 
 from runloop_tui.api.client import ListFilters, ObjectsClient
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
 from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.modals.export import ExportModal
+from runloop_tui.tui.modals.upload import UploadModal
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -39,12 +42,38 @@ async def wait_gone(
     raise AssertionError(f"{cls.__name__} is still on top")
 
 
-async def drain(app: RunloopApp, pilot: Any) -> None:
-    """Every worker done and its effects painted (twice: workers may start workers)."""
-    for _ in range(2):
+@asynccontextmanager
+async def export_form(
+    data_dir: Path, out: Path, count: int, marked: int
+) -> AsyncIterator[tuple[RunloopApp, Any, ExportModal, list[str]]]:
+    """``count`` seeded objects, the first ``marked`` of them marked, and the export form
+    open (downloads go to the existing folder ``out``): (app, pilot, form, ids newest first)."""
+    from dataclasses import replace
+
+    from runloop_tui.server.demo import seed_bulk
+    from runloop_tui.server.embedded import EmbeddedServer
+    from tests.conftest import API_KEY, OTHER_API_KEY
+    from tests.tui.conftest import NOW_MS, make_app, settle
+
+    ids = seed_bulk(data_dir, API_KEY, count, now_ms=NOW_MS)
+    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
+        app = make_app(server.base_url)
+        app.settings = replace(app.settings, download_dir=out)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await settle(app, pilot)
+            screen.mark_objects(ids[:marked])
+            await pilot.press("e")
+            yield app, pilot, await wait_screen(app, pilot, ExportModal), ids
+
+
+async def open_upload(app: RunloopApp, pilot: Any, path: Path | str | None = None) -> UploadModal:
+    """Press u on the browser; the upload form, with ``path`` typed in if given."""
+    await pilot.press("u")
+    modal = await wait_screen(app, pilot, UploadModal)
+    if path is not None:
+        modal.query_one("#path", Input).value = str(path)
         await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+    return modal
 
 
 def make_tar(files: dict[str, bytes], *, gz: bool) -> bytes:

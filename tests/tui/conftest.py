@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from runloop_tui.api.client import ObjectsClient
-from runloop_tui.api.retry import RetryPolicy
+from runloop_tui.api.retry import RetryEvent, RetryPolicy
 from runloop_tui.config import Settings
 from runloop_tui.server.demo import seed_demo
 from runloop_tui.server.embedded import EmbeddedServer
@@ -56,6 +57,16 @@ def worker_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerErrors]:
         pytest.fail(f"a worker ended in ERROR: {errors.failed!r}")
 
 
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def fixed_clock() -> float:
     return NOW_MS / 1000
 
@@ -67,14 +78,24 @@ def quick_retry() -> RetryPolicy:
     )
 
 
-def make_app(base_url: str, **kwargs: Any) -> RunloopApp:
+def make_app(
+    base_url: str,
+    *,
+    retry: RetryPolicy | None = None,
+    on_retry: Callable[[RetryEvent], None] | None = None,
+    api_key: str = API_KEY,
+    **kwargs: Any,
+) -> RunloopApp:
+    """The app on a real client (quick retries unless told), frozen clock, no live refresh."""
     settings_kw = {
         k: kwargs.pop(k)
         for k in ("read_only", "accent", "keymap", "refresh_seconds", "profile")
         if k in kwargs
     }
-    settings = Settings(base_url=base_url, api_key=API_KEY, **settings_kw)
-    client = ObjectsClient(base_url, API_KEY, retry=quick_retry())
+    settings = Settings(base_url=base_url, api_key=api_key, **settings_kw)
+    client = ObjectsClient(
+        base_url, api_key, retry=retry if retry is not None else quick_retry(), on_retry=on_retry
+    )
     kwargs.setdefault("clock", fixed_clock)
     kwargs.setdefault("live_refresh", False)
     return RunloopApp(settings, client, **kwargs)
@@ -96,18 +117,40 @@ def demo_app(demo_server: EmbeddedServer) -> AppFactory:
     return factory
 
 
+async def drain(app: RunloopApp, pilot: Any) -> None:
+    """Every worker done and painted (more than once: workers start workers).
+
+    An exclusive worker replaced by a newer one ends CANCELLED, and wait_for_complete()
+    then raises; that is normal here, so wait again (bounded) for the rest.
+    """
+    for _ in range(3):
+        await pilot.pause()
+        for _attempt in range(20):
+            running = [w for w in app.workers if not w.is_finished]
+            if not running:
+                break
+            try:
+                await app.workers.wait_for_complete(running)
+            except WorkerCancelled:
+                continue
+    await pilot.pause()
+
+
 async def settle(app: RunloopApp, pilot: Any) -> BrowserScreen:
     """Let mounting, every worker and the resulting repaints finish; return the browser."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await drain(app, pilot)
     return browser(app)
 
 
-def browser(app: RunloopApp) -> BrowserScreen:
+def browser_of(app: RunloopApp) -> BrowserScreen | None:
     for screen in reversed(app.screen_stack):
         if isinstance(screen, BrowserScreen):
             return screen
-    raise AssertionError("the browser screen is not on the stack")
+    return None
+
+
+def browser(app: RunloopApp) -> BrowserScreen:
+    screen = browser_of(app)
+    if screen is None:
+        raise AssertionError("the browser screen is not on the stack")
+    return screen

@@ -20,16 +20,16 @@ from runloop_tui.tui.modals.bulk_delete import (
 )
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.actions_helpers import (
     CountingDeleter,
     bulk_store,
-    drain,
     live_ids,
     wait_gone,
     wait_screen,
 )
-from tests.tui.conftest import NOW_MS, make_app, quick_retry, settle
+from tests.tui.conftest import NOW_MS, drain, make_app, quick_retry, settle
 
 
 async def _ids(base_url: str) -> set[str]:
@@ -169,7 +169,7 @@ async def test_read_only_and_public_view_never_delete_or_upload(data_dir: Path) 
             screen.action_upload()
             await pilot.pause()
             assert app.screen is screen
-            messages = [n.message for n in app._notifications]
+            messages = [n.message for n in notified(app)]
             assert any("Read-only mode" in m for m in messages)
         assert await _ids(server.base_url) == set(ids)
 
@@ -182,7 +182,7 @@ async def test_read_only_and_public_view_never_delete_or_upload(data_dir: Path) 
             assert screen.check_action("delete", ()) is None
             screen.action_delete()
             await pilot.pause()
-            assert any("public view" in n.message for n in app._notifications)
+            assert any("public view" in n.message for n in notified(app))
 
 
 async def test_deletes_run_at_most_eight_at_once(data_dir: Path) -> None:
@@ -221,7 +221,7 @@ async def test_palette_explains_why_delete_is_unavailable(data_dir: Path) -> Non
             await wait_gone(app, pilot, CommandPalette)
             for _ in range(20):  # the palette runs the command after it closes
                 await pilot.pause()
-                if app._notifications:
+                if notified(app):
                     break
             assert not isinstance(app.screen, BulkDeleteModal)
-            assert any("Read-only mode" in n.message for n in app._notifications)
+            assert any("Read-only mode" in n.message for n in notified(app))

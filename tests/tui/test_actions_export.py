@@ -4,75 +4,63 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import replace
 from pathlib import Path
 
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, RadioButton
 
-from runloop_tui.server.demo import seed_bulk
-from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, ViewCommands
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.modals.export import ExportModal
-from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.tui.actions_helpers import drain, wait_gone, wait_screen
-from tests.tui.conftest import NOW_MS, AppFactory, make_app, settle
+from tests.tui.actions_helpers import export_form, wait_gone, wait_screen
+from tests.tui.conftest import NOW_MS, AppFactory, drain, settle
 
 
 async def test_export_marked_csv_and_visible_json(data_dir: Path, tmp_path: Path) -> None:
-    ids = seed_bulk(data_dir, API_KEY, 40, now_ms=NOW_MS)
     out = tmp_path / "exports"
     out.mkdir()
-    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
-        app = make_app(server.base_url)
-        app.settings = replace(app.settings, download_dir=out)
-        async with app.run_test(size=(120, 36)) as pilot:
-            screen = await settle(app, pilot)
-            screen.mark_objects(ids[:7])
-            await pilot.press("e")
-            modal = await wait_screen(app, pilot, ExportModal)
-            dest = modal.query_one("#dest", Input)
-            # The clock is frozen at 2030-01-01 00:00 UTC; the name uses local time.
-            assert dest.value.startswith(str(out / "objects-20"))
-            assert dest.value.endswith(".json")
-            assert modal.query_one("#scope-marked", RadioButton).value  # marks exist: marked
-            modal.query_one("#fmt-csv", RadioButton).value = True
-            await pilot.pause()
-            assert dest.value.endswith(".csv")
-            await pilot.press("enter")
-            await wait_gone(app, pilot, ExportModal)
-            await drain(app, pilot)
-            files = list(out.iterdir())
-            assert len(files) == 1
-            rows = list(csv.DictReader(files[0].open()))
-            assert [r["id"] for r in rows] == sorted(ids[:7])
-            assert "upload_url" not in rows[0]
+    async with export_form(data_dir, out, 40, marked=7) as (app, pilot, modal, ids):
+        dest = modal.query_one("#dest", Input)
+        # The clock is frozen at 2030-01-01 00:00 UTC; the name uses local time.
+        assert dest.value.startswith(str(out / "objects-20"))
+        assert dest.value.endswith(".json")
+        assert modal.query_one("#scope-marked", RadioButton).value  # marks exist: marked
+        modal.query_one("#fmt-csv", RadioButton).value = True
+        await pilot.pause()
+        assert dest.value.endswith(".csv")
+        await pilot.press("enter")
+        await wait_gone(app, pilot, ExportModal)
+        await drain(app, pilot)
+        files = list(out.iterdir())
+        assert len(files) == 1
+        rows = list(csv.DictReader(files[0].open()))
+        assert [r["id"] for r in rows] == sorted(ids[:7])
+        assert "upload_url" not in rows[0]
 
-            # The visible rows as JSON, to a path of our own.
-            await pilot.press("e")
-            modal = await wait_screen(app, pilot, ExportModal)
-            modal.query_one("#scope-visible", RadioButton).value = True
-            target = out / "all.json"
-            modal.query_one("#dest", Input).value = str(target)
-            await pilot.press("enter")
-            await wait_gone(app, pilot, ExportModal)
-            await drain(app, pilot)
-            data = json.loads(target.read_text())
-            assert {d["id"] for d in data} == set(ids)
-            assert all("upload_url" not in d for d in data)
+        # The visible rows as JSON, to a path of our own.
+        await pilot.press("e")
+        modal = await wait_screen(app, pilot, ExportModal)
+        modal.query_one("#scope-visible", RadioButton).value = True
+        target = out / "all.json"
+        modal.query_one("#dest", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_gone(app, pilot, ExportModal)
+        await drain(app, pilot)
+        data = json.loads(target.read_text())
+        assert {d["id"] for d in data} == set(ids)
+        assert all("upload_url" not in d for d in data)
 
-            # Exporting over it again asks first; the default keeps the file.
-            target.write_text("precious")
-            await pilot.press("e")
-            modal = await wait_screen(app, pilot, ExportModal)
-            modal.query_one("#dest", Input).value = str(target)
-            await pilot.press("enter")
-            await wait_screen(app, pilot, ConfirmModal)
-            await pilot.press("enter")
-            await wait_gone(app, pilot, ConfirmModal)
-            await drain(app, pilot)
-            assert target.read_text() == "precious"
+        # Exporting over it again asks first; the default keeps the file.
+        target.write_text("precious")
+        await pilot.press("e")
+        modal = await wait_screen(app, pilot, ExportModal)
+        modal.query_one("#dest", Input).value = str(target)
+        await pilot.press("enter")
+        await wait_screen(app, pilot, ConfirmModal)
+        await pilot.press("enter")
+        await wait_gone(app, pilot, ConfirmModal)
+        await drain(app, pilot)
+        assert target.read_text() == "precious"
 
 
 async def test_cleanup_presets_set_filter_and_sort(demo_app: AppFactory) -> None:

@@ -26,9 +26,10 @@ from runloop_tui.tui.modals.presign import PresignModal, curl_command, ttl_warni
 from runloop_tui.tui.modals.preview import PreviewModal
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
+from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
-from tests.tui.actions_helpers import SAMPLES, drain, upload_samples, wait_gone, wait_screen
-from tests.tui.conftest import make_app, settle
+from tests.tui.actions_helpers import SAMPLES, upload_samples, wait_gone, wait_screen
+from tests.tui.conftest import drain, make_app, settle
 
 
 @pytest.fixture(autouse=True)
@@ -61,9 +62,7 @@ async def test_presigned_url_copy_and_curl(
         assert modal.query_one("#curl", TextArea).text == f"curl -fL -o readme.md '{url}'"
         await pilot.press("ctrl+u")
         assert app.clipboard == url
-        assert any(
-            n.message == "Copied download URL (valid 1h) via OSC 52" for n in app._notifications
-        )
+        assert any(n.message == "Copied download URL (valid 1h) via OSC 52" for n in notified(app))
         await pilot.press("ctrl+k")
         assert app.clipboard == f"curl -fL -o readme.md {shlex.quote(url)}"
         # The URL really downloads the object, with no key.
@@ -92,7 +91,7 @@ async def test_presigned_url_copy_and_curl(
         await drain(app, pilot)
         assert modal.seconds == 900 and modal.url is not None
         assert modal.query_one("#url", TextArea).text == modal.url
-        assert not any(url in n.message for n in app._notifications)  # never echoed
+        assert not any(url in n.message for n in notified(app))  # never echoed
         await pilot.press("escape")
         await wait_gone(app, pilot, PresignModal)
         # Separate keys copy the id and the name.
@@ -314,7 +313,7 @@ async def test_preview_explains_objects_without_content(
         await pilot.press("p")
         await drain(app, pilot)
         assert not isinstance(app.screen, PreviewModal)
-        assert any("still UPLOADING" in n.message for n in app._notifications)
+        assert any("still UPLOADING" in n.message for n in notified(app))
 
 
 async def test_x_in_the_transfers_panel_cancels_a_download(

@@ -16,9 +16,10 @@ from runloop_tui.tui.modals.path_suggester import complete_path
 from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, check_metadata
 from runloop_tui.tui.modals.validation import FieldError
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
+from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
-from tests.tui.actions_helpers import drain, live_ids, states, wait_gone, wait_screen
-from tests.tui.conftest import make_app, settle
+from tests.tui.actions_helpers import live_ids, open_upload, states, wait_gone
+from tests.tui.conftest import drain, make_app, settle
 
 
 def _error(modal: UploadModal, field: str) -> str:
@@ -35,10 +36,7 @@ async def test_upload_file_through_the_form(
     app = make_app(server.base_url, clock=time.time)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
-        modal.query_one("#path", Input).value = str(src)
-        await pilot.pause()
+        modal = await open_upload(app, pilot, src)
         assert modal.query_one("#name", Input).value == "report.json"
         assert modal.query_one("#content-type", Select).value == "text"
         modal.query_one("#ttl", Input).value = "12h"
@@ -72,8 +70,7 @@ async def test_each_field_says_what_is_wrong_and_nothing_is_created(
     app = make_app(server.base_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         await pilot.press("ctrl+s")  # everything empty
         await pilot.pause()
         assert "Choose a file" in _error(modal, "path")
@@ -130,8 +127,7 @@ async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         name = modal.query_one("#name", Input)
         path.value = str(tmp_path / "resu")
@@ -154,10 +150,7 @@ async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
-        modal.query_one("#path", Input).value = str(folder)
-        await pilot.pause()
+        modal = await open_upload(app, pilot, folder)
         modal.query_one("#name", Input).value = "my-name"
         modal.query_one("#content-type", Select).value = "binary"
         await pilot.pause()
@@ -176,8 +169,7 @@ async def test_name_and_type_follow_a_path_typed_key_by_key(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         # Keys queued at once, as a terminal delivers a fast typist's (or a paste's) input.
         for char in f"{tmp_path}/notes.md":
@@ -198,8 +190,7 @@ async def test_path_completion_suggests_the_next_component(
     app = make_app(server.base_url)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
+        modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         path.value = str(tmp_path) + "/al"
         path.cursor_position = len(path.value)
@@ -216,10 +207,7 @@ async def _upload_with_panel_cancel(app_url: str, src: Path) -> None:
     app = make_app(app_url)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await settle(app, pilot)
-        await pilot.press("u")
-        modal = await wait_screen(app, pilot, UploadModal)
-        modal.query_one("#path", Input).value = str(src)
-        await pilot.pause()
+        await open_upload(app, pilot, src)
         panel = screen.transfers_panel
         original = panel.progress_callback
 
@@ -263,16 +251,13 @@ async def test_failed_upload_leaves_no_object_and_says_why(
         app = make_app(proxy.base_url)
         async with app.run_test(size=(120, 36), notifications=True) as pilot:
             screen = await settle(app, pilot)
-            await pilot.press("u")
-            modal = await wait_screen(app, pilot, UploadModal)
-            modal.query_one("#path", Input).value = str(src)
-            await pilot.pause()
+            await open_upload(app, pilot, src)
             await pilot.press("ctrl+s")
             await drain(app, pilot)
             panel = screen.query_one(TransfersPanel)
             assert [t.state for t in panel.transfers] == [TransferState.FAILED]
             assert "500" in (panel.transfers[0].error or "")
-            assert any(n.severity == "error" for n in app._notifications)
+            assert any(n.severity == "error" for n in notified(app))
     assert await states(client, ObjectState.UPLOADING) == []
     assert await live_ids(client) == set()
 
@@ -335,7 +320,7 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
             screen.run_upload(UploadRequest(src, src.name, ContentType.TEXT))
         screen.run_upload(UploadRequest(missing, "gone.txt", ContentType.TEXT))
         await drain(app, pilot)
-        messages = [(n.title, n.message, n.severity) for n in app._notifications]
+        messages = [(n.title, n.message, n.severity) for n in notified(app)]
         # Each error is said at once; the successes wait for the end of the burst.
         assert [m for m in messages if m[2] == "error"] and not any(
             "Uploaded" in m[1] for m in messages
@@ -344,7 +329,7 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
         # The burst ends with another failure: the held successes are summed up in one toast.
         screen.run_upload(UploadRequest(missing, "gone-again.txt", ContentType.TEXT))
         await drain(app, pilot)
-        messages = [(n.title, n.message, n.severity) for n in app._notifications]
+        messages = [(n.title, n.message, n.severity) for n in notified(app)]
         assert len([m for m in messages if m[2] == "error"]) == 2
         uploaded = [m for m in messages if "Uploaded" in m[1]]
         assert uploaded == [("Uploaded", "Uploaded 6 objects.", "information")]
@@ -363,6 +348,6 @@ async def test_a_lone_upload_still_names_its_object(
         screen = await settle(app, pilot)
         screen.run_upload(UploadRequest(src, "one.txt", ContentType.TEXT))
         await drain(app, pilot)
-        assert [n.message for n in app._notifications if "Uploaded" in n.message] == [
+        assert [n.message for n in notified(app) if "Uploaded" in n.message] == [
             "Uploaded 'one.txt' (4 B)."
         ]

@@ -13,6 +13,7 @@ from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.object_table import ObjectTable
 from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.notified import notified
 from tests.tui.conftest import AppFactory, browser, make_app, settle
 
 
@@ -126,7 +127,7 @@ async def test_server_stops_and_comes_back(data_dir: Path) -> None:
             assert "stale" in header
             assert screen.query_one(ObjectTable)._stale
             assert len(screen.visible_objects) == 3  # the last good rows stay
-            errors = [n for n in app._notifications if n.severity == "error"]
+            errors = [n for n in notified(app) if n.severity == "error"]
             assert len(errors) == 1
             second = EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY], port=port)
             second.start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 from textual.widgets import Label
 
 from runloop_tui.api.client import ObjectsClient
@@ -12,27 +11,14 @@ from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.modals.bulk_delete import BulkDeleteProgressModal
 from tests.conftest import API_KEY
+from tests.rawapi import list_objects, put_object
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.conftest import fixed_clock, settle
 
 
-def put_object(server: EmbeddedServer, name: str) -> None:
-    auth = {"Authorization": f"Bearer {API_KEY}"}
-    made = httpx.post(
-        f"{server.base_url}/v1/objects",
-        json={"name": name, "content_type": "text"},
-        headers=auth,
-        timeout=10,
-    ).json()
-    httpx.put(made["upload_url"], content=b"x", timeout=10).raise_for_status()
-    httpx.post(
-        f"{server.base_url}/v1/objects/{made['id']}/complete", headers=auth, timeout=10
-    ).raise_for_status()
-
-
 async def test_the_bulk_dialog_shows_the_retries(server: EmbeddedServer) -> None:
     for n in range(3):
-        put_object(server, f"doomed-{n}.txt")
+        put_object(server.base_url, f"doomed-{n}.txt")
     with FaultProxy(server.base_url) as proxy:
         # The first two deletes get 503: the client backs off (0.5 s) and tries again.
         proxy.configure(match="/delete", method="POST", fail_first=2)
@@ -55,14 +41,4 @@ async def test_the_bulk_dialog_shows_the_retries(server: EmbeddedServer) -> None
                 seen.append(str(app.screen.query_one("#status", Label).content))
             assert any("retrying (1/3)…" in text for text in seen), seen
             # Every object went in the end: the retries succeeded.
-            assert not [o for o in client_objects(server) if o["state"] != "DELETED"]
-
-
-def client_objects(server: EmbeddedServer) -> list[dict[str, object]]:
-    response = httpx.get(
-        f"{server.base_url}/v1/objects",
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    objects: list[dict[str, object]] = response.json()["objects"]
-    return objects
+            assert not [o for o in list_objects(server.base_url) if o["state"] != "DELETED"]

@@ -10,6 +10,7 @@ from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.widgets.object_table import ObjectTable
+from tests.notified import notified
 
 from .actions_helpers import wait_gone, wait_screen
 from .conftest import AppFactory, settle
@@ -138,7 +139,7 @@ async def test_backing_out_of_the_bulk_dialog_never_clears_marks(demo_app: AppFa
         await pilot.press("escape")  # and then only says how to clear the marks
         await pilot.pause()
         assert len(screen.marked_objects) == 9
-        assert any("c clears the marks" in n.message for n in app._notifications)
+        assert any("c clears the marks" in n.message for n in notified(app))
 
 
 async def test_deleting_an_object_of_unknown_size_says_unknown(demo_app: AppFactory) -> None:

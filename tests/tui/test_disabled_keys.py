@@ -10,12 +10,9 @@ from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.notified import messages
 
 from .conftest import NOW_MS, AppFactory, make_app, settle
-
-
-def messages(app: object) -> list[str]:
-    return [n.message for n in app._notifications]  # type: ignore[attr-defined]
 
 
 async def test_disabled_keys_toast_the_reason_in_read_only_mode(data_dir: Path) -> None:

@@ -6,28 +6,13 @@ import asyncio
 import os
 from pathlib import Path
 
-import httpx
-
 from runloop_tui.cli import make_client
 from runloop_tui.config import CONFIG_ENV, ConfigProfiles, Overrides
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.app import CancelWorkConfirm, RunloopApp
 from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.rawapi import put_object
 from tests.tui.conftest import browser, fixed_clock, settle
-
-
-def put_object(server: EmbeddedServer, key: str, name: str) -> None:
-    auth = {"Authorization": f"Bearer {key}"}
-    made = httpx.post(
-        f"{server.base_url}/v1/objects",
-        json={"name": name, "content_type": "text"},
-        headers=auth,
-        timeout=10,
-    ).json()
-    httpx.put(made["upload_url"], content=b"x", timeout=10).raise_for_status()
-    httpx.post(
-        f"{server.base_url}/v1/objects/{made['id']}/complete", headers=auth, timeout=10
-    ).raise_for_status()
 
 
 def profiles_for(server: EmbeddedServer, tmp_path: Path) -> ConfigProfiles:
@@ -60,8 +45,8 @@ def shown_names(app: RunloopApp) -> list[str]:
 async def test_switching_from_the_palette_reconnects_and_leaks_nothing(
     server: EmbeddedServer, tmp_path: Path
 ) -> None:
-    put_object(server, API_KEY, "alpha-only.txt")
-    put_object(server, OTHER_API_KEY, "beta-only.txt")
+    put_object(server.base_url, "alpha-only.txt")
+    put_object(server.base_url, "beta-only.txt", api_key=OTHER_API_KEY)
     profiles = profiles_for(server, tmp_path)
     app = app_on(profiles, "alpha")
     async with app.run_test(size=(120, 36)) as pilot:

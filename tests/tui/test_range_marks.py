@@ -8,6 +8,7 @@ import random
 from runloop_tui.tui.availability import Availability, unavailable_reason
 from runloop_tui.tui.range_marks import VisualRange
 from runloop_tui.tui.screens.browser import BrowserScreen
+from tests.notified import messages
 
 from .conftest import AppFactory, settle
 
@@ -20,10 +21,6 @@ def between(lo: int, hi: int) -> list[str]:
 
 def shown_ids(screen: BrowserScreen, *rows: int) -> set[str]:
     return {screen.table.ids_between(r, r)[0] for r in rows}
-
-
-def messages(app: object) -> list[str]:
-    return [n.message for n in app._notifications]  # type: ignore[attr-defined]
 
 
 # --- the rule, without Textual ---

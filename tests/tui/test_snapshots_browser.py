@@ -6,8 +6,7 @@ frozen at that instant, live refresh is off, the cursor does not blink and times
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -20,13 +19,7 @@ from tests.tui.conftest import make_app, settle
 SnapCompare = Callable[..., bool]
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def _prepare(*keys: str, filter_text: str | None = None) -> Callable[[Pilot[Any]], Awaitable[None]]:

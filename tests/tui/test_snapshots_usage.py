@@ -13,9 +13,9 @@ from textual.pilot import Pilot
 
 from runloop_tui.server.embedded import EmbeddedServer
 from tests.tui.conftest import make_app, settle
-from tests.tui.test_snapshots_browser import SIZES, SnapCompare, utc
+from tests.tui.test_snapshots_browser import SIZES, SnapCompare
 
-__all__ = ["utc"]  # the autouse UTC fixture, shared with the browser's snapshots
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def _usage(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:

@@ -3,8 +3,7 @@ of the view modal."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,13 +79,7 @@ async def test_marked_rows_stay_readable_in_ansi_themes(
         assert marked.color != marked.bgcolor
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 async def _run_before(pilot: Pilot[Any]) -> None:

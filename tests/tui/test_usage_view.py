@@ -12,6 +12,7 @@ from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal
 from runloop_tui.tui.screens.usage import UsageScreen, filter_for
 from runloop_tui.tui.usage_model import UsageModel
+from tests.notified import notified
 from tests.tui.conftest import AppFactory, settle
 
 
@@ -142,7 +143,7 @@ async def test_d_without_marks_says_why(demo_app: AppFactory) -> None:
         await pilot.press("D")
         await pilot.pause()
         assert app.screen is screen
-        assert any("Mark a prefix" in str(n.message) for n in app._notifications)
+        assert any("Mark a prefix" in str(n.message) for n in notified(app))
 
 
 class _Host:

@@ -22,9 +22,10 @@ from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.views import View
 from tests.conftest import API_KEY
+from tests.notified import notified
 from tests.support.terminal import Terminal, runloop_tui_argv
-from tests.tui.actions_helpers import drain, wait_gone, wait_screen
-from tests.tui.conftest import fixed_clock, quick_retry, settle
+from tests.tui.actions_helpers import wait_gone, wait_screen
+from tests.tui.conftest import drain, fixed_clock, quick_retry, settle
 
 
 def app_with(base_url: str, **settings: object) -> RunloopApp:
@@ -160,7 +161,7 @@ async def test_the_palette_opens_on_views_and_saves_the_current_one(
         await wait_gone(app, pilot, SaveViewModal)
         await drain(app, pilot)
         assert app.saved_views["tgz-big"] == View("type:tgz", ("size", True))
-        assert any("Saved view 'tgz-big'" in n.message for n in app._notifications)
+        assert any("Saved view 'tgz-big'" in n.message for n in notified(app))
     text = config.read_text(encoding="utf-8")
     assert text.startswith('# my views\n[views.old]\nsort = "name"   # A to Z\n')
     assert '[views.tgz-big]\nfilter = "type:tgz"\nsort = "-size"\n' in text

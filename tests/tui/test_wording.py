@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets import Input, RadioButton
 
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
-from runloop_tui.server.demo import seed_bulk
-from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.formatting import count_noun
 from runloop_tui.tui.modals.export import ExportModal
 from runloop_tui.tui.modals.presign import ttl_warning
 from runloop_tui.tui.widgets.header import Counts, counts_text
-from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.tui.actions_helpers import drain, wait_gone, wait_screen
-from tests.tui.conftest import NOW_MS, make_app, settle
+from tests.tui.actions_helpers import export_form, wait_gone
+from tests.tui.conftest import NOW_MS, drain
 
 
 def test_one_object_is_singular() -> None:
@@ -39,23 +35,15 @@ def test_the_24h_preset_is_named_as_chosen_in_the_expiry_warning() -> None:
 
 
 async def test_export_follows_the_typed_extension(data_dir: Path, tmp_path: Path) -> None:
-    ids = seed_bulk(data_dir, API_KEY, 6, now_ms=NOW_MS)
     out = tmp_path / "exports"
     out.mkdir()
-    with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
-        app = make_app(server.base_url)
-        app.settings = replace(app.settings, download_dir=out)
-        async with app.run_test(size=(120, 36)) as pilot:
-            screen = await settle(app, pilot)
-            screen.mark_objects(ids[:3])
-            await pilot.press("e")
-            modal = await wait_screen(app, pilot, ExportModal)
-            assert modal.query_one("#fmt-json", RadioButton).value  # JSON is the default
-            modal.query_one("#dest", Input).value = str(out / "marked.csv")
-            await pilot.pause()
-            assert modal.query_one("#fmt-csv", RadioButton).value  # the radio follows
-            await pilot.press("enter")
-            await wait_gone(app, pilot, ExportModal)
-            await drain(app, pilot)
-            rows = list(csv.DictReader((out / "marked.csv").open()))
-            assert sorted(r["id"] for r in rows) == sorted(ids[:3])
+    async with export_form(data_dir, out, 6, marked=3) as (app, pilot, modal, ids):
+        assert modal.query_one("#fmt-json", RadioButton).value  # JSON is the default
+        modal.query_one("#dest", Input).value = str(out / "marked.csv")
+        await pilot.pause()
+        assert modal.query_one("#fmt-csv", RadioButton).value  # the radio follows
+        await pilot.press("enter")
+        await wait_gone(app, pilot, ExportModal)
+        await drain(app, pilot)
+        rows = list(csv.DictReader((out / "marked.csv").open()))
+        assert sorted(r["id"] for r in rows) == sorted(ids[:3])

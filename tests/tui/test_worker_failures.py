@@ -13,6 +13,7 @@ import pytest
 from runloop_tui.api.models import ObjectState
 from runloop_tui.tui.modals.preview import PreviewModal
 from tests.conftest import API_KEY
+from tests.notified import notified
 
 from .conftest import AppFactory, WorkerErrors, settle
 
@@ -30,7 +31,7 @@ def tui_log() -> Iterator[io.StringIO]:
 
 
 def messages(app: Any) -> list[tuple[str, str]]:
-    return [(n.title, n.message) for n in app._notifications]
+    return [(n.title, n.message) for n in notified(app)]
 
 
 async def test_a_bug_in_a_worker_is_said_and_logged_without_the_key(

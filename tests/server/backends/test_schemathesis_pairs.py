@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance, status_code_conformance
 
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.server.storage.select import StorageConfig
 from tests.conftest import API_KEY
 from tests.server.backends.conftest import PAIRS
+from tests.server.conftest import conformance_settings
 from tests.server.engines import PostgresCluster, S3Server
 from tests.server.test_schemathesis import (
     error_bodies_are_json_errors,
@@ -53,12 +53,7 @@ def live_pair(
 
 
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
+@conformance_settings(EXAMPLES)
 def test_api_conforms_on_every_pair(
     case: schemathesis.Case[Any], live_pair: EmbeddedServer
 ) -> None:

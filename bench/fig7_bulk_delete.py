@@ -9,14 +9,20 @@ number of other objects deleted one by one in sequence with the same client clas
 API's round trip (20 ms), which is what the UI's concurrency is for: on loopback a delete is
 pure CPU on both ends, so there is little waiting to overlap, and the UI's adaptive limit
 keeps only 2-4 deletes in flight there (up to 8 through the proxy).
+
+7c puts the TUI beside the raw client's adaptive bulk delete (api/bulk.py, the engine of
+`runloop-tui rm`), in the same run, on loopback: each deletes the same number of objects
+(every other one of a fresh store), alternating which goes first, three times. On loopback
+the client process is the bottleneck (its CPU per delete exceeds the server's), so every
+millisecond the UI spends on the event loop comes straight off the throughput.
 """
 
 from __future__ import annotations
 
 import json
 
-from bench.core import Row
-from bench.server import BenchContext
+from bench.core import Row, median
+from bench.server import DELETE_VS_RUNS, BenchContext
 
 
 def _measure(
@@ -80,4 +86,47 @@ def run(ctx: BenchContext) -> list[Row]:
         f"; through bench/latency_proxy.py, which holds every chunk {sizes.remote_delay_ms:g} ms "
         "each way, like a nearby remote API",
     )
-    return [local, remote]
+    return [local, remote, _tui_vs_client(ctx)]
+
+
+def _tui_vs_client(ctx: BenchContext) -> Row:
+    n = ctx.sizes.delete_objects
+    tui: list[tuple[float, float]] = []  # (deletes per second, CPU ms per delete)
+    raw: list[tuple[float, float]] = []
+    for run in range(DELETE_VS_RUNS):
+        # Alternate who goes first, so a drift in the machine's load does not favour one.
+        order = ("delete-tui", "delete-client") if run % 2 == 0 else ("delete-client", "delete-tui")
+        for slot, mode in enumerate(order):
+            account = f"delete_vs_{2 * run + slot}"
+            ids = ctx.seeded(account, 2 * n)
+            ids_file = ctx.server.work_dir / f"{account}.json"
+            ids_file.write_text(json.dumps(ids[1::2]))  # spread over the whole list
+            result = ctx.child(mode, {"ids_file": str(ids_file)}, account)
+            done = result["marked"] if mode == "delete-tui" else result["deleted"]
+            if done != n or result.get("remaining", n) != n or result.get("failed", 0):
+                raise RuntimeError(f"{mode}: {result}")
+            sample = (n / float(result["seconds"]), float(result["cpu_s"]) * 1000 / n)
+            (tui if mode == "delete-tui" else raw).append(sample)
+    row = Row(
+        number="7c",
+        what=f"Bulk delete of {n:,} objects: the TUI vs the raw client (loopback), throughput",
+        figure=median([t for t, _ in tui]),
+        baseline=median([r for r, _ in raw]),
+        unit="deletes/s",
+        target=0.85,
+        direction="min",
+        target_text="≥ 0.85x",
+    )
+    ratios = ", ".join(f"{t / r:.2f}x" for (t, _), (r, _) in zip(tui, raw, strict=True))
+    row.notes.append(
+        f"{DELETE_VS_RUNS} runs, alternating, each on a fresh store of {2 * n:,}; per-run "
+        f"ratios {ratios}; TUI deletes/s {', '.join(f'{t:.0f}' for t, _ in tui)}; raw client "
+        f"{', '.join(f'{r:.0f}' for r, _ in raw)}"
+    )
+    row.notes.append(
+        "client-process CPU per delete (insensitive to load): TUI "
+        f"{', '.join(f'{c:.2f}' for _, c in tui)} ms, raw client "
+        f"{', '.join(f'{c:.2f}' for _, c in raw)} ms; the TUI's is timed from Enter (confirm, "
+        "progress modal, deletes, rows removed), the raw client's is the deletes alone"
+    )
+    return row

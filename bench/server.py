@@ -27,6 +27,7 @@ from bench.core import Sizes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 30.0
+DELETE_VS_RUNS = 3
 STOP_TIMEOUT_S = 10.0
 
 
@@ -216,6 +217,8 @@ class BenchContext:
                 "term_small",
                 "load",
                 "rm_remote",
+                # Figure 7c: a fresh store for each run of the TUI and of the raw client.
+                *(f"delete_vs_{i}" for i in range(2 * DELETE_VS_RUNS)),
             ]
         )
         self._seeded: dict[str, list[str]] = {}

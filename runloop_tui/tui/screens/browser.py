@@ -447,7 +447,7 @@ class BrowserScreen(Screen[None]):
         return self.rows.cursor_id()
 
     def _tick(self) -> None:
-        if not self.is_current:
+        if not self.is_active:
             # Under a modal, repainting the dimmed browser repaints the modal too (17-28 ms
             # a frame, measured during a bulk delete): catch up when the browser is back.
             return

@@ -394,7 +394,8 @@ async def delete_tui(params: Params) -> dict[str, Any]:
     from runloop_tui.tui.modals.bulk_delete import BulkDeleteProgressModal
 
     ids = _read_ids(params)
-    app = _make_app(params, live_refresh=False)
+    # "live": as a user runs it, re-listing on its timer (every 5 s below 2,000 objects).
+    app = _make_app(params, live_refresh=bool(params.get("live", False)))
     async with app.run_test(size=SIZE) as pilot:
         await _wait_for(lambda: _fully_loaded(app), 600, "the full load")
         screen = app.screen

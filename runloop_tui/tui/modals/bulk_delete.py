@@ -33,8 +33,11 @@ from runloop_tui.tui.modals.validation import FieldError, first_failure
 from runloop_tui.tui.worker_errors import report_worker_failure
 
 FIRST_NAMES = 10
-# How often the progress modal redraws its bar and counts while deletes run.
-PROGRESS_REFRESH_SECONDS = 0.1
+# How often the progress modal redraws its bar and counts while deletes run. On loopback the
+# app's CPU is what limits a bulk delete, and a redraw of the bar costs ~3 ms of it (the
+# ProgressBar's reactive chain, then the frame): 5 a second is smooth for a count, and takes
+# half of what 10 a second did.
+PROGRESS_REFRESH_SECONDS = 0.2
 
 
 def names_preview(
@@ -262,7 +265,8 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
         status = self.query_one("#status", Label)
         text = self._status_text()
         if str(status.content) != text:
-            status.update(text, layout=False)  # fixed width: no relayout of the screen
+            # Plain text, not markup to parse; fixed width: no relayout of the screen.
+            status.update(Content(text), layout=False)
 
     @work(exclusive=True, group="bulk-delete", exit_on_error=False, description="Bulk delete")
     async def run_deletes(self) -> None:

@@ -34,6 +34,7 @@ from runloop_tui.config import (
     load_settings,
     prepare_data_dir,
 )
+from runloop_tui.startup import pause_collector
 
 if TYPE_CHECKING:
     from runloop_tui.api.client import ObjectsClient
@@ -324,6 +325,7 @@ def _run_app(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
     # import fails, and the app never runs httpx's CLI: skip it, here in the app's own
     # process only (not on a library import).
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    pause_collector()  # until the first rows are on screen: see runloop_tui/startup.py
     from runloop_tui.api.transport import install
     from runloop_tui.tui.app import RunloopApp
 

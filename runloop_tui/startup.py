@@ -6,7 +6,10 @@ sixth of the CPU to the first rows (about 60 ms over ~160 passes, measured in be
 Reference counting still frees everything as usual; only the search for cycles waits.
 When the first row is on screen (the app hears the table's first ``RowHighlighted``), or
 after ``SAFETY_SECONDS`` whatever happens, what start-up built is frozen out of the
-collector's reach (``gc.freeze``) and collection resumes.
+collector's reach (``gc.freeze``) and collection resumes. The few cycles start-up leaves
+as garbage are frozen with the rest rather than freed: once per process, about 660 objects
+and 140 KB after the imports (measured; mostly the classes that ``dataclass(slots=True)``
+replaces), against a 22-28 ms full collection on the path to the first rows.
 """
 
 from __future__ import annotations

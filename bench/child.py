@@ -100,7 +100,9 @@ def _rows_painted_probe() -> Any:
 
 
 async def launch_app(params: Params) -> dict[str, Any]:
-    import runloop_tui.cli  # noqa: F401 - the real entry point's imports
+    from runloop_tui.cli import prepare_tui_process  # the real entry point's imports
+
+    prepare_tui_process()  # as `runloop-tui` does before it imports the TUI
     from bench.probes import SIZE, probe_display
 
     app = _make_app(params)

@@ -34,6 +34,7 @@ from runloop_tui.config import (
     load_settings,
     prepare_data_dir,
 )
+from runloop_tui.startup import pause_collector
 
 if TYPE_CHECKING:
     from runloop_tui.api.client import ObjectsClient
@@ -317,13 +318,22 @@ def make_client(settings: Settings) -> ObjectsClient:
     )
 
 
-def _run_app(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
-    # httpx imports its command-line tool (click, rich.progress, rich.syntax, pygments)
-    # whenever click is installed, and uvicorn, which the local server needs, installs it:
-    # ~50 ms of every start (measured). httpx falls back to a stub `httpx.main` when that
-    # import fails, and the app never runs httpx's CLI: skip it, here in the app's own
-    # process only (not on a library import).
+def prepare_tui_process() -> None:
+    """What the TUI's process does before it imports the TUI (bench figure 1 does it too).
+
+    httpx imports its command-line tool (click, rich.progress, rich.syntax, pygments)
+    whenever click is installed, and uvicorn, which the local server needs, installs it:
+    ~50 ms of every start (measured). httpx falls back to a stub `httpx.main` when that
+    import fails, and the app never runs httpx's CLI: skip it, in the app's own process
+    only (not on a library import). And the cyclic garbage collector waits until the first
+    rows are on screen (runloop_tui/startup.py).
+    """
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    pause_collector()
+
+
+def _run_app(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
+    prepare_tui_process()
     from runloop_tui.api.transport import install
     from runloop_tui.tui.app import RunloopApp
 

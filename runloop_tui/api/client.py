@@ -111,9 +111,12 @@ class ObjectsClient(ApiTransport):
         public: bool = False,
         on_retry: RetryHook | None = None,
     ) -> AsyncGenerator[ObjectListView, None]:
-        """Every page in order; only the first request asks for total_count.
+        """Every page in order; one request asks for total_count.
 
         A small ``first_page_size`` lets the UI paint early; later pages use ``page_size``.
+        The first page then comes without the total, which the second request asks for:
+        counting costs a big store more than the page itself (100,000 objects: 25 ms against
+        3-7 ms on the local server), and the first rows must not wait for it.
         The next page is fetched while the caller works on the current one (the cursor is
         read from the raw JSON first), so the server's time overlaps with model building.
         ``on_retry`` hears the retries of this listing's requests.
@@ -124,7 +127,8 @@ class ObjectsClient(ApiTransport):
         the server stopped paging early. How many objects to take is the caller's cap.
         """
         path = list_path(public)
-        first = list_params(first_page_size or page_size, None, filters, True)
+        count_later = first_page_size is not None and first_page_size < page_size
+        first = list_params(first_page_size or page_size, None, filters, not count_later)
         pending: asyncio.Future[Any] | None = asyncio.ensure_future(
             self._json("GET", path, params=first, off_loop=True, on_retry=on_retry)
         )
@@ -140,7 +144,8 @@ class ObjectsClient(ApiTransport):
                     cursor = last.get("id") if isinstance(last, dict) else None
                     if isinstance(cursor, str) and cursor not in seen:
                         seen.add(cursor)
-                        params = list_params(page_size, cursor, filters, False)
+                        params = list_params(page_size, cursor, filters, count_later)
+                        count_later = False
                         pending = asyncio.ensure_future(
                             self._json("GET", path, params=params, off_loop=True, on_retry=on_retry)
                         )

@@ -13,7 +13,6 @@ import errno
 import gzip
 import os
 import secrets
-import tarfile
 import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -159,6 +158,8 @@ async def tgz_chunks(
     however large the tree is. Closing this iterator (done, failed or cancelled) stops the
     thread at its next hand-off.
     """
+    import tarfile  # here, not at the top: only directory uploads need it (launch time)
+
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
     slots = threading.Semaphore(_QUEUE_DEPTH)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +91,8 @@ def read_config_file(path: Path, *, named_by: str | None = None) -> ConfigFile:
         raise ConfigError(f"config file {path} is a directory") from None
     except OSError as error:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
+    import tomllib  # here, not at the top: most starts have no config file to parse
+
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:

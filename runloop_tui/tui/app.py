@@ -9,7 +9,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import App
@@ -19,17 +19,37 @@ from textual.message_pump import MessagePump
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import ConfigError, Settings, default_config_path
-from runloop_tui.tui.actions.commands import ViewCommands
+from runloop_tui.startup import SAFETY_SECONDS, resume_collector
 from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
-from runloop_tui.tui.commands import BrowserCommands
 from runloop_tui.tui.key_gate import KeyGate
+from runloop_tui.tui.messages import RowHighlighted
 from runloop_tui.tui.modals.confirm import ConfirmModal
-from runloop_tui.tui.profile_switch import ProfileCommands, ProfileSource
 from runloop_tui.tui.quitting import CLEANUP_SECONDS, cancel_and_wait, quit_question, work_in_flight
 from runloop_tui.tui.screens.browser import BrowserScreen
-from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.views import View, save_view
+
+if TYPE_CHECKING:
+    from runloop_tui.tui.profile_switch import ProfileSource
+
+
+# The palette's providers, imported when the palette first opens, not at launch.
+def _browser_commands() -> type[Provider]:
+    from runloop_tui.tui.commands import BrowserCommands
+
+    return BrowserCommands
+
+
+def _view_commands() -> type[Provider]:
+    from runloop_tui.tui.actions.commands import ViewCommands
+
+    return ViewCommands
+
+
+def _profile_commands() -> type[Provider]:
+    from runloop_tui.tui.profile_switch import ProfileCommands
+
+    return ProfileCommands
 
 
 class RunloopApp(App[None]):
@@ -43,9 +63,9 @@ class RunloopApp(App[None]):
     TITLE = "runloop-tui"
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
-        BrowserCommands,
-        ViewCommands,
-        ProfileCommands,
+        _browser_commands,
+        _view_commands,
+        _profile_commands,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -103,6 +123,8 @@ class RunloopApp(App[None]):
             self.set_keymap(dict(self.settings.keymap))
         self._key_gate.start()
         self._handle_hangups()
+        # Collection resumes with the first row on screen, or by this timer if none comes.
+        self.set_timer(SAFETY_SECONDS, resume_collector)
         # Pushed over Textual's default screen, not made the default screen itself (which
         # saved 20-50 ms of CPU at start, within noise): a profile switch replaces it.
         self.push_screen(self._browser_screen())
@@ -131,6 +153,11 @@ class RunloopApp(App[None]):
         for screen in self.screen_stack:
             yield from screen.walk_children(with_self=True)
 
+    @on(RowHighlighted)
+    def _first_row_shown(self, event: RowHighlighted) -> None:
+        if event.obj is not None:
+            resume_collector()  # paused since the process started (runloop_tui/startup.py)
+
     @on(KeyBar.Pressed)
     def _key_bar_pressed(self, event: KeyBar.Pressed) -> None:
         if event.hint.enabled:
@@ -139,6 +166,8 @@ class RunloopApp(App[None]):
             self.bell()
 
     def action_help(self) -> None:
+        from runloop_tui.tui.screens.help import HelpScreen  # not needed at launch
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

@@ -34,13 +34,14 @@ class ListLoader:
         self.state = state if state is not None else RefreshState()
         self.max_objects = max_objects
         self.server = server  # host[:port] for "cannot reach ..."; never holds a secret
-        self.total: int | None = None  # the server's total_count, from the first page
+        self.total: int | None = None  # the server's total_count, from the page that has it
         self.received = 0  # objects taken by the current (or last) listing
         self.capped = False  # the last listing stopped at max_objects
         self.cut_short = False  # the server said has_more but gave no next page
         self.skipped = 0  # unreadable objects the server sent (see ObjectListView.skipped)
         self.failure = ""  # why the last listing failed, as the body shows it; "" when fine
         self._pages = 0
+        self._counted = False  # a page of the current listing carried total_count
         self._last_has_more = False
         # Every listing and every local delete gets a number from one counter: a delete with
         # a number at or after a listing's own was not yet seen by that listing's server.
@@ -52,6 +53,7 @@ class ListLoader:
     def begin(self, refresh: bool) -> None:
         self._clock += 1
         self._listing = self._clock
+        self._counted = False
         self.received = 0
         self._pages = 0
         self.capped = False
@@ -64,8 +66,9 @@ class ListLoader:
 
     def page(self, page: ObjectListView) -> list[ObjectView]:
         """The objects to take from one page; sets ``capped`` when the cap is reached."""
-        if self._pages == 0:
+        if page.total_count is not None:  # the first page, or the second after a small one
             self.total = page.total_count
+            self._counted = True
         self._pages += 1
         self.skipped += page.skipped
         self._last_has_more = page.has_more
@@ -89,6 +92,10 @@ class ListLoader:
     def finish(self) -> bool:
         """The listing ended; returns True when that ends an outage."""
         self.cut_short = self._last_has_more and not self.capped
+        if not self._counted:
+            # One small page held everything, so the total was never asked: it is what came
+            # (unless the listing stopped early, when nobody knows).
+            self.total = None if self._last_has_more else self.received
         self.failure = ""
         # Deletes from before this listing began are in the server's answer by now.
         self._deleted = {i: n for i, n in self._deleted.items() if n >= self._listing}

@@ -217,19 +217,26 @@ async def test_presigned_requests_carry_no_auth_and_api_calls_do(
     assert len(posts) == 2 and all(e["content_type"] == "application/json" for e in posts)
 
 
-async def test_list_sends_total_count_only_on_first_page(
+async def test_list_asks_total_count_once_and_not_with_a_small_first_page(
     proxy: FaultProxy, make_client: MakeClient
 ) -> None:
     api = make_client(proxy.base_url)
     for i in range(5):
         await api.create_object(f"o{i}", ContentType.TEXT)
     proxy.configure(match="/v1/objects", method="GET")
+    # A small first page paints at once: the count (costly on a big store) rides on the second.
     pages = [p async for p in api.iter_pages(page_size=2, first_page_size=1)]
     assert [len(p.objects) for p in pages] == [1, 2, 2]
+    assert [p.total_count for p in pages] == [None, 5, None]
     queries = [str(e["query"]) for e in proxy.log("/v1/objects")]
-    assert "include_total_count=true" in queries[0]
-    assert all("include_total_count=false" in q for q in queries[1:])
+    asked = ["include_total_count=true" in q for q in queries]
+    assert asked == [False, True, False]
+    assert "include_total_count=false" in queries[0] and "include_total_count=false" in queries[2]
     assert all("starting_after=" in q for q in queries[1:])
+    # Pages of one size: the first request asks.
+    proxy.configure(match="/v1/objects", method="GET")
+    pages = [p async for p in api.iter_pages(page_size=2)]
+    assert [p.total_count for p in pages] == [5, None, None]
 
 
 async def test_upload_put_broken_midway_leaves_no_orphan(

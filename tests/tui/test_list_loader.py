@@ -82,3 +82,32 @@ def test_a_network_failure_with_nothing_loaded_names_the_server() -> None:
     loader.begin(refresh=False)
     loader.fail(ServerError("boom", status=500), 0)
     assert loader.failure.startswith("cannot list objects: HTTP 500")
+
+
+def test_the_total_comes_from_whichever_page_carries_it() -> None:
+    loader = ListLoader()
+    loader.begin(refresh=False)
+    loader.page(_page(0, 3, True))  # a small first page, asked without the count
+    assert loader.total is None
+    loader.page(_page(3, 5, True, total=12))
+    loader.page(_page(8, 4, False))
+    assert loader.total == 12
+    loader.finish()
+    assert loader.total == 12
+
+
+def test_one_uncounted_page_holding_everything_is_the_total() -> None:
+    loader = ListLoader()
+    loader.begin(refresh=False)
+    loader.page(_page(0, 40, True, total=400))
+    loader.finish()
+    # The store shrank: the refresh's single small page is all there is, never 400.
+    loader.begin(refresh=True)
+    loader.page(_page(0, 3, False))
+    loader.finish()
+    assert loader.total == 3
+    # Stopped early (has_more, no next page): the total is unknown, not what came.
+    loader.begin(refresh=True)
+    loader.page(_page(0, 3, True))
+    loader.finish()
+    assert loader.total is None

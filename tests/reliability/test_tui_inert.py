@@ -25,7 +25,7 @@ from tests.reliability.tuihelp import (
     screen_lines,
     svg_text,
 )
-from tests.tui.conftest import NOW_MS, quick_retry, settle
+from tests.tui.conftest import NOW_MS, browsing, quick_retry
 
 ESCAPES = "\x1b[31mred\x1b]0;title\x07"
 BOLD = "[bold red]x[/]"
@@ -79,8 +79,7 @@ async def test_hostile_names_are_inert_in_every_view(
 ) -> None:
     server, ids = hostile_server
     app = build_app(server.base_url, quick_retry())
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(160, 40)) as (pilot, screen):
         assert {o.id for o in screen.visible_objects} == set(ids.values())
         for name, object_id in ids.items():
             screen.select_object(object_id)
@@ -114,8 +113,7 @@ async def test_clicking_a_would_be_link_does_nothing(
     """If the name were read as markup, its "x" would be an @click=app.quit link."""
     server, ids = hostile_server
     app = build_app(server.base_url, quick_retry())
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(160, 40)) as (pilot, screen):
         screen.select_object(ids[CLICK])
         await pilot.pause()
         clicked = 0

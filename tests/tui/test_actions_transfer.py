@@ -29,7 +29,7 @@ from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.actions_helpers import SAMPLES, upload_samples, wait_gone, wait_screen
-from tests.tui.conftest import drain, make_app, settle
+from tests.tui.conftest import browsing, drain, make_app, settle
 
 
 @pytest.fixture(autouse=True)
@@ -277,8 +277,7 @@ async def test_preview_by_type(
 ) -> None:
     objs = await upload_samples(client, tmp_path)
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         for name, kind, needle, key in PREVIEW_CASES:
             screen.select_object(objs[name].id)
             await drain(app, pilot)

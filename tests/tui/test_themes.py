@@ -20,7 +20,7 @@ from runloop_tui.tui.actions.commands import save_current_view
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.views import View
 from tests.conftest import API_KEY
-from tests.tui.conftest import fixed_clock, quick_retry, settle
+from tests.tui.conftest import browsing, fixed_clock, quick_retry, settle
 
 SnapCompare = Callable[..., bool]
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
@@ -55,8 +55,7 @@ async def test_the_profile_accent_shows_in_every_theme(
     demo_server: EmbeddedServer, theme: str
 ) -> None:
     app = themed_app(demo_server.base_url, theme)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(100, 30)) as (_, screen):
         assert app.theme == theme
         conn = screen.query_one("#header-conn")
         assert conn.has_class("accent-error")
@@ -71,8 +70,7 @@ async def test_marked_rows_stay_readable_in_ansi_themes(
 ) -> None:
     """ANSI colours cannot blend, so a marked row must not be drawn cyan on cyan."""
     app = themed_app(demo_server.base_url, theme)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(100, 30)) as (pilot, screen):
         await pilot.press("space")  # marks the first row, moves to the second
         await settle(app, pilot)
         marked = screen.table.get_component_rich_style("object-table--marked")

@@ -21,6 +21,7 @@ from runloop_tui.api import (
     UploadSourceError,
 )
 from tests.api.conftest import MakeClient
+from tests.support.uploads import upload_random
 
 
 async def _uploading(client: ObjectsClient) -> list[ObjectView]:
@@ -197,11 +198,7 @@ async def test_download_into_directory_uses_object_name(
 
 
 async def test_cancelled_download_leaves_no_file(client: ObjectsClient, tmp_path: Path) -> None:
-    source = tmp_path / "big.bin"
-    source.write_bytes(os.urandom(4 * 1024 * 1024))
-    done = await client.upload_path(source)
-    out = tmp_path / "out"
-    out.mkdir()
+    done, out = await upload_random(client, tmp_path, 4 * 1024 * 1024)
     token = CancelToken()
 
     def on_progress(got: int, total: int | None) -> None:
@@ -215,11 +212,7 @@ async def test_cancelled_download_leaves_no_file(client: ObjectsClient, tmp_path
 async def test_task_cancelled_download_leaves_no_file(
     client: ObjectsClient, tmp_path: Path
 ) -> None:
-    source = tmp_path / "big.bin"
-    source.write_bytes(os.urandom(4 * 1024 * 1024))
-    done = await client.upload_path(source)
-    out = tmp_path / "out"
-    out.mkdir()
+    done, out = await upload_random(client, tmp_path, 4 * 1024 * 1024)
     task: asyncio.Task[Path] | None = None
 
     def on_progress(got: int, total: int | None) -> None:

@@ -20,7 +20,7 @@ from runloop_tui.api import (
     RetryPolicy,
     ServerError,
 )
-from tests.api.conftest import FAST, MakeClient
+from tests.conftest import FAST, MakeClient
 from tests.support.fault_proxy import FaultProxy, closed_port_url
 from tests.support.uploads import upload_bytes, upload_random
 

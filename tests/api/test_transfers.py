@@ -20,7 +20,7 @@ from runloop_tui.api import (
     TransferCancelled,
     UploadSourceError,
 )
-from tests.api.conftest import MakeClient
+from tests.conftest import MakeClient
 from tests.support.uploads import upload_random
 
 

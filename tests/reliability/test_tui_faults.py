@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from runloop_tui.api import ContentType, ObjectsClient, RetryPolicy
@@ -22,7 +21,8 @@ from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.modals.upload import UploadRequest
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 from tests.conftest import API_KEY
-from tests.reliability.conftest import Restarter
+from tests.rawapi import list_objects
+from tests.reliability.conftest import PATIENT, Restarter
 from tests.reliability.procs import ServerProcess
 from tests.reliability.tuihelp import (
     Watch,
@@ -37,23 +37,12 @@ from tests.tui.conftest import browsing
 
 pytestmark = pytest.mark.slow
 
-# Outlasts a server restart (about a second) with small sleeps.
-PATIENT = RetryPolicy(
-    max_retries=12, timeout_seconds=10, initial_backoff_seconds=0.05, max_backoff_seconds=1.0
-)
 QUICK = RetryPolicy(max_retries=1, timeout_seconds=5, initial_backoff_seconds=0.01)
 SIZE = (120, 30)
 
 
 def _state_count(base_url: str, state: str) -> int:
-    response = httpx.get(
-        f"{base_url}/v1/objects",
-        params={"state": state, "limit": "5000"},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return len(response.json()["objects"])
+    return len(list_objects(base_url, state=state, limit=5000))
 
 
 async def _seed(base_url: str, tmp_path: Path, count: int) -> list[str]:

@@ -14,6 +14,7 @@ from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.object_table import ObjectTable
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.notified import notified
+from tests.tui.actions_helpers import wait_screen
 from tests.tui.conftest import AppFactory, browser, browsing, make_app, settle
 
 
@@ -144,9 +145,7 @@ async def test_help_lists_bindings_and_filter_syntax_and_searches(demo_app: AppF
     app = demo_app(keymap={"browser.refresh": "f5"})
     async with browsing(app) as (pilot, screen):
         await pilot.press("question_mark")
-        await pilot.pause()
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await wait_screen(app, pilot, HelpScreen)
         ids = {row.binding_id for row in help_screen.rows}
         assert {"browser.filter", "browser.refresh", "browser.pause", "app.quit"} <= ids
         refresh = next(r for r in help_screen.rows if r.binding_id == "browser.refresh")

@@ -23,6 +23,7 @@ from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.cell_fit import layout_columns
 from runloop_tui.tui.widgets.name_line import NameLine
 
+from .actions_helpers import wait_screen
 from .conftest import AppFactory, browsing, settle
 
 # Keys a terminal or tmux keeps for itself, or that reach the program as something else:
@@ -183,9 +184,7 @@ async def test_help_lists_the_sort_and_range_keys(demo_app: AppFactory) -> None:
     app = demo_app()
     async with browsing(app) as (pilot, _):
         await pilot.press("question_mark")
-        await pilot.pause()
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await wait_screen(app, pilot, HelpScreen)
         texts = {row.binding_id: (row.keys, row.text) for row in help_screen.rows}
         assert texts["browser.sort_by_size"] == ("Z", "Sort by size (again reverses)")
         assert texts["browser.sort_by_created"][0] == "O"
@@ -202,9 +201,7 @@ async def test_the_palette_runs_a_sort_key_and_greys_visual_mode_with_no_rows(
     app = demo_app()
     async with browsing(app) as (pilot, screen):
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        palette = app.screen
-        assert isinstance(palette, CommandPalette)
+        palette = await wait_screen(app, pilot, CommandPalette)
         await pilot.press(*"sort by size")
         options = palette.query_one(OptionList)
         for _ in range(100):  # the palette searches in the background

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import jsonschema
@@ -83,6 +83,9 @@ def expect_error(response: httpx.Response, status: int, *words: str) -> dict[str
     return error
 
 
+Scope = Literal["function", "module"]
+
+
 def client_for(server: EmbeddedServer, key: str | None) -> httpx.Client:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return httpx.Client(base_url=server.base_url, headers=headers, timeout=30)
@@ -95,28 +98,21 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded
         yield running
 
 
-@pytest.fixture(scope="module")
-def shared_api(shared_server: EmbeddedServer) -> Iterator[httpx.Client]:
-    with client_for(shared_server, API_KEY) as client:
-        yield client
+def _client_fixture(key: str | None, *, on: str = "server", scope: Scope = "function") -> Any:
+    """A fixture: a raw httpx client on the server fixture ``on``, sending ``key``."""
+
+    @pytest.fixture(scope=scope)
+    def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+        with client_for(request.getfixturevalue(on), key) as made:
+            yield made
+
+    return client
 
 
-@pytest.fixture
-def api(server: EmbeddedServer) -> Iterator[httpx.Client]:
-    with client_for(server, API_KEY) as client:
-        yield client
-
-
-@pytest.fixture
-def other_api(server: EmbeddedServer) -> Iterator[httpx.Client]:
-    with client_for(server, OTHER_API_KEY) as client:
-        yield client
-
-
-@pytest.fixture
-def anon(server: EmbeddedServer) -> Iterator[httpx.Client]:
-    with client_for(server, None) as client:
-        yield client
+shared_api = _client_fixture(API_KEY, on="shared_server", scope="module")
+api = _client_fixture(API_KEY)
+other_api = _client_fixture(OTHER_API_KEY)
+anon = _client_fixture(None)  # no Authorization header at all
 
 
 def create(api: httpx.Client, name: str = "a.txt", **fields: Any) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -21,14 +23,21 @@ def pg_url(pg_cluster: PostgresCluster) -> str:
     return pg_cluster.new_database()
 
 
-async def _opened(url: str, count: int = 1) -> list[PostgresMetadata]:
+@asynccontextmanager
+async def opened(url: str, count: int = 1) -> AsyncIterator[list[PostgresMetadata]]:
+    """``count`` stores (replicas) on one database, opened together, closed on the way out."""
     stores = [PostgresMetadata(url, pool_max=4) for _ in range(count)]
     await asyncio.gather(*(store.open() for store in stores))
-    return stores
+    try:
+        yield stores
+    finally:
+        await asyncio.gather(*(store.close() for store in stores))
 
 
-async def _close(stores: list[PostgresMetadata]) -> None:
-    await asyncio.gather(*(store.close() for store in stores))
+@pytest.fixture
+async def store(pg_url: str) -> AsyncIterator[PostgresMetadata]:
+    async with opened(pg_url) as (one,):
+        yield one
 
 
 def _expired(count: int, now: int) -> list[NewObject]:
@@ -48,12 +57,13 @@ def _expired(count: int, now: int) -> list[NewObject]:
 async def test_replicas_starting_together_migrate_once(
     pg_cluster: PostgresCluster, pg_url: str
 ) -> None:
-    stores = await _opened(pg_url, 4)
-    await _close(stores)
+    async with opened(pg_url, 4):
+        pass  # replicas starting together
     database = pg_url.rsplit("/", 1)[1]
     versions = pg_cluster.sql("SELECT version FROM schema_migrations", database)
     assert versions == [(version,) for version, _ in MIGRATIONS]
-    await _close(await _opened(pg_url))  # a restart applies nothing again
+    async with opened(pg_url):
+        pass  # a restart applies nothing again
     assert pg_cluster.sql("SELECT count(*) FROM schema_migrations", database) == [
         (len(MIGRATIONS),)
     ]
@@ -76,8 +86,7 @@ async def test_replicas_starting_together_migrate_once(
 
 
 async def test_concurrent_creates_with_one_request_id_make_one_object(pg_url: str) -> None:
-    stores = await _opened(pg_url, 2)
-    try:
+    async with opened(pg_url, 2) as stores:
         now = int(time.time() * 1000)
 
         async def create(i: int) -> str:
@@ -106,13 +115,10 @@ async def test_concurrent_creates_with_one_request_id_make_one_object(pg_url: st
             request_id="same-request",
         )
         assert other.id != ids[0]
-    finally:
-        await _close(stores)
 
 
 async def test_ttl_reaping_on_two_replicas_does_no_double_work(pg_url: str) -> None:
-    stores = await _opened(pg_url, 2)
-    try:
+    async with opened(pg_url, 2) as stores:
         now = int(time.time() * 1000)
         seeded = await stores[0].insert_objects(_expired(300, now))
 
@@ -128,86 +134,68 @@ async def test_ttl_reaping_on_two_replicas_does_no_double_work(pg_url: str) -> N
         assert states == {"DELETED"}
         claimed = await stores[1].claim_purges(now, 1000)
         assert sorted(claimed) == sorted(seeded)
-    finally:
-        await _close(stores)
 
 
-async def test_purge_claims_are_leased_and_retried(pg_url: str) -> None:
-    (store,) = await _opened(pg_url)
-    try:
-        now = int(time.time() * 1000)
-        (object_id,) = await store.insert_objects(_expired(1, now))
-        assert await store.reap(now, 10) == 1
-        assert await store.claim_purges(now, 10) == [object_id]
-        # Claimed: nobody else takes it while the lease runs...
-        assert await store.claim_purges(now + 1, 10) == []
-        # ...and if the claimant never confirms (it died, S3 failed), it comes back.
-        assert await store.claim_purges(now + PURGE_LEASE_MS, 10) == [object_id]
-        await store.purged([object_id])
-        assert await store.claim_purges(now + 10 * PURGE_LEASE_MS, 10) == []
-    finally:
-        await store.close()
+async def test_purge_claims_are_leased_and_retried(store: PostgresMetadata) -> None:
+    now = int(time.time() * 1000)
+    (object_id,) = await store.insert_objects(_expired(1, now))
+    assert await store.reap(now, 10) == 1
+    assert await store.claim_purges(now, 10) == [object_id]
+    # Claimed: nobody else takes it while the lease runs...
+    assert await store.claim_purges(now + 1, 10) == []
+    # ...and if the claimant never confirms (it died, S3 failed), it comes back.
+    assert await store.claim_purges(now + PURGE_LEASE_MS, 10) == [object_id]
+    await store.purged([object_id])
+    assert await store.claim_purges(now + 10 * PURGE_LEASE_MS, 10) == []
 
 
-async def test_stale_uploads_are_collected_and_queued(pg_url: str) -> None:
-    (store,) = await _opened(pg_url)
-    try:
-        now = int(time.time() * 1000)
-        old, fresh = await store.insert_objects(
-            [
-                NewObject(ACCOUNT, "old", "text", now - 7_200_000, state="UPLOADING"),
-                NewObject(ACCOUNT, "fresh", "text", now - 1_000, state="UPLOADING"),
-            ]
-        )
-        assert await store.collect_stale_uploads(now - 3_600_000, now, 10) == 1
-        assert (await store.get(None, old)).state == "DELETED"
-        assert (await store.get(None, fresh)).state == "UPLOADING"
-        assert await store.claim_purges(now, 10) == [old]
-    finally:
-        await store.close()
+async def test_stale_uploads_are_collected_and_queued(store: PostgresMetadata) -> None:
+    now = int(time.time() * 1000)
+    old, fresh = await store.insert_objects(
+        [
+            NewObject(ACCOUNT, "old", "text", now - 7_200_000, state="UPLOADING"),
+            NewObject(ACCOUNT, "fresh", "text", now - 1_000, state="UPLOADING"),
+        ]
+    )
+    assert await store.collect_stale_uploads(now - 3_600_000, now, 10) == 1
+    assert (await store.get(None, old)).state == "DELETED"
+    assert (await store.get(None, fresh)).state == "UPLOADING"
+    assert await store.claim_purges(now, 10) == [old]
 
 
-async def test_complete_and_delete_are_conditional_on_state(pg_url: str) -> None:
-    (store,) = await _opened(pg_url)
-    try:
-        now = int(time.time() * 1000)
-        record = await store.create(
-            ACCOUNT,
-            name="x",
-            content_type="text",
-            metadata=None,
-            ttl_ms=None,
-            is_public=False,
-            now_ms=now,
-        )
-        await store.delete(ACCOUNT, record.id, now, None)
-        with pytest.raises(Conflict, match="DELETED"):
-            await store.complete(ACCOUNT, record.id, now, None, lambda: 5)
-        with pytest.raises(Conflict, match="DELETED"):
-            await store.while_uploading(record.id, lambda: None)
-    finally:
-        await store.close()
+async def test_complete_and_delete_are_conditional_on_state(store: PostgresMetadata) -> None:
+    now = int(time.time() * 1000)
+    record = await store.create(
+        ACCOUNT,
+        name="x",
+        content_type="text",
+        metadata=None,
+        ttl_ms=None,
+        is_public=False,
+        now_ms=now,
+    )
+    await store.delete(ACCOUNT, record.id, now, None)
+    with pytest.raises(Conflict, match="DELETED"):
+        await store.complete(ACCOUNT, record.id, now, None, lambda: 5)
+    with pytest.raises(Conflict, match="DELETED"):
+        await store.while_uploading(record.id, lambda: None)
 
 
-async def test_name_filters_match_wildcard_characters_literally(pg_url: str) -> None:
-    (store,) = await _opened(pg_url)
-    try:
-        now = int(time.time() * 1000)
-        names = ["a%b", "a_b", "axb", "A\\B", "Ünïcode"]
-        await store.insert_objects(
-            [NewObject(ACCOUNT, n, "text", now - i) for i, n in enumerate(names)]
-        )
+async def test_name_filters_match_wildcard_characters_literally(store: PostgresMetadata) -> None:
+    now = int(time.time() * 1000)
+    names = ["a%b", "a_b", "axb", "A\\B", "Ünïcode"]
+    await store.insert_objects(
+        [NewObject(ACCOUNT, n, "text", now - i) for i, n in enumerate(names)]
+    )
 
-        async def matching(*, name: str | None = None, search: str | None = None) -> list[str]:
-            query = ListQuery(limit=50, name=name, search=search)
-            result = await store.list_objects(ACCOUNT, query, now)
-            assert result.total_count == len(result.records)
-            return sorted(record.name for record in result.records)
+    async def matching(*, name: str | None = None, search: str | None = None) -> list[str]:
+        query = ListQuery(limit=50, name=name, search=search)
+        result = await store.list_objects(ACCOUNT, query, now)
+        assert result.total_count == len(result.records)
+        return sorted(record.name for record in result.records)
 
-        assert await matching(name="a%b") == ["a%b"]
-        assert await matching(name="_") == ["a_b"]
-        assert await matching(name="a\\b") == ["A\\B"]
-        assert await matching(search="ÜNÏ") == ["Ünïcode"]
-        assert await matching(name="b") == sorted(["a%b", "a_b", "axb", "A\\B"])
-    finally:
-        await store.close()
+    assert await matching(name="a%b") == ["a%b"]
+    assert await matching(name="_") == ["a_b"]
+    assert await matching(name="a\\b") == ["A\\B"]
+    assert await matching(search="ÜNÏ") == ["Ünïcode"]
+    assert await matching(name="b") == sorted(["a%b", "a_b", "axb", "A\\B"])

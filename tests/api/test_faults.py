@@ -14,7 +14,6 @@ from runloop_tui.api import (
     ForbiddenError,
     ListFilters,
     NetworkError,
-    ObjectState,
     RateLimitedError,
     RetryEvent,
     RetryPolicy,
@@ -22,7 +21,7 @@ from runloop_tui.api import (
 )
 from tests.conftest import FAST, MakeClient
 from tests.support.fault_proxy import FaultProxy, closed_port_url
-from tests.support.uploads import upload_bytes, upload_random
+from tests.support.uploads import names_in, still_uploading, upload_bytes, upload_random
 
 
 def _ids(entries: list[dict[str, object]]) -> set[object]:
@@ -234,8 +233,7 @@ async def test_upload_put_broken_midway_leaves_no_orphan(
     with pytest.raises(NetworkError):
         await api.upload_path(source)
     assert len(proxy.log("/_blobs/")) == 1  # a PUT that may have sent bytes is not retried
-    uploading = await api.list_objects(filters=ListFilters(state=ObjectState.UPLOADING))
-    assert uploading.objects == []
+    assert await still_uploading(api) == []
 
 
 async def test_download_cut_midway_leaves_no_partial_file(
@@ -246,7 +244,7 @@ async def test_download_cut_midway_leaves_no_partial_file(
     proxy.configure(match="/_blobs/", method="GET", cut_first=1)
     with pytest.raises(NetworkError):
         await api.download_to(done.id, out / "a.bin")
-    assert _names(out) == []
+    assert names_in(out) == []
     # the next attempt works and lands the whole file
     path = await api.download_to(done.id, out / "a.bin")
     assert path.read_bytes() == (tmp_path / "a.bin").read_bytes()
@@ -279,8 +277,7 @@ async def test_tampered_presigned_url_is_forbidden(
     # an upload to a tampered URL fails the same way and leaves no orphan
     with pytest.raises(ForbiddenError):
         await api.upload_path(source, name="again.txt")
-    uploading = await api.list_objects(filters=ListFilters(state=ObjectState.UPLOADING))
-    assert uploading.objects == []
+    assert await still_uploading(api) == []
 
 
 async def test_read_head_from_server_ignoring_range(
@@ -291,7 +288,3 @@ async def test_read_head_from_server_ignoring_range(
     done = await upload_bytes(api, tmp_path / "a.bin", data)
     proxy.configure(match="/_blobs/", strip_range=True)
     assert await api.read_head(done.id, 1000) == data[:1000]
-
-
-def _names(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir())

@@ -7,8 +7,8 @@ import asyncio
 import os
 from pathlib import Path
 
-from runloop_tui.api.client import ObjectsClient
-from runloop_tui.api.models import ObjectView
+from runloop_tui.api.client import ListFilters, ObjectsClient
+from runloop_tui.api.models import ObjectState, ObjectView
 
 
 async def upload_bytes(api: ObjectsClient, source: Path, data: bytes) -> ObjectView:
@@ -26,3 +26,14 @@ async def upload_random(
     out = tmp_path / "out"
     out.mkdir()
     return done, out
+
+
+async def still_uploading(api: ObjectsClient) -> list[ObjectView]:
+    """The objects left UPLOADING (a failed or cancelled upload must leave none)."""
+    page = await api.list_objects(filters=ListFilters(state=ObjectState.UPLOADING))
+    return page.objects
+
+
+def names_in(directory: Path) -> list[str]:
+    """What a download folder holds (a failed or cancelled download must add nothing)."""
+    return sorted(p.name for p in directory.iterdir())

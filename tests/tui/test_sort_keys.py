@@ -150,8 +150,7 @@ async def test_the_name_line_shows_the_full_name_when_the_detail_pane_is_hidden(
         await pilot.press("i")  # the detail pane shows the name: the line goes
         await pilot.pause()
         assert not line.display
-    async with demo_app().run_test(size=(120, 36)) as pilot:
-        screen = await settle(pilot.app, pilot)
+    async with browsing(demo_app()) as (pilot, screen):
         assert not screen.query_one(NameLine).display  # wide: the detail pane is there
         await pilot.press("i")
         await pilot.pause()

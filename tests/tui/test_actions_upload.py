@@ -13,7 +13,7 @@ from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.models import ContentType, ObjectState
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.modals.path_suggester import complete_path
-from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, check_metadata
+from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, UploadRequest, check_metadata
 from runloop_tui.tui.modals.validation import FieldError
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 from tests.notified import notified
@@ -294,8 +294,6 @@ def test_path_fields_never_raise_on_odd_input(tmp_path: Path) -> None:
 async def test_a_burst_of_uploads_gives_one_success_toast(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    from runloop_tui.tui.modals.upload import UploadRequest
-
     sources = []
     for i in range(6):
         src = tmp_path / f"burst-{i}.txt"
@@ -330,8 +328,6 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
 async def test_a_lone_upload_still_names_its_object(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    from runloop_tui.tui.modals.upload import UploadRequest
-
     src = tmp_path / "one.txt"
     src.write_text("one\n")
     app = make_app(server.base_url, clock=time.time)

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from runloop_tui.server.errors import Conflict
-from runloop_tui.server.records import ListQuery, NewObject
+from runloop_tui.server.records import ListQuery, NewObject, ObjectRecord
 from runloop_tui.server.storage.postgres import MIGRATIONS, PostgresMetadata
 from runloop_tui.server.storage.sqlite import PURGE_LEASE_MS
 from tests.server.engines import PostgresCluster
@@ -38,6 +38,28 @@ async def opened(url: str, count: int = 1) -> AsyncIterator[list[PostgresMetadat
 async def store(pg_url: str) -> AsyncIterator[PostgresMetadata]:
     async with opened(pg_url) as (one,):
         yield one
+
+
+async def _create(
+    store: PostgresMetadata,
+    name: str,
+    now: int,
+    *,
+    account: str = ACCOUNT,
+    metadata: dict[str, str] | None = None,
+    request_id: str | None = None,
+) -> ObjectRecord:
+    """A private text object with no TTL, created through the store's API."""
+    return await store.create(
+        account,
+        name=name,
+        content_type="text",
+        metadata=metadata,
+        ttl_ms=None,
+        is_public=False,
+        now_ms=now,
+        request_id=request_id,
+    )
 
 
 def _expired(count: int, now: int) -> list[NewObject]:
@@ -90,30 +112,14 @@ async def test_concurrent_creates_with_one_request_id_make_one_object(pg_url: st
         now = int(time.time() * 1000)
 
         async def create(i: int) -> str:
-            record = await stores[i % 2].create(
-                ACCOUNT,
-                name="once",
-                content_type="text",
-                metadata={"k": "v"},
-                ttl_ms=None,
-                is_public=False,
-                now_ms=now,
-                request_id="same-request",
+            record = await _create(
+                stores[i % 2], "once", now, metadata={"k": "v"}, request_id="same-request"
             )
             return record.id
 
         ids = await asyncio.gather(*(create(i) for i in range(16)))
         assert len(set(ids)) == 1
-        other = await stores[0].create(
-            "acct_b",
-            name="once",
-            content_type="text",
-            metadata=None,
-            ttl_ms=None,
-            is_public=False,
-            now_ms=now,
-            request_id="same-request",
-        )
+        other = await _create(stores[0], "once", now, account="acct_b", request_id="same-request")
         assert other.id != ids[0]
 
 
@@ -165,15 +171,7 @@ async def test_stale_uploads_are_collected_and_queued(store: PostgresMetadata) -
 
 async def test_complete_and_delete_are_conditional_on_state(store: PostgresMetadata) -> None:
     now = int(time.time() * 1000)
-    record = await store.create(
-        ACCOUNT,
-        name="x",
-        content_type="text",
-        metadata=None,
-        ttl_ms=None,
-        is_public=False,
-        now_ms=now,
-    )
+    record = await _create(store, "x", now)
     await store.delete(ACCOUNT, record.id, now, None)
     with pytest.raises(Conflict, match="DELETED"):
         await store.complete(ACCOUNT, record.id, now, None, lambda: 5)

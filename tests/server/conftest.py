@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 import jsonschema
@@ -87,9 +87,6 @@ def expect_error(response: httpx.Response, status: int, *words: str) -> dict[str
     return error
 
 
-Scope = Literal["function", "module"]
-
-
 def client_for(server: EmbeddedServer, key: str | None) -> httpx.Client:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return httpx.Client(base_url=server.base_url, headers=headers, timeout=30)
@@ -102,18 +99,25 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded
         yield running
 
 
-def _client_fixture(key: str | None, *, on: str = "server", scope: Scope = "function") -> Any:
-    """A fixture: a raw httpx client on the server fixture ``on``, sending ``key``."""
+@pytest.fixture(scope="module")
+def shared_api(shared_server: EmbeddedServer) -> Iterator[httpx.Client]:
+    with client_for(shared_server, API_KEY) as client:
+        yield client
 
-    @pytest.fixture(scope=scope)
-    def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
-        with client_for(request.getfixturevalue(on), key) as made:
+
+def _client_fixture(key: str | None) -> Any:
+    """A fixture: a raw httpx client on the ``server`` fixture, sending ``key``. (``server``
+    is named in the signature, so a conftest that parametrizes it over the backends runs
+    every test that uses these clients once per backend.)"""
+
+    @pytest.fixture
+    def client(server: EmbeddedServer) -> Iterator[httpx.Client]:
+        with client_for(server, key) as made:
             yield made
 
     return client
 
 
-shared_api = _client_fixture(API_KEY, on="shared_server", scope="module")
 api = _client_fixture(API_KEY)
 other_api = _client_fixture(OTHER_API_KEY)
 anon = _client_fixture(None)  # no Authorization header at all

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 
 from runloop_tui.server.errors import Conflict
-from runloop_tui.server.records import ListQuery, NewObject, ObjectRecord
+from runloop_tui.server.records import ListQuery, NewObject
 from runloop_tui.server.storage.postgres import MIGRATIONS, PostgresMetadata
 from runloop_tui.server.storage.sqlite import PURGE_LEASE_MS
 from tests.server.engines import PostgresCluster
@@ -23,43 +21,14 @@ def pg_url(pg_cluster: PostgresCluster) -> str:
     return pg_cluster.new_database()
 
 
-@asynccontextmanager
-async def opened(url: str, count: int = 1) -> AsyncIterator[list[PostgresMetadata]]:
-    """``count`` stores (replicas) on one database, opened together, closed on the way out."""
+async def _opened(url: str, count: int = 1) -> list[PostgresMetadata]:
     stores = [PostgresMetadata(url, pool_max=4) for _ in range(count)]
     await asyncio.gather(*(store.open() for store in stores))
-    try:
-        yield stores
-    finally:
-        await asyncio.gather(*(store.close() for store in stores))
+    return stores
 
 
-@pytest.fixture
-async def store(pg_url: str) -> AsyncIterator[PostgresMetadata]:
-    async with opened(pg_url) as (one,):
-        yield one
-
-
-async def _create(
-    store: PostgresMetadata,
-    name: str,
-    now: int,
-    *,
-    account: str = ACCOUNT,
-    metadata: dict[str, str] | None = None,
-    request_id: str | None = None,
-) -> ObjectRecord:
-    """A private text object with no TTL, created through the store's API."""
-    return await store.create(
-        account,
-        name=name,
-        content_type="text",
-        metadata=metadata,
-        ttl_ms=None,
-        is_public=False,
-        now_ms=now,
-        request_id=request_id,
-    )
+async def _close(stores: list[PostgresMetadata]) -> None:
+    await asyncio.gather(*(store.close() for store in stores))
 
 
 def _expired(count: int, now: int) -> list[NewObject]:
@@ -79,13 +48,12 @@ def _expired(count: int, now: int) -> list[NewObject]:
 async def test_replicas_starting_together_migrate_once(
     pg_cluster: PostgresCluster, pg_url: str
 ) -> None:
-    async with opened(pg_url, 4):
-        pass  # replicas starting together
+    stores = await _opened(pg_url, 4)
+    await _close(stores)
     database = pg_url.rsplit("/", 1)[1]
     versions = pg_cluster.sql("SELECT version FROM schema_migrations", database)
     assert versions == [(version,) for version, _ in MIGRATIONS]
-    async with opened(pg_url):
-        pass  # a restart applies nothing again
+    await _close(await _opened(pg_url))  # a restart applies nothing again
     assert pg_cluster.sql("SELECT count(*) FROM schema_migrations", database) == [
         (len(MIGRATIONS),)
     ]
@@ -108,23 +76,43 @@ async def test_replicas_starting_together_migrate_once(
 
 
 async def test_concurrent_creates_with_one_request_id_make_one_object(pg_url: str) -> None:
-    async with opened(pg_url, 2) as stores:
+    stores = await _opened(pg_url, 2)
+    try:
         now = int(time.time() * 1000)
 
         async def create(i: int) -> str:
-            record = await _create(
-                stores[i % 2], "once", now, metadata={"k": "v"}, request_id="same-request"
+            record = await stores[i % 2].create(
+                ACCOUNT,
+                name="once",
+                content_type="text",
+                metadata={"k": "v"},
+                ttl_ms=None,
+                is_public=False,
+                now_ms=now,
+                request_id="same-request",
             )
             return record.id
 
         ids = await asyncio.gather(*(create(i) for i in range(16)))
         assert len(set(ids)) == 1
-        other = await _create(stores[0], "once", now, account="acct_b", request_id="same-request")
+        other = await stores[0].create(
+            "acct_b",
+            name="once",
+            content_type="text",
+            metadata=None,
+            ttl_ms=None,
+            is_public=False,
+            now_ms=now,
+            request_id="same-request",
+        )
         assert other.id != ids[0]
+    finally:
+        await _close(stores)
 
 
 async def test_ttl_reaping_on_two_replicas_does_no_double_work(pg_url: str) -> None:
-    async with opened(pg_url, 2) as stores:
+    stores = await _opened(pg_url, 2)
+    try:
         now = int(time.time() * 1000)
         seeded = await stores[0].insert_objects(_expired(300, now))
 
@@ -140,60 +128,86 @@ async def test_ttl_reaping_on_two_replicas_does_no_double_work(pg_url: str) -> N
         assert states == {"DELETED"}
         claimed = await stores[1].claim_purges(now, 1000)
         assert sorted(claimed) == sorted(seeded)
+    finally:
+        await _close(stores)
 
 
-async def test_purge_claims_are_leased_and_retried(store: PostgresMetadata) -> None:
-    now = int(time.time() * 1000)
-    (object_id,) = await store.insert_objects(_expired(1, now))
-    assert await store.reap(now, 10) == 1
-    assert await store.claim_purges(now, 10) == [object_id]
-    # Claimed: nobody else takes it while the lease runs...
-    assert await store.claim_purges(now + 1, 10) == []
-    # ...and if the claimant never confirms (it died, S3 failed), it comes back.
-    assert await store.claim_purges(now + PURGE_LEASE_MS, 10) == [object_id]
-    await store.purged([object_id])
-    assert await store.claim_purges(now + 10 * PURGE_LEASE_MS, 10) == []
+async def test_purge_claims_are_leased_and_retried(pg_url: str) -> None:
+    (store,) = await _opened(pg_url)
+    try:
+        now = int(time.time() * 1000)
+        (object_id,) = await store.insert_objects(_expired(1, now))
+        assert await store.reap(now, 10) == 1
+        assert await store.claim_purges(now, 10) == [object_id]
+        # Claimed: nobody else takes it while the lease runs...
+        assert await store.claim_purges(now + 1, 10) == []
+        # ...and if the claimant never confirms (it died, S3 failed), it comes back.
+        assert await store.claim_purges(now + PURGE_LEASE_MS, 10) == [object_id]
+        await store.purged([object_id])
+        assert await store.claim_purges(now + 10 * PURGE_LEASE_MS, 10) == []
+    finally:
+        await store.close()
 
 
-async def test_stale_uploads_are_collected_and_queued(store: PostgresMetadata) -> None:
-    now = int(time.time() * 1000)
-    old, fresh = await store.insert_objects(
-        [
-            NewObject(ACCOUNT, "old", "text", now - 7_200_000, state="UPLOADING"),
-            NewObject(ACCOUNT, "fresh", "text", now - 1_000, state="UPLOADING"),
-        ]
-    )
-    assert await store.collect_stale_uploads(now - 3_600_000, now, 10) == 1
-    assert (await store.get(None, old)).state == "DELETED"
-    assert (await store.get(None, fresh)).state == "UPLOADING"
-    assert await store.claim_purges(now, 10) == [old]
+async def test_stale_uploads_are_collected_and_queued(pg_url: str) -> None:
+    (store,) = await _opened(pg_url)
+    try:
+        now = int(time.time() * 1000)
+        old, fresh = await store.insert_objects(
+            [
+                NewObject(ACCOUNT, "old", "text", now - 7_200_000, state="UPLOADING"),
+                NewObject(ACCOUNT, "fresh", "text", now - 1_000, state="UPLOADING"),
+            ]
+        )
+        assert await store.collect_stale_uploads(now - 3_600_000, now, 10) == 1
+        assert (await store.get(None, old)).state == "DELETED"
+        assert (await store.get(None, fresh)).state == "UPLOADING"
+        assert await store.claim_purges(now, 10) == [old]
+    finally:
+        await store.close()
 
 
-async def test_complete_and_delete_are_conditional_on_state(store: PostgresMetadata) -> None:
-    now = int(time.time() * 1000)
-    record = await _create(store, "x", now)
-    await store.delete(ACCOUNT, record.id, now, None)
-    with pytest.raises(Conflict, match="DELETED"):
-        await store.complete(ACCOUNT, record.id, now, None, lambda: 5)
-    with pytest.raises(Conflict, match="DELETED"):
-        await store.while_uploading(record.id, lambda: None)
+async def test_complete_and_delete_are_conditional_on_state(pg_url: str) -> None:
+    (store,) = await _opened(pg_url)
+    try:
+        now = int(time.time() * 1000)
+        record = await store.create(
+            ACCOUNT,
+            name="x",
+            content_type="text",
+            metadata=None,
+            ttl_ms=None,
+            is_public=False,
+            now_ms=now,
+        )
+        await store.delete(ACCOUNT, record.id, now, None)
+        with pytest.raises(Conflict, match="DELETED"):
+            await store.complete(ACCOUNT, record.id, now, None, lambda: 5)
+        with pytest.raises(Conflict, match="DELETED"):
+            await store.while_uploading(record.id, lambda: None)
+    finally:
+        await store.close()
 
 
-async def test_name_filters_match_wildcard_characters_literally(store: PostgresMetadata) -> None:
-    now = int(time.time() * 1000)
-    names = ["a%b", "a_b", "axb", "A\\B", "Ünïcode"]
-    await store.insert_objects(
-        [NewObject(ACCOUNT, n, "text", now - i) for i, n in enumerate(names)]
-    )
+async def test_name_filters_match_wildcard_characters_literally(pg_url: str) -> None:
+    (store,) = await _opened(pg_url)
+    try:
+        now = int(time.time() * 1000)
+        names = ["a%b", "a_b", "axb", "A\\B", "Ünïcode"]
+        await store.insert_objects(
+            [NewObject(ACCOUNT, n, "text", now - i) for i, n in enumerate(names)]
+        )
 
-    async def matching(*, name: str | None = None, search: str | None = None) -> list[str]:
-        query = ListQuery(limit=50, name=name, search=search)
-        result = await store.list_objects(ACCOUNT, query, now)
-        assert result.total_count == len(result.records)
-        return sorted(record.name for record in result.records)
+        async def matching(*, name: str | None = None, search: str | None = None) -> list[str]:
+            query = ListQuery(limit=50, name=name, search=search)
+            result = await store.list_objects(ACCOUNT, query, now)
+            assert result.total_count == len(result.records)
+            return sorted(record.name for record in result.records)
 
-    assert await matching(name="a%b") == ["a%b"]
-    assert await matching(name="_") == ["a_b"]
-    assert await matching(name="a\\b") == ["A\\B"]
-    assert await matching(search="ÜNÏ") == ["Ünïcode"]
-    assert await matching(name="b") == sorted(["a%b", "a_b", "axb", "A\\B"])
+        assert await matching(name="a%b") == ["a%b"]
+        assert await matching(name="_") == ["a_b"]
+        assert await matching(name="a\\b") == ["A\\B"]
+        assert await matching(search="ÜNÏ") == ["Ünïcode"]
+        assert await matching(name="b") == sorted(["a%b", "a_b", "axb", "A\\B"])
+    finally:
+        await store.close()

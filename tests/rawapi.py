@@ -37,11 +37,14 @@ def put_object(
 
 
 def list_objects(
-    base_url: str, *, api_key: str = API_KEY, limit: int = 1000
+    base_url: str, *, api_key: str = API_KEY, limit: int = 1000, state: str | None = None
 ) -> list[dict[str, object]]:
-    """One page of the listing, as the server sends it."""
+    """One page of the listing (of the objects in ``state`` if given), as the server sends it."""
+    params: dict[str, str | int] = {"limit": limit}
+    if state is not None:
+        params["state"] = state
     response = httpx.get(
-        f"{base_url}/v1/objects", params={"limit": limit}, headers=_auth(api_key), timeout=10
+        f"{base_url}/v1/objects", params=params, headers=_auth(api_key), timeout=10
     )
     response.raise_for_status()
     objects: list[dict[str, object]] = response.json()["objects"]

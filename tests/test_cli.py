@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import re
-import select
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +17,7 @@ from runloop_tui.cli import DEMO_PREFIX, local_session, main, remove_abandoned_d
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV, Overrides, load_settings
 from tests.conftest import API_KEY
 from tests.rawapi import list_objects
+from tests.support.processes import run_cli, run_in_pty
 
 if TYPE_CHECKING:
     from runloop_tui.server.embedded import EmbeddedServer
@@ -29,18 +27,6 @@ SERVE_MODULE = Path(runloop_tui.__file__).parent / "server" / "serve.py"
 
 
 pytestmark = pytest.mark.usefixtures("isolated_environment")
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The real entry point in a child process, with the isolated environment plus `env`."""
-    return subprocess.run(
-        [sys.executable, "-m", "runloop_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
 
 
 def write_config(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
@@ -244,53 +230,10 @@ def test_abandoned_demo_stores_are_removed(tmp_path: Path) -> None:
 
 # --- end to end: the real program in a real terminal (a pty), quit with ctrl+q ---
 
-ESCAPES = re.compile(r"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
 
-
-def run_in_terminal(args: list[str], env: dict[str, str], until: str) -> tuple[int, str]:
-    """Run runloop-tui on an 80x24 pty; once the screen shows `until`, press ctrl+q.
-
-    Returns the exit status and the screen text seen (escape sequences removed).
-    """
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "runloop_tui", *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env={**os.environ, "TERM": "xterm-256color", **env},
-        start_new_session=True,
-    )
-    os.close(slave)
-    seen = b""
-    quit_sent = False
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline and process.poll() is None:
-            ready, _, _ = select.select([master], [], [], 0.1)
-            if ready:
-                try:
-                    seen += os.read(master, 65536)
-                except OSError:  # the child closed the terminal
-                    break
-            if not quit_sent and until in ESCAPES.sub("", seen.decode("utf-8", "replace")):
-                os.write(master, b"\x11")  # ctrl+q
-                quit_sent = True
-        status = process.wait(timeout=15)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
-    text = ESCAPES.sub("", seen.decode("utf-8", "replace"))
-    assert quit_sent, f"never saw {until!r} on screen; saw: {text[-2000:]!r}"
-    return status, text
+def _start_and_quit(args: list[str], env: dict[str, str], until: str) -> tuple[int, str]:
+    """runloop-tui on an 80x24 pty; once the screen shows ``until``, ctrl+q."""
+    return run_in_pty(args, env, "\x11", lambda seen: until in seen)
 
 
 needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -300,7 +243,7 @@ needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX ps
 def test_demo_end_to_end(tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
-    status, screen = run_in_terminal(["--demo"], {"TMPDIR": str(temp)}, until="READ_ONLY")
+    status, screen = _start_and_quit(["--demo"], {"TMPDIR": str(temp)}, until="READ_ONLY")
     assert status == 0, screen[-2000:]
     assert "Traceback" not in screen
     assert list(temp.iterdir()) == []  # the temporary store is gone
@@ -311,7 +254,7 @@ def test_remote_end_to_end_from_environment(server: EmbeddedServer) -> None:
     """RUNLOOP_API_KEY + RUNLOOP_BASE_URL reach the app; the header names the host, not the key."""
     host = server.base_url.removeprefix("http://")
     env = {API_KEY_ENV: API_KEY, BASE_URL_ENV: server.base_url}
-    status, screen = run_in_terminal([], env, until=host)
+    status, screen = _start_and_quit([], env, until=host)
     assert status == 0, screen[-2000:]
     assert API_KEY not in screen and "Traceback" not in screen
 

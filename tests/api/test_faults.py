@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
@@ -15,26 +14,18 @@ from runloop_tui.api import (
     ForbiddenError,
     ListFilters,
     NetworkError,
-    ObjectsClient,
-    ObjectState,
-    ObjectView,
     RateLimitedError,
     RetryEvent,
     RetryPolicy,
     ServerError,
 )
-from tests.api.conftest import FAST, MakeClient
+from tests.conftest import FAST, MakeClient
 from tests.support.fault_proxy import FaultProxy, closed_port_url
+from tests.support.uploads import names_in, still_uploading, upload_bytes, upload_random
 
 
 def _ids(entries: list[dict[str, object]]) -> set[object]:
     return {e["request_id"] for e in entries}
-
-
-async def _uploaded(api: ObjectsClient, source: Path, data: bytes) -> tuple[Path, ObjectView]:
-    """``data`` written to ``source`` and uploaded through ``api``."""
-    await asyncio.to_thread(source.write_bytes, data)
-    return source, await api.upload_path(source)
 
 
 async def test_5xx_then_success_keeps_one_request_id(
@@ -203,7 +194,7 @@ async def test_presigned_requests_carry_no_auth_and_api_calls_do(
 ) -> None:
     api = make_client(proxy.base_url)
     proxy.configure()
-    _, done = await _uploaded(api, tmp_path / "a.bin", b"abc" * 1000)
+    done = await upload_bytes(api, tmp_path / "a.bin", b"abc" * 1000)
     await api.download_to(done.id, tmp_path / "copy.bin")
     await api.delete_object(done.id)
     blobs = proxy.log("/_blobs/")
@@ -249,31 +240,28 @@ async def test_upload_put_broken_midway_leaves_no_orphan(
     with pytest.raises(NetworkError):
         await api.upload_path(source)
     assert len(proxy.log("/_blobs/")) == 1  # a PUT that may have sent bytes is not retried
-    uploading = await api.list_objects(filters=ListFilters(state=ObjectState.UPLOADING))
-    assert uploading.objects == []
+    assert await still_uploading(api) == []
 
 
 async def test_download_cut_midway_leaves_no_partial_file(
     proxy: FaultProxy, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api = make_client(proxy.base_url)
-    source, done = await _uploaded(api, tmp_path / "a.bin", os.urandom(1024 * 1024))
-    out = tmp_path / "out"
-    out.mkdir()
+    done, out = await upload_random(api, tmp_path, 1024 * 1024, "a.bin")
     proxy.configure(match="/_blobs/", method="GET", cut_first=1)
     with pytest.raises(NetworkError):
         await api.download_to(done.id, out / "a.bin")
-    assert _names(out) == []
+    assert names_in(out) == []
     # the next attempt works and lands the whole file
     path = await api.download_to(done.id, out / "a.bin")
-    assert path.read_bytes() == source.read_bytes()
+    assert path.read_bytes() == (tmp_path / "a.bin").read_bytes()
 
 
 async def test_download_5xx_from_storage_is_retried(
     proxy: FaultProxy, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api = make_client(proxy.base_url)
-    _, done = await _uploaded(api, tmp_path / "a.txt", b"hello")
+    done = await upload_bytes(api, tmp_path / "a.txt", b"hello")
     proxy.configure(match="/_blobs/", method="GET", fail_first=1, fail_status=500)
     path = await api.download_to(done.id, tmp_path / "b.txt")
     assert path.read_text() == "hello"
@@ -284,7 +272,8 @@ async def test_tampered_presigned_url_is_forbidden(
     proxy: FaultProxy, make_client: MakeClient, tmp_path: Path
 ) -> None:
     api = make_client(proxy.base_url)
-    source, done = await _uploaded(api, tmp_path / "a.txt", b"hello")
+    source = tmp_path / "a.txt"
+    done = await upload_bytes(api, source, b"hello")
     proxy.configure(match="/_blobs/", tamper_signature=True)
     with pytest.raises(ForbiddenError) as info:
         await api.download_to(done.id, tmp_path / "b.txt")
@@ -295,8 +284,7 @@ async def test_tampered_presigned_url_is_forbidden(
     # an upload to a tampered URL fails the same way and leaves no orphan
     with pytest.raises(ForbiddenError):
         await api.upload_path(source, name="again.txt")
-    uploading = await api.list_objects(filters=ListFilters(state=ObjectState.UPLOADING))
-    assert uploading.objects == []
+    assert await still_uploading(api) == []
 
 
 async def test_read_head_from_server_ignoring_range(
@@ -304,10 +292,6 @@ async def test_read_head_from_server_ignoring_range(
 ) -> None:
     api = make_client(proxy.base_url)
     data = os.urandom(2 * 1024 * 1024)
-    _, done = await _uploaded(api, tmp_path / "a.bin", data)
+    done = await upload_bytes(api, tmp_path / "a.bin", data)
     proxy.configure(match="/_blobs/", strip_range=True)
     assert await api.read_head(done.id, 1000) == data[:1000]
-
-
-def _names(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir())

@@ -18,8 +18,7 @@ from runloop_tui.api import (
     ObjectsClient,
     RetryPolicy,
 )
-from tests.api.conftest import MakeClient
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, MakeClient
 from tests.support.fault_proxy import FaultProxy, closed_port_url
 
 SECRET = API_KEY

@@ -13,19 +13,15 @@ import pytest
 from runloop_tui.api import (
     CancelToken,
     ContentType,
-    ListFilters,
     ObjectsClient,
     ObjectState,
     ObjectView,
     TransferCancelled,
     UploadSourceError,
 )
-from tests.api.conftest import MakeClient
-
-
-async def _uploading(client: ObjectsClient) -> list[ObjectView]:
-    page = await client.list_objects(filters=ListFilters(state=ObjectState.UPLOADING))
-    return page.objects
+from runloop_tui.server.embedded import EmbeddedServer
+from tests.conftest import MakeClient
+from tests.support.uploads import names_in, still_uploading, upload_random
 
 
 async def _download_bytes(client: ObjectsClient, object_id: str, where: Path) -> bytes:
@@ -93,12 +89,20 @@ async def test_upload_missing_path_creates_nothing(client: ObjectsClient, tmp_pa
     assert (await client.list_objects()).objects == []
 
 
-async def test_cancel_mid_upload_leaves_no_uploading_object(
-    server: object, make_client: MakeClient, tmp_path: Path
-) -> None:
-    api = make_client(client_base(server), chunk_size=64 * 1024)
+@pytest.fixture
+def chunked(
+    server: EmbeddedServer, make_client: MakeClient, tmp_path: Path
+) -> tuple[ObjectsClient, Path]:
+    """A client that sends 64 KiB chunks, and a 2 MiB random file for it to upload."""
     source = tmp_path / "big.bin"
     source.write_bytes(os.urandom(2 * 1024 * 1024))
+    return make_client(server.base_url, chunk_size=64 * 1024), source
+
+
+async def test_cancel_mid_upload_leaves_no_uploading_object(
+    chunked: tuple[ObjectsClient, Path],
+) -> None:
+    api, source = chunked
     token = CancelToken()
     created: list[ObjectView] = []
 
@@ -109,16 +113,14 @@ async def test_cancel_mid_upload_leaves_no_uploading_object(
     with pytest.raises(TransferCancelled):
         await api.upload_path(source, progress=on_progress, cancel=token, on_created=created.append)
     assert len(created) == 1
-    assert await _uploading(api) == []
+    assert await still_uploading(api) == []
     assert (await api.get_object(created[0].id)).state is ObjectState.DELETED
 
 
 async def test_task_cancelled_mid_upload_still_cleans_up(
-    server: object, make_client: MakeClient, tmp_path: Path
+    chunked: tuple[ObjectsClient, Path],
 ) -> None:
-    api = make_client(client_base(server), chunk_size=64 * 1024)
-    source = tmp_path / "big.bin"
-    source.write_bytes(os.urandom(2 * 1024 * 1024))
+    api, source = chunked
     created: list[ObjectView] = []
     task: asyncio.Task[ObjectView] | None = None
 
@@ -132,7 +134,7 @@ async def test_task_cancelled_mid_upload_still_cleans_up(
     with pytest.raises(asyncio.CancelledError):
         await task
     assert len(created) == 1
-    assert await _uploading(api) == []
+    assert await still_uploading(api) == []
     assert (await api.get_object(created[0].id)).state is ObjectState.DELETED
 
 
@@ -149,7 +151,7 @@ async def test_failure_mid_upload_deletes_half_made_object(
     with pytest.raises(UploadSourceError) as info:
         await client.upload_path(source, progress=shrink)
     assert "shrank" in str(info.value)
-    assert await _uploading(client) == []
+    assert await still_uploading(client) == []
 
 
 async def test_on_created_failure_also_cleans_up(client: ObjectsClient, tmp_path: Path) -> None:
@@ -161,7 +163,7 @@ async def test_on_created_failure_also_cleans_up(client: ObjectsClient, tmp_path
 
     with pytest.raises(RuntimeError):
         await client.upload_path(source, on_created=explode)
-    assert await _uploading(client) == []
+    assert await still_uploading(client) == []
 
 
 async def test_download_refuses_to_overwrite(client: ObjectsClient, tmp_path: Path) -> None:
@@ -178,7 +180,7 @@ async def test_download_refuses_to_overwrite(client: ObjectsClient, tmp_path: Pa
     assert target.read_text() == "precious"
     assert await client.download_to(done.id, target, overwrite=True) == target
     assert target.read_text() == "new content"
-    assert _names(out) == ["existing.txt"]  # no part files left behind
+    assert names_in(out) == ["existing.txt"]  # no part files left behind
 
 
 async def test_download_into_directory_uses_object_name(
@@ -197,11 +199,7 @@ async def test_download_into_directory_uses_object_name(
 
 
 async def test_cancelled_download_leaves_no_file(client: ObjectsClient, tmp_path: Path) -> None:
-    source = tmp_path / "big.bin"
-    source.write_bytes(os.urandom(4 * 1024 * 1024))
-    done = await client.upload_path(source)
-    out = tmp_path / "out"
-    out.mkdir()
+    done, out = await upload_random(client, tmp_path, 4 * 1024 * 1024)
     token = CancelToken()
 
     def on_progress(got: int, total: int | None) -> None:
@@ -209,17 +207,13 @@ async def test_cancelled_download_leaves_no_file(client: ObjectsClient, tmp_path
 
     with pytest.raises(TransferCancelled):
         await client.download_to(done.id, out / "x.bin", progress=on_progress, cancel=token)
-    assert _names(out) == []
+    assert names_in(out) == []
 
 
 async def test_task_cancelled_download_leaves_no_file(
     client: ObjectsClient, tmp_path: Path
 ) -> None:
-    source = tmp_path / "big.bin"
-    source.write_bytes(os.urandom(4 * 1024 * 1024))
-    done = await client.upload_path(source)
-    out = tmp_path / "out"
-    out.mkdir()
+    done, out = await upload_random(client, tmp_path, 4 * 1024 * 1024)
     task: asyncio.Task[Path] | None = None
 
     def on_progress(got: int, total: int | None) -> None:
@@ -229,7 +223,7 @@ async def test_task_cancelled_download_leaves_no_file(
     task = asyncio.create_task(client.download_to(done.id, out / "x.bin", progress=on_progress))
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert _names(out) == []
+    assert names_in(out) == []
 
 
 async def test_read_head_is_ranged(client: ObjectsClient, tmp_path: Path) -> None:
@@ -240,13 +234,3 @@ async def test_read_head_is_ranged(client: ObjectsClient, tmp_path: Path) -> Non
     assert await client.read_head(done.id, 10) == data[:10]
     assert await client.read_head(done.id) == data[:65536]
     assert await client.read_head(done.id, 1_000_000) == data
-
-
-def _names(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir())
-
-
-def client_base(server: object) -> str:
-    base = getattr(server, "base_url", None)
-    assert isinstance(base, str)
-    return base

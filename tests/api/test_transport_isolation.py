@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -67,6 +68,22 @@ def _page(*ids: str) -> dict[str, object]:
     return {"objects": objects, "has_more": False, "total_count": len(ids)}
 
 
+def mocked(
+    handler: Callable[[httpx.Request], httpx.Response],
+    *,
+    retry: RetryPolicy = QUICK,
+    on_retry: Callable[[RetryEvent], None] | None = None,
+) -> ObjectsClient:
+    """The client on httpx's MockTransport: ``handler`` answers every request."""
+    return ObjectsClient(
+        "http://api.test",
+        "rk_test_k",
+        retry=retry,
+        on_retry=on_retry,
+        transport=httpx.MockTransport(handler),
+    )
+
+
 async def test_mock_transport_retries_a_503_then_succeeds() -> None:
     answers = iter([httpx.Response(503, json={"error": {"message": "busy"}})] * 2)
     seen: list[str] = []
@@ -75,9 +92,7 @@ async def test_mock_transport_retries_a_503_then_succeeds() -> None:
         seen.append(request.headers["x-request-id"])
         return next(answers, httpx.Response(200, json=_page("obj_a")))
 
-    async with ObjectsClient(
-        "http://api.test", "rk_test_k", retry=QUICK, transport=httpx.MockTransport(handler)
-    ) as api:
+    async with mocked(handler) as api:
         page = await api.list_objects()
     assert [o.id for o in page.objects] == ["obj_a"]
     assert len(seen) == 3 and len(set(seen)) == 1  # one request id across the retries
@@ -89,13 +104,7 @@ async def test_a_per_call_hook_hears_only_its_own_retries() -> None:
 
     client_wide: list[RetryEvent] = []
     per_call: list[RetryEvent] = []
-    async with ObjectsClient(
-        "http://api.test",
-        "rk_test_k",
-        retry=QUICK,
-        on_retry=client_wide.append,
-        transport=httpx.MockTransport(handler),
-    ) as api:
+    async with mocked(handler, on_retry=client_wide.append) as api:
         with pytest.raises(ServerError):
             await api.download_url("obj_a", on_retry=per_call.append)
         with pytest.raises(ServerError):
@@ -139,13 +148,7 @@ async def test_upload_put_retries_a_refused_connection_but_never_a_stall(tmp_pat
 
     events: list[RetryEvent] = []
     mode = "ok"
-    async with ObjectsClient(
-        "http://api.test",
-        "rk_test_k",
-        retry=QUICK,
-        on_retry=events.append,
-        transport=httpx.MockTransport(handler),
-    ) as api:
+    async with mocked(handler, on_retry=events.append) as api:
         obj = await api.upload_path(source)
         assert obj.size_bytes == 5
         assert puts == ["hello", "hello"]  # the retry sent the whole body again
@@ -166,13 +169,7 @@ async def test_an_unreachable_server_through_a_transport_uses_the_budget() -> No
     events: list[RetryEvent] = []
     # Backoff 0.05, 0.1, 0.2 s...: the 0.12 s budget allows the first retry only.
     policy = RetryPolicy(max_retries=5, initial_backoff_seconds=0.05, unreachable_seconds=0.12)
-    async with ObjectsClient(
-        "http://api.test",
-        "rk_test_k",
-        retry=policy,
-        on_retry=events.append,
-        transport=httpx.MockTransport(handler),
-    ) as api:
+    async with mocked(handler, retry=policy, on_retry=events.append) as api:
         with pytest.raises(NetworkError) as caught:
             await api.get_object("x")
     assert caught.value.method == "GET" and caught.value.path == "/v1/objects/x"

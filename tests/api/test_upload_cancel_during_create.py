@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 
 from runloop_tui.server.embedded import EmbeddedServer
-from tests.api.conftest import MakeClient
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, MakeClient
 from tests.support.fault_proxy import FaultProxy
 
 

@@ -11,11 +11,23 @@ from pathlib import Path
 
 import pytest
 
+from runloop_tui.api.retry import RetryPolicy
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.reliability.procs import ServerProcess
 
 # Bounded waits for background restarts.
 RESTART_WAIT_SECONDS = 30.0
+
+# Enough retries to outlast a server restart (about a second), with small sleeps.
+PATIENT = RetryPolicy(
+    max_retries=12, timeout_seconds=10, initial_backoff_seconds=0.05, max_backoff_seconds=1.0
+)
+
+
+@pytest.fixture
+def client_retry() -> RetryPolicy:
+    """Here make_client's clients are patient: the server is killed and comes back."""
+    return PATIENT
 
 
 @pytest.fixture

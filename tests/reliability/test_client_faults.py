@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -19,65 +18,23 @@ from runloop_tui.api import (
     ApiError,
     ListFilters,
     NetworkError,
-    ObjectsClient,
     ObjectState,
     RetryEvent,
     RetryPolicy,
 )
 from runloop_tui.server.demo import seed_bulk
-from tests.conftest import API_KEY
-from tests.reliability.conftest import Restarter
+from tests.conftest import API_KEY, MakeClient
+from tests.rawapi import list_objects
+from tests.reliability.conftest import PATIENT, Restarter
 from tests.reliability.procs import ServerProcess
 from tests.support.fault_proxy import FaultProxy
 
 pytestmark = pytest.mark.slow
 
-# Enough retries to outlast a server restart (about a second), with small sleeps.
-PATIENT = RetryPolicy(
-    max_retries=12, timeout_seconds=10, initial_backoff_seconds=0.05, max_backoff_seconds=1.0
-)
-
-MakeClient = Callable[..., ObjectsClient]
-
-
-@pytest.fixture
-async def make_client() -> AsyncIterator[MakeClient]:
-    made: list[ObjectsClient] = []
-
-    def make(
-        base_url: str,
-        *,
-        retry: RetryPolicy = PATIENT,
-        events: list[RetryEvent] | None = None,
-        on_event: Callable[[RetryEvent], None] | None = None,
-    ) -> ObjectsClient:
-        def hook(event: RetryEvent) -> None:
-            if events is not None:
-                events.append(event)
-            if on_event is not None:
-                on_event(event)
-
-        api = ObjectsClient(base_url, API_KEY, retry=retry, on_retry=hook)
-        made.append(api)
-        return api
-
-    yield make
-    for api in made:
-        await api.aclose()
-
 
 def _uploading(server: ServerProcess) -> list[str]:
-    """Ids of UPLOADING objects, asked through a fresh client after the dust settles."""
-    import httpx
-
-    response = httpx.get(
-        f"{server.base_url}/v1/objects",
-        params={"state": "UPLOADING", "limit": "5000"},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return [o["id"] for o in response.json()["objects"]]
+    """Ids of UPLOADING objects, asked over raw HTTP after the dust settles."""
+    return [str(o["id"]) for o in list_objects(server.base_url, state="UPLOADING", limit=5000)]
 
 
 async def test_server_killed_mid_list_recovers_every_page(

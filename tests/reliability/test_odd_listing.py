@@ -17,7 +17,7 @@ from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.reliability.tuihelp import assert_alive, drain, screen_lines
 from tests.support.fault_proxy import FaultProxy, closed_port_url
 from tests.support.odd_proc import OddServer
-from tests.tui.conftest import NOW_MS, browser, fixed_clock, quick_retry
+from tests.tui.conftest import NOW_MS, browsing, fixed_clock, quick_retry
 
 
 def _app(base_url: str, **settings: Any) -> RunloopApp:
@@ -36,9 +36,7 @@ def _app(base_url: str, **settings: Any) -> RunloopApp:
 async def test_a_server_that_pages_forever_stops_at_the_cap_and_says_so() -> None:
     with OddServer("endless") as odd:
         app = _app(odd.base_url, max_objects=2500)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await drain(app, pilot)
-            screen = browser(app)
+        async with browsing(app, size=(80, 24)) as (pilot, screen):
             assert len(screen.model.index) == 2500
             # The whole sentence fits an 80-column terminal.
             shown = "\n".join(screen_lines(app))
@@ -60,9 +58,7 @@ async def test_a_repeated_cursor_or_an_empty_has_more_page_ends_the_listing() ->
     for mode in ("repeat", "empty_more"):
         with OddServer(mode) as odd:
             app = _app(odd.base_url)
-            async with app.run_test(size=(160, 36)) as pilot:
-                await drain(app, pilot)
-                screen = browser(app)
+            async with browsing(app, size=(160, 36)) as (_, screen):
                 assert odd.stats()["lists"] <= 2, mode
                 assert "the server stopped paging early" in screen.header.text, mode
                 assert not screen.is_loading
@@ -96,9 +92,7 @@ async def test_hostile_values_show_as_something_honest() -> None:
     }
     with OddServer("script", script=[page]) as odd:
         app = _app(odd.base_url)
-        async with app.run_test(size=(160, 36)) as pilot:
-            await drain(app, pilot)
-            screen = browser(app)
+        async with browsing(app, size=(160, 36)) as (pilot, screen):
             assert sorted(o.id for o in screen.visible_objects) == [
                 "obj_a",
                 "obj_b",
@@ -142,9 +136,7 @@ async def test_a_list_answered_before_a_delete_does_not_bring_the_row_back(
         FaultProxy(server.base_url) as proxy,
     ):
         app = _app(proxy.base_url)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await drain(app, pilot)
-            screen = browser(app)
+        async with browsing(app) as (pilot, screen):
             assert len(screen.model.index) == 30
             victims = ids[:3]
             # The next listing reaches the server at once, but its answer is held back 2 s.

@@ -13,9 +13,9 @@ from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.modals.presign import PresignModal
 from tests.conftest import API_KEY
 from tests.reliability.procs import ServerProcess
-from tests.reliability.tuihelp import all_notified, assert_alive, browser_of, drain
+from tests.reliability.tuihelp import all_notified, assert_alive, drain
 from tests.support.fault_proxy import FaultProxy, closed_port_url
-from tests.tui.conftest import NOW_MS, fixed_clock
+from tests.tui.conftest import NOW_MS, browsing, fixed_clock
 
 # The SDK's shape (5 retries, doubling), scaled down: 0.1 s, 0.2 s, 0.4 s, 0.8 s, 1.6 s would
 # take 3.1 s; the unreachable budget of 0.5 s allows the first two retries only.
@@ -75,10 +75,8 @@ async def test_preview_and_the_url_modal_fail_fast_and_show_retries(
         clock=fixed_clock,
         live_refresh=False,
     )
-    async with app.run_test(size=(120, 36)) as pilot:
-        await drain(app, pilot)
-        screen = browser_of(app)
-        assert screen is not None and len(screen.visible_objects) == 5
+    async with browsing(app) as (pilot, screen):
+        assert len(screen.visible_objects) == 5
         server_process.kill()
         await pilot.press("p")
         await drain(app, pilot)

@@ -13,48 +13,36 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from runloop_tui.api import ContentType, ObjectsClient, RetryPolicy
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.modals.upload import UploadRequest
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 from tests.conftest import API_KEY
-from tests.reliability.conftest import Restarter
+from tests.rawapi import list_objects
+from tests.reliability.conftest import PATIENT, Restarter
 from tests.reliability.procs import ServerProcess
 from tests.reliability.tuihelp import (
     Watch,
     all_notified,
     assert_alive,
-    browser_of,
     build_app,
     drain,
     errors_notified,
 )
 from tests.support.fault_proxy import FaultProxy
+from tests.tui.conftest import browsing
 
 pytestmark = pytest.mark.slow
 
-# Outlasts a server restart (about a second) with small sleeps.
-PATIENT = RetryPolicy(
-    max_retries=12, timeout_seconds=10, initial_backoff_seconds=0.05, max_backoff_seconds=1.0
-)
 QUICK = RetryPolicy(max_retries=1, timeout_seconds=5, initial_backoff_seconds=0.01)
 SIZE = (120, 30)
 
 
 def _state_count(base_url: str, state: str) -> int:
-    response = httpx.get(
-        f"{base_url}/v1/objects",
-        params={"state": state, "limit": "5000"},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return len(response.json()["objects"])
+    return len(list_objects(base_url, state=state, limit=5000))
 
 
 async def _seed(base_url: str, tmp_path: Path, count: int) -> list[str]:
@@ -62,12 +50,6 @@ async def _seed(base_url: str, tmp_path: Path, count: int) -> list[str]:
     source.write_text("seed")
     async with ObjectsClient(base_url, API_KEY, retry=QUICK) as api:
         return [(await api.upload_path(source, name=f"seed-{i}.txt")).id for i in range(count)]
-
-
-def _browser(app: RunloopApp) -> Any:
-    screen = browser_of(app)
-    assert screen is not None
-    return screen
 
 
 # --- the server process dies or is not there ---
@@ -82,9 +64,8 @@ async def test_refused_at_start_shows_it_and_recovers(
     restart_when(refused)
     watch = Watch(then=lambda e: refused.set())
     app = build_app(server_process.base_url, PATIENT, watch)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await drain(app, pilot)  # the load retries until the restarted server answers
-        screen = _browser(app)
+    # the load retries until the restarted server answers
+    async with browsing(app, SIZE, notifications=True) as (_, screen):
         assert_alive(app)
         assert {o.id for o in screen.visible_objects} == set(ids)
         assert watch.events and all(e.reason == "connection failed" for e in watch.events)
@@ -100,9 +81,7 @@ async def test_retries_exhausted_backs_off_then_reconnects(
     ids = await _seed(server_process.base_url, tmp_path, 2)
     server_process.kill()
     app = build_app(server_process.base_url, QUICK)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await drain(app, pilot)
-        screen = _browser(app)
+    async with browsing(app, SIZE, notifications=True) as (pilot, screen):
         assert "error: cannot reach server — retrying in 2s" in screen.header.refresh_text
         errors = errors_notified(app)
         assert len(errors) == 1 and "Cannot list objects" in errors[0]
@@ -145,9 +124,7 @@ async def test_killed_mid_list_recovers_every_row(
         return data
 
     app.client._json = list_then_kill  # type: ignore[method-assign]
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await drain(app, pilot)
-        screen = _browser(app)
+    async with browsing(app, SIZE, notifications=True) as (_, screen):
         assert_alive(app)
         assert watch.events, "the kill did not land mid-list"
         assert len(screen.visible_objects) == len(ids)
@@ -184,9 +161,7 @@ async def test_killed_mid_upload_fails_plainly_and_leaves_nothing_uploading(
     watch = Watch(then=lambda e: came_back.set())
     app = build_app(server_process.base_url, PATIENT, watch)
     request = UploadRequest(path=source, name="big.bin", content_type=ContentType.BINARY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await drain(app, pilot)
-        screen = _browser(app)
+    async with browsing(app, SIZE, notifications=True) as (pilot, screen):
         _kill_on_first_bytes(screen.transfers_panel, server_process)
         screen.run_upload(request)
         await drain(app, pilot)
@@ -217,9 +192,7 @@ async def test_killed_mid_download_fails_plainly_and_leaves_no_file(
     out = tmp_path / "out"
     out.mkdir()
     app = build_app(server_process.base_url, QUICK)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await drain(app, pilot)
-        screen = _browser(app)
+    async with browsing(app, SIZE, notifications=True) as (pilot, screen):
         _kill_on_first_bytes(screen.transfers_panel, server_process)
         screen.run_download(obj, out / "big.bin", False)
         await drain(app, pilot)
@@ -250,10 +223,8 @@ async def _run_listing(
     with FaultProxy(server.base_url) as proxy:
         proxy.configure(match="/v1/objects", method="GET", **faults)
         app = build_app(proxy.base_url, policy, watch)
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await drain(app, pilot)
+        async with browsing(app, SIZE, notifications=True) as (_, screen):
             assert_alive(app)
-            screen = _browser(app)
             shown = len(screen.visible_objects)
             header = screen.header.refresh_text
             errors = errors_notified(app)
@@ -292,9 +263,7 @@ async def test_500_beyond_the_retries_says_so_then_recovers(
             fail_body='{"error": {"code": "internal", "message": "database on fire"}}',
         )
         app = build_app(proxy.base_url, QUICK)
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await drain(app, pilot)
-            screen = _browser(app)
+        async with browsing(app, SIZE, notifications=True) as (pilot, screen):
             assert_alive(app)
             header = screen.header.refresh_text
             assert "HTTP 500" in header and "database on fire" in header and "retrying" in header
@@ -324,34 +293,32 @@ async def test_429_with_retry_after_waits_as_asked(server: EmbeddedServer, tmp_p
     assert any("HTTP 429" in h for h in watch.headers)
 
 
-async def test_answer_later_than_the_timeout_is_retried(
-    server: EmbeddedServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("client_timeout", "late", "delay", "reasons"),
+    [
+        # '5 s late' made cheap: late means beyond the (lowered) client timeout.
+        pytest.param(0.3, 2, 1.0, ["timed out", "timed out"], id="beyond_the_timeout_is_retried"),
+        pytest.param(3.0, 1, 0.5, [], id="within_the_timeout_just_works"),
+    ],
+)
+async def test_a_late_answer(
+    server: EmbeddedServer,
+    tmp_path: Path,
+    client_timeout: float,
+    late: int,
+    delay: float,
+    reasons: list[str],
 ) -> None:
-    """'5 s late' made cheap: late means beyond the (lowered) client timeout."""
-    policy = RetryPolicy(max_retries=3, timeout_seconds=0.3, initial_backoff_seconds=0.01)
-    watch = await _run_listing(
-        server,
-        tmp_path,
-        policy,
-        delay_first=2,
-        delay_seconds=1.0,
+    """The first ``late`` answers come ``delay`` seconds late, against ``client_timeout``."""
+    policy = RetryPolicy(
+        max_retries=3, timeout_seconds=client_timeout, initial_backoff_seconds=0.01
     )
-    assert [e.reason for e in watch.events][:2] == ["timed out", "timed out"]
-    assert any("timed out" in h for h in watch.headers)
-
-
-async def test_answer_late_but_within_the_timeout_just_works(
-    server: EmbeddedServer, tmp_path: Path
-) -> None:
-    policy = RetryPolicy(max_retries=3, timeout_seconds=3.0, initial_backoff_seconds=0.01)
-    watch = await _run_listing(
-        server,
-        tmp_path,
-        policy,
-        delay_first=1,
-        delay_seconds=0.5,
-    )
-    assert watch.events == [] and watch.headers == []
+    watch = await _run_listing(server, tmp_path, policy, delay_first=late, delay_seconds=delay)
+    assert [e.reason for e in watch.events][:2] == reasons
+    if reasons:
+        assert any("timed out" in h for h in watch.headers)
+    else:
+        assert watch.headers == []
 
 
 async def test_markup_in_a_server_error_is_shown_inert(
@@ -366,10 +333,8 @@ async def test_markup_in_a_server_error_is_shown_inert(
             match="/v1/objects", method="GET", fail_first=100, fail_status=500, fail_body=body
         )
         app = build_app(proxy.base_url, QUICK)
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await drain(app, pilot)
+        async with browsing(app, SIZE, notifications=True) as (pilot, screen):
             assert_alive(app)
-            screen = _browser(app)
             assert message in screen.header.refresh_text
             assert any(message in e for e in errors_notified(app))
             app.export_screenshot()  # renders the toast too
@@ -385,9 +350,7 @@ async def test_complete_failing_beyond_retries_leaves_nothing_uploading(
     with FaultProxy(server.base_url) as proxy:
         proxy.configure(match="/complete", fail_first=100, fail_status=503)
         app = build_app(proxy.base_url, QUICK)
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await drain(app, pilot)
-            screen = _browser(app)
+        async with browsing(app, SIZE, notifications=True) as (pilot, screen):
             screen.run_upload(
                 UploadRequest(path=source, name="a.txt", content_type=ContentType.TEXT)
             )

@@ -242,25 +242,20 @@ def _assert_writable_target(value: str, accepted: bool, shown: list[str]) -> Non
     assert len(target.name.encode("utf-8", "surrogateescape")) <= 255, "name too long to save"
 
 
+DESTINATION_FORMS: dict[str, Callable[[UI], Screen[Any]]] = {
+    "download": lambda ui: DownloadModal(ui.browser.visible_objects[0], ui.tmp / "default.bin"),
+    "export": lambda ui: ExportModal(1, 0, ui.tmp / "export.json"),
+}
+
+
 @FUZZ
+@pytest.mark.parametrize("form", sorted(DESTINATION_FORMS))
 @given(dest=_text)
 @example(dest="~nosuchuser_rt/x")
 @example(dest="~\x00/x")
 @example(dest="x" * 300)
-async def test_download_destination_field(ui: UI, dest: str) -> None:
-    obj = ui.browser.visible_objects[0]
-    await ui.open(lambda: DownloadModal(obj, ui.tmp / "default.bin"))
-    accepted, shown = await ui.type_into("#dest", dest)
-    _assert_writable_target(dest, accepted, shown)
-
-
-@FUZZ
-@given(dest=_text)
-@example(dest="~nosuchuser_rt/x")
-@example(dest="~\x00/x")
-@example(dest="x" * 300)
-async def test_export_destination_field(ui: UI, dest: str) -> None:
-    await ui.open(lambda: ExportModal(1, 0, ui.tmp / "export.json"))
+async def test_destination_field(ui: UI, form: str, dest: str) -> None:
+    await ui.open(lambda: DESTINATION_FORMS[form](ui))
     accepted, shown = await ui.type_into("#dest", dest)
     _assert_writable_target(dest, accepted, shown)
 

@@ -25,7 +25,7 @@ from tests.reliability.tuihelp import (
     screen_lines,
     svg_text,
 )
-from tests.tui.conftest import NOW_MS, quick_retry, settle
+from tests.tui.conftest import NOW_MS, browsing, quick_retry
 
 ESCAPES = "\x1b[31mred\x1b]0;title\x07"
 BOLD = "[bold red]x[/]"
@@ -65,6 +65,15 @@ def hostile_server(data_dir: Path) -> Iterator[tuple[EmbeddedServer, dict[str, s
         yield server, ids
 
 
+@pytest.fixture
+def hostile(
+    hostile_server: tuple[EmbeddedServer, dict[str, str]],
+) -> tuple[RunloopApp, dict[str, str]]:
+    """The app on the hostile store, and the ids by name."""
+    server, ids = hostile_server
+    return build_app(server.base_url, quick_retry()), ids
+
+
 def _assert_inert(app: RunloopApp, name: str, where: str) -> str:
     svg = app.export_screenshot()
     assert "\x1b" not in svg and "\x07" not in svg, f"a raw control byte reached {where}"
@@ -75,12 +84,10 @@ def _assert_inert(app: RunloopApp, name: str, where: str) -> str:
 
 
 async def test_hostile_names_are_inert_in_every_view(
-    hostile_server: tuple[EmbeddedServer, dict[str, str]],
+    hostile: tuple[RunloopApp, dict[str, str]],
 ) -> None:
-    server, ids = hostile_server
-    app = build_app(server.base_url, quick_retry())
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await settle(app, pilot)
+    app, ids = hostile
+    async with browsing(app, size=(160, 40)) as (pilot, screen):
         assert {o.id for o in screen.visible_objects} == set(ids.values())
         for name, object_id in ids.items():
             screen.select_object(object_id)
@@ -109,13 +116,11 @@ async def test_hostile_names_are_inert_in_every_view(
 
 
 async def test_clicking_a_would_be_link_does_nothing(
-    hostile_server: tuple[EmbeddedServer, dict[str, str]],
+    hostile: tuple[RunloopApp, dict[str, str]],
 ) -> None:
     """If the name were read as markup, its "x" would be an @click=app.quit link."""
-    server, ids = hostile_server
-    app = build_app(server.base_url, quick_retry())
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await settle(app, pilot)
+    app, ids = hostile
+    async with browsing(app, size=(160, 40)) as (pilot, screen):
         screen.select_object(ids[CLICK])
         await pilot.pause()
         clicked = 0

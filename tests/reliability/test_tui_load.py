@@ -21,7 +21,8 @@ from runloop_tui.tui.widgets.transfers import TransferState
 from tests.conftest import API_KEY
 from tests.notified import notified
 from tests.reliability.procs import ServerProcess
-from tests.reliability.tuihelp import assert_alive, browser_of, build_app, drain
+from tests.reliability.tuihelp import assert_alive, build_app, drain
+from tests.tui.conftest import browsing
 
 pytestmark = pytest.mark.slow
 
@@ -49,10 +50,8 @@ async def test_ui_stays_responsive_under_upload_list_delete_load(
         files.append(path)
 
     app = build_app(server_process.base_url, POLICY)
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await drain(app, pilot)
-        screen = browser_of(app)
-        assert screen is not None and len(screen.visible_objects) == DELETES
+    async with browsing(app, notifications=True) as (pilot, screen):
+        assert len(screen.visible_objects) == DELETES
 
         longest = 0.0
         ticks = 0

@@ -27,9 +27,9 @@ from runloop_tui.tui.modals.upload import UploadModal
 from runloop_tui.tui.screens.help import HelpScreen
 from tests.conftest import API_KEY
 from tests.notified import notified
-from tests.reliability.tuihelp import assert_alive, browser_of, drain
+from tests.reliability.tuihelp import assert_alive, drain
 from tests.support.fault_proxy import FaultProxy
-from tests.tui.conftest import fixed_clock
+from tests.tui.conftest import browsing, fixed_clock
 
 POLICY = RetryPolicy(max_retries=1, timeout_seconds=5, initial_backoff_seconds=0.01)
 
@@ -59,10 +59,8 @@ async def test_no_screen_and_no_log_line_shows_the_key(
         )
         api = ObjectsClient(proxy.base_url, API_KEY, retry=POLICY)
         app = RunloopApp(settings, api, clock=fixed_clock, live_refresh=False)
-        async with app.run_test(size=(140, 40), notifications=True) as pilot:
-            await drain(app, pilot)
-            screen = browser_of(app)
-            assert screen is not None and len(screen.visible_objects) == 3
+        async with browsing(app, size=(140, 40), notifications=True) as (pilot, screen):
+            assert len(screen.visible_objects) == 3
 
             async def shoot(label: str) -> None:
                 await drain(app, pilot)

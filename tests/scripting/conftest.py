@@ -7,9 +7,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,13 +18,13 @@ import pytest
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV
 from runloop_tui.scripting.common import Streams, run_command
 from tests.conftest import API_KEY, OTHER_API_KEY
+from tests.support.processes import run_cli
 
 if TYPE_CHECKING:
     from runloop_tui.server.embedded import EmbeddedServer
 
 DAY_MS = 86_400_000
 NOW_MS = int(time.time() * 1000)
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # name, state, size, age in days, content type
 OBJECTS: list[tuple[str, str, int | None, float, str]] = [
@@ -145,16 +142,7 @@ def run(command: str, *args: str) -> Result:
 
 
 def run_process(*args: str, env: dict[str, str] | None = None) -> Result:
-    done = subprocess.run(
-        [sys.executable, "-m", "runloop_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-        cwd=REPO_ROOT,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = run_cli(*args, env=env)
     return Result(done.returncode, done.stdout, done.stderr)
 
 

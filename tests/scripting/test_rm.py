@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
-import termios
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,13 +17,13 @@ from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.scripting.conftest import (
     ALL_NAMES,
-    REPO_ROOT,
     STUCK,
     names_in_store,
     run,
     run_process,
 )
 from tests.support.fault_proxy import FaultProxy
+from tests.support.processes import REPO_ROOT, run_in_pty
 
 if TYPE_CHECKING:
     from runloop_tui.server.embedded import EmbeddedServer
@@ -172,65 +167,13 @@ def test_an_object_that_changes_after_the_listing_is_reported_not_deleted(
     assert after["state"] == "READ_ONLY"
 
 
-def _controlling_terminal() -> None:
-    """In the child: a session of its own whose terminal is the pty (stdin), so that ^C
-    typed there becomes SIGINT, as in a real terminal."""
-    os.setsid()
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-def _run_in_pty(
-    args: list[str], env: dict[str, str], send: str, when: Callable[[bytes], bool]
-) -> tuple[int, str]:
-    """The real command on a pseudo-terminal: once `when(output so far)`, type `send` (one
-    write, as a paste or a burst would arrive); read everything until it exits."""
-    main_fd, child_fd = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "runloop_tui", *args],
-        stdin=child_fd,
-        stdout=child_fd,
-        stderr=child_fd,
-        cwd=REPO_ROOT,
-        env={**os.environ, **env, "COLUMNS": "100"},
-        close_fds=True,
-        preexec_fn=_controlling_terminal,
-    )
-    os.close(child_fd)
-    seen = b""
-    sent = False
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([main_fd], [], [], 0.05)
-            if ready:
-                try:
-                    chunk = os.read(main_fd, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            if not sent and when(seen):
-                os.write(main_fd, send.encode())
-                sent = True
-            if process.poll() is not None and not ready:
-                break
-        status = process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(main_fd)
-    return status, seen.decode("utf-8", "replace")
-
-
-def _prompted(seen: bytes) -> bool:
-    return b"anything else cancels): " in seen
+def _prompted(seen: str) -> bool:
+    return "anything else cancels): " in seen
 
 
 def test_on_a_terminal_typing_the_count_deletes(seeded: EmbeddedServer) -> None:
     env = {BASE_URL_ENV: seeded.base_url, API_KEY_ENV: API_KEY}
-    status, screen = _run_in_pty(["rm", *STUCK_FILTER], env, "2\r", _prompted)
+    status, screen = run_in_pty(["rm", *STUCK_FILTER], env, "2\r", _prompted)
     assert status == 0, screen
     assert "Delete 2 objects? This cannot be undone." in screen
     assert "Type 2 to delete them" in screen
@@ -244,7 +187,7 @@ def test_on_a_terminal_anything_but_the_count_deletes_nothing(
     seeded: EmbeddedServer, answer: str
 ) -> None:
     env = {BASE_URL_ENV: seeded.base_url, API_KEY_ENV: API_KEY}
-    status, screen = _run_in_pty(["rm", *STUCK_FILTER], env, answer, _prompted)
+    status, screen = run_in_pty(["rm", *STUCK_FILTER], env, answer, _prompted)
     assert status == 2, screen
     assert "Nothing deleted." in screen
     assert names_in_store(seeded) == ALL_NAMES
@@ -260,7 +203,7 @@ def test_ctrl_c_starts_no_new_delete_and_reports_what_is_left(seeded: EmbeddedSe
         # Every delete takes a second: Ctrl+C lands while the first ones are in flight.
         proxy.configure(match="/delete", delay_first=100, delay_seconds=1.0)
         env = {BASE_URL_ENV: proxy.base_url, API_KEY_ENV: API_KEY}
-        status, screen = _run_in_pty(
+        status, screen = run_in_pty(
             ["rm", "name:batch/", "--yes"], env, "\x03", lambda _: bool(proxy.log("/delete"))
         )
         started = len(proxy.log("/delete"))

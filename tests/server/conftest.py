@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -101,22 +105,22 @@ def shared_api(shared_server: EmbeddedServer) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture
-def api(server: EmbeddedServer) -> Iterator[httpx.Client]:
-    with client_for(server, API_KEY) as client:
-        yield client
+def _client_fixture(key: str | None) -> Any:
+    """A fixture: a raw httpx client on the ``server`` fixture, sending ``key``. (``server``
+    is named in the signature, so a conftest that parametrizes it over the backends runs
+    every test that uses these clients once per backend.)"""
+
+    @pytest.fixture
+    def client(server: EmbeddedServer) -> Iterator[httpx.Client]:
+        with client_for(server, key) as made:
+            yield made
+
+    return client
 
 
-@pytest.fixture
-def other_api(server: EmbeddedServer) -> Iterator[httpx.Client]:
-    with client_for(server, OTHER_API_KEY) as client:
-        yield client
-
-
-@pytest.fixture
-def anon(server: EmbeddedServer) -> Iterator[httpx.Client]:
-    with client_for(server, None) as client:
-        yield client
+api = _client_fixture(API_KEY)
+other_api = _client_fixture(OTHER_API_KEY)
+anon = _client_fixture(None)  # no Authorization header at all
 
 
 def create(api: httpx.Client, name: str = "a.txt", **fields: Any) -> dict[str, Any]:
@@ -187,3 +191,31 @@ def conformance_settings(examples: int) -> settings:
         derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
+
+
+def spawn_server(
+    args: list[str], *, banner_lines: int = 1, stderr: int = subprocess.PIPE
+) -> tuple[subprocess.Popen[str], str, str]:
+    """``python -m runloop_tui.server --port 0 --log-level warning ARGS``, once it answers:
+    (the process, its base URL, the first ``banner_lines`` lines it printed)."""
+    command = [sys.executable, "-m", "runloop_tui.server", "--port", "0", "--log-level", "warning"]
+    proc = subprocess.Popen(
+        [*command, *args],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
+    assert proc.stdout is not None
+    banner = "".join(proc.stdout.readline() for _ in range(banner_lines))
+    match = re.search(r"http://127\.0\.0\.1:\d+", banner)
+    assert match, banner
+    base_url = match.group(0)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/openapi.yml", timeout=2).status_code == 200:
+                return proc, base_url, banner
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"the server did not come up: {banner}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.server.conftest import spawn_server
 
 KEY = "rk_test_crash_0123456789"
 ROUNDS = 3
@@ -33,38 +33,9 @@ class Ledger:
 
 
 def start_server(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "runloop_tui.server",
-            "--port",
-            "0",
-            "--data-dir",
-            str(data_dir),
-            "--api-key",
-            KEY,
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+", line)
-    assert match, line
-    base_url = match.group(0)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base_url}/openapi.yml", timeout=2).status_code == 200:
-                return proc, base_url
-        except httpx.TransportError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("server did not come up")
+    args = ["--data-dir", str(data_dir), "--api-key", KEY]
+    proc, base_url, _ = spawn_server(args, stderr=subprocess.DEVNULL)
+    return proc, base_url
 
 
 def traffic(base_url: str, ledger: Ledger, stop: threading.Event, seed: int) -> None:

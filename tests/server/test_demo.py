@@ -14,7 +14,7 @@ import httpx
 from runloop_tui.server.demo import seed_bulk, seed_demo
 from runloop_tui.server.embedded import EmbeddedServer
 from tests.conftest import API_KEY
-from tests.server.conftest import download_url, validate
+from tests.server.conftest import client_for, download_url, validate
 
 NOW = 1_795_000_000_000
 
@@ -82,12 +82,7 @@ def test_seed_demo_is_deterministic_and_rerunnable(tmp_path: Path) -> None:
 
 def test_demo_store_is_served(data_dir: Path) -> None:
     seed_demo(data_dir, API_KEY, count=120)
-    with (
-        EmbeddedServer(data_dir, [API_KEY]) as server,
-        httpx.Client(
-            base_url=server.base_url, headers={"Authorization": f"Bearer {API_KEY}"}
-        ) as api,
-    ):
+    with EmbeddedServer(data_dir, [API_KEY]) as server, client_for(server, API_KEY) as api:
         body = api.get("/v1/objects", params={"limit": 5000}).json()
         validate("ObjectListView", body)
         assert body["objects"] and "DELETED" not in {o["state"] for o in body["objects"]}
@@ -114,12 +109,7 @@ def test_seed_bulk_fast_path(data_dir: Path) -> None:
     now = int(time.time() * 1000)
     ids = seed_bulk(data_dir, API_KEY, 2_000, now_ms=now)
     assert len(ids) == len(set(ids)) == 2_000
-    with (
-        EmbeddedServer(data_dir, [API_KEY]) as server,
-        httpx.Client(
-            base_url=server.base_url, headers={"Authorization": f"Bearer {API_KEY}"}
-        ) as api,
-    ):
+    with EmbeddedServer(data_dir, [API_KEY]) as server, client_for(server, API_KEY) as api:
         first = api.get("/v1/objects", params={"limit": 100}).json()
         assert [o["id"] for o in first["objects"]] == ids[:100]
         assert first["total_count"] == 2_000 and first["has_more"]

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import socket
 import stat
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from runloop_tui.server.serve import main
+from tests.server.conftest import spawn_server
 
 
 @pytest.mark.parametrize(
@@ -56,37 +54,6 @@ def test_port_in_use_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "cannot listen" in capsys.readouterr().err
 
 
-def _spawn(args: list[str]) -> tuple[subprocess.Popen[str], str, str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "runloop_tui.server",
-            "--port",
-            "0",
-            "--log-level",
-            "warning",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines = [proc.stdout.readline() for _ in range(4)]
-    banner = "".join(lines)
-    match = re.search(r"http://127\.0\.0\.1:\d+", banner)
-    assert match, banner
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{match.group(0)}/openapi.yml", timeout=2)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    return proc, match.group(0), banner
-
-
 def _interrupt(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
     proc.send_signal(sig)
     try:
@@ -102,7 +69,7 @@ def _interrupt(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
 
 def test_serve_generates_a_private_key_and_never_prints_it(tmp_path: Path) -> None:
     data_dir = tmp_path / "store"
-    proc, base_url, banner = _spawn(["--data-dir", str(data_dir)])
+    proc, base_url, banner = spawn_server(["--data-dir", str(data_dir)], banner_lines=4)
     try:
         key_file = data_dir / "api_key"
         key = key_file.read_text().strip()
@@ -122,8 +89,9 @@ def test_serve_with_key_file_and_flags(tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     keys.write_text("# team keys\nkey-one\n\nkey-two\n")
     data_dir = tmp_path / "store"
-    proc, base_url, banner = _spawn(
-        ["--data-dir", str(data_dir), "--api-key-file", str(keys), "--api-key", "key-three"]
+    proc, base_url, banner = spawn_server(
+        ["--data-dir", str(data_dir), "--api-key-file", str(keys), "--api-key", "key-three"],
+        banner_lines=4,
     )
     try:
         assert "key-one" not in banner and "3 key(s)" in banner

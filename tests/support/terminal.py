@@ -18,7 +18,7 @@ import sys
 import termios
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyte
@@ -176,3 +176,14 @@ class Terminal:
 def runloop_tui_argv(*args: str) -> list[str]:
     """The installed app, as a user starts it (``python -m runloop_tui`` of this interpreter)."""
     return [sys.executable, *(os.environ.get("RT_ENTRY", "-m runloop_tui").split()), *args]
+
+
+DEMO_READY = "224 shown"  # what the header says once the demo store is fully loaded
+
+
+@contextlib.contextmanager
+def demo_terminal(size: tuple[int, int], *, timeout: float = 60.0) -> Iterator[Terminal]:
+    """``runloop-tui --demo`` in a real pty of ``size``, its demo store fully loaded."""
+    with Terminal(runloop_tui_argv("--demo"), size=size) as terminal:
+        terminal.wait_for(DEMO_READY, timeout=timeout)
+        yield terminal

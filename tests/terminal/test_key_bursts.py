@@ -10,17 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.terminal import Terminal, runloop_tui_argv
+from tests.support.terminal import Terminal, demo_terminal
 
 pytestmark = pytest.mark.timeout(60)
-
-READY = "224 shown"  # the demo store, fully loaded
 
 
 @pytest.fixture
 def term() -> Iterator[Terminal]:
-    with Terminal(runloop_tui_argv("--demo"), size=(120, 36)) as terminal:
-        terminal.wait_for(READY, timeout=30)
+    with demo_terminal((120, 36), timeout=30) as terminal:
         yield terminal
 
 

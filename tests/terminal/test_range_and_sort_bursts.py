@@ -12,18 +12,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.terminal import Terminal, runloop_tui_argv
+from tests.support.terminal import Terminal, demo_terminal
 
 pytestmark = pytest.mark.timeout(90)
 
-READY = "224 shown"  # the demo store, fully loaded
 SHIFT_DOWN = "\x1b[1;2B"
 
 
 @pytest.fixture
 def term() -> Iterator[Terminal]:
-    with Terminal(runloop_tui_argv("--demo"), size=(80, 24)) as terminal:
-        terminal.wait_for(READY, timeout=60)
+    with demo_terminal((80, 24)) as terminal:
         yield terminal
 
 

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-pytestmark = pytest.mark.timeout(120)
+from tests.support.terminal import DEMO_READY
 
-READY = "224 shown"  # the demo store, fully loaded
+pytestmark = pytest.mark.timeout(120)
 
 
 class Tmux:
@@ -69,7 +69,7 @@ def tmux() -> Iterator[Tmux]:
     session = Tmux()
     try:
         assert session.run("show-options", "-g", "prefix").split() == ["prefix", "C-b"]
-        session.wait_for(READY, timeout=60)
+        session.wait_for(DEMO_READY, timeout=60)
         yield session
     finally:
         session.close()
@@ -107,7 +107,7 @@ def test_the_new_keys_reach_the_app_through_tmux(tmux: Tmux) -> None:
     tmux.keys("c", "d")
     tmux.wait_for("Yes, delete")
     tmux.keys("n")
-    tmux.wait_for(lambda text: "Yes, delete" not in text and READY in text)
+    tmux.wait_for(lambda text: "Yes, delete" not in text and DEMO_READY in text)
     tmux.keys("d")
     tmux.wait_for("Yes, delete")
     tmux.keys("y")

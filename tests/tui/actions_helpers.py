@@ -53,14 +53,13 @@ async def export_form(
     from runloop_tui.server.demo import seed_bulk
     from runloop_tui.server.embedded import EmbeddedServer
     from tests.conftest import API_KEY, OTHER_API_KEY
-    from tests.tui.conftest import NOW_MS, make_app, settle
+    from tests.tui.conftest import NOW_MS, browsing, make_app
 
     ids = seed_bulk(data_dir, API_KEY, count, now_ms=NOW_MS)
     with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
         app = make_app(server.base_url)
         app.settings = replace(app.settings, download_dir=out)
-        async with app.run_test(size=(120, 36)) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app) as (pilot, screen):
             screen.mark_objects(ids[:marked])
             await pilot.press("e")
             yield app, pilot, await wait_screen(app, pilot, ExportModal), ids

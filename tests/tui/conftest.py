@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from runloop_tui.api.client import ObjectsClient
@@ -140,6 +142,16 @@ async def settle(app: RunloopApp, pilot: Any) -> BrowserScreen:
     """Let mounting, every worker and the resulting repaints finish; return the browser."""
     await drain(app, pilot)
     return browser(app)
+
+
+@asynccontextmanager
+async def browsing(
+    app: RunloopApp, size: tuple[int, int] = (120, 36), **run_test: Any
+) -> AsyncIterator[tuple[Pilot[None], BrowserScreen]]:
+    """The app running headless at ``size`` (120x36 unless told), its first listing loaded
+    and painted: (pilot, browser). ``run_test`` passes on, e.g. ``notifications=True``."""
+    async with app.run_test(size=size, **run_test) as pilot:
+        yield pilot, await settle(app, pilot)
 
 
 def browser_of(app: RunloopApp) -> BrowserScreen | None:

@@ -29,7 +29,7 @@ from tests.tui.actions_helpers import (
     wait_gone,
     wait_screen,
 )
-from tests.tui.conftest import NOW_MS, drain, make_app, quick_retry, settle
+from tests.tui.conftest import NOW_MS, browsing, drain, make_app, quick_retry, settle
 
 
 async def _ids(base_url: str) -> set[str]:
@@ -41,8 +41,7 @@ async def test_single_delete_defaults_to_no(data_dir: Path) -> None:
     ids = seed_bulk(data_dir, API_KEY, 5, now_ms=NOW_MS)
     with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
         app = make_app(server.base_url)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app, size=(80, 24)) as (pilot, screen):
             target = screen.selected_object
             assert target is not None
             await pilot.press("d")
@@ -74,8 +73,7 @@ async def test_bulk_delete_refuses_a_wrong_count(data_dir: Path) -> None:
     ids = seed_bulk(data_dir, API_KEY, 30, now_ms=NOW_MS)
     with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
         app = make_app(server.base_url)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app, size=(80, 24)) as (pilot, screen):
             screen.mark_objects(ids[:12])
             await pilot.press("D")
             modal = await wait_screen(app, pilot, BulkDeleteModal)
@@ -101,8 +99,7 @@ async def test_bulk_delete_removes_exactly_the_marked(data_dir: Path) -> None:
     marked = set(ids[5:45:2])  # 20 scattered objects
     with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
         app = make_app(server.base_url)
-        async with app.run_test(size=(120, 36)) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app) as (pilot, screen):
             screen.mark_objects(marked)
             await pilot.press("d")  # with marks, d is the bulk delete
             modal = await wait_screen(app, pilot, BulkDeleteModal)
@@ -127,8 +124,7 @@ async def test_bulk_delete_lists_each_failure(data_dir: Path) -> None:
         # The delete of one object always fails with a 400 (not retried).
         proxy.configure(match=f"/v1/objects/{ids[1]}/delete", fail_first=100, fail_status=400)
         app = make_app(proxy.base_url)
-        async with app.run_test(size=(120, 36)) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app) as (pilot, screen):
             screen.mark_objects(ids[:4])
             await pilot.press("D")
             modal = await wait_screen(app, pilot, BulkDeleteModal)
@@ -156,8 +152,7 @@ async def test_read_only_and_public_view_never_delete_or_upload(data_dir: Path) 
     ids = seed_bulk(data_dir, API_KEY, 3, now_ms=NOW_MS)
     with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
         app = make_app(server.base_url, read_only=True)
-        async with app.run_test(size=(120, 36), notifications=True) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app, notifications=True) as (pilot, screen):
             screen.mark_objects(ids)
             for action in ("delete", "bulk_delete", "upload"):
                 assert screen.check_action(action, ()) is None
@@ -174,8 +169,7 @@ async def test_read_only_and_public_view_never_delete_or_upload(data_dir: Path) 
         assert await _ids(server.base_url) == set(ids)
 
         app = make_app(server.base_url)
-        async with app.run_test(size=(120, 36), notifications=True) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app, notifications=True) as (pilot, screen):
             await pilot.press("v")  # the public view
             screen = await settle(app, pilot)
             assert screen.is_public_view
@@ -203,8 +197,7 @@ async def test_palette_explains_why_delete_is_unavailable(data_dir: Path) -> Non
     seed_bulk(data_dir, API_KEY, 2, now_ms=NOW_MS)
     with EmbeddedServer(data_dir, api_keys=[API_KEY, OTHER_API_KEY]) as server:
         app = make_app(server.base_url, read_only=True)
-        async with app.run_test(size=(120, 36), notifications=True) as pilot:
-            await settle(app, pilot)
+        async with browsing(app, notifications=True) as (pilot, _):
             await pilot.press("ctrl+p")
             palette = await wait_screen(app, pilot, CommandPalette)
             await pilot.press(*"Delete marked")

@@ -13,7 +13,7 @@ from runloop_tui.tui.actions.commands import CLEANUP_PRESETS, ViewCommands
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.modals.export import ExportModal
 from tests.tui.actions_helpers import export_form, wait_gone, wait_screen
-from tests.tui.conftest import NOW_MS, AppFactory, drain, settle
+from tests.tui.conftest import NOW_MS, AppFactory, browsing, drain
 
 
 async def test_export_marked_csv_and_visible_json(data_dir: Path, tmp_path: Path) -> None:
@@ -65,8 +65,7 @@ async def test_export_marked_csv_and_visible_json(data_dir: Path, tmp_path: Path
 
 async def test_cleanup_presets_set_filter_and_sort(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         by_title = {p.title: p for p in CLEANUP_PRESETS}
         provider = ViewCommands(screen)
         entries = {entry.title: entry for entry in provider.entries()}

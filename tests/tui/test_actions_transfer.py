@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import shlex
 from dataclasses import replace
 from pathlib import Path
@@ -28,8 +27,9 @@ from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
+from tests.support.uploads import upload_random
 from tests.tui.actions_helpers import SAMPLES, upload_samples, wait_gone, wait_screen
-from tests.tui.conftest import drain, make_app, settle
+from tests.tui.conftest import browsing, drain, make_app, settle
 
 
 @pytest.fixture(autouse=True)
@@ -229,11 +229,7 @@ async def _download_through(
 async def test_cancelled_download_leaves_no_file(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    src = tmp_path / "big.bin"
-    src.write_bytes(os.urandom(16 * 1024 * 1024))
-    obj = await client.upload_path(src)
-    out = tmp_path / "out"
-    out.mkdir()
+    obj, out = await upload_random(client, tmp_path, 16 * 1024 * 1024)
 
     def cancel(panel: TransfersPanel) -> None:
         panel.focus()
@@ -247,11 +243,7 @@ async def test_cancelled_download_leaves_no_file(
 async def test_server_stopping_mid_download_leaves_no_file(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    src = tmp_path / "big.bin"
-    src.write_bytes(os.urandom(32 * 1024 * 1024))
-    obj = await client.upload_path(src)
-    out = tmp_path / "out"
-    out.mkdir()
+    obj, out = await upload_random(client, tmp_path, 32 * 1024 * 1024)
     with FaultProxy(server.base_url) as proxy:
 
         def stop_server(panel: TransfersPanel) -> None:
@@ -277,8 +269,7 @@ async def test_preview_by_type(
 ) -> None:
     objs = await upload_samples(client, tmp_path)
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         for name, kind, needle, key in PREVIEW_CASES:
             screen.select_object(objs[name].id)
             await drain(app, pilot)
@@ -319,11 +310,7 @@ async def test_preview_explains_objects_without_content(
 async def test_x_in_the_transfers_panel_cancels_a_download(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    src = tmp_path / "data.bin"
-    src.write_bytes(os.urandom(2 * 1024 * 1024))
-    obj = await client.upload_path(src)
-    out = tmp_path / "out"
-    out.mkdir()
+    obj, out = await upload_random(client, tmp_path, 2 * 1024 * 1024, "data.bin")
     with FaultProxy(server.base_url) as proxy:
         # The storage answer is held back, so the transfer is surely running when x is pressed.
         proxy.configure(match="/_blobs/", method="GET", delay_first=1, delay_seconds=1.5)

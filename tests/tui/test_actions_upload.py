@@ -13,13 +13,13 @@ from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.models import ContentType, ObjectState
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.modals.path_suggester import complete_path
-from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, check_metadata
+from runloop_tui.tui.modals.upload import MetadataRow, UploadModal, UploadRequest, check_metadata
 from runloop_tui.tui.modals.validation import FieldError
 from runloop_tui.tui.widgets.transfers import TransfersPanel, TransferState
 from tests.notified import notified
 from tests.support.fault_proxy import FaultProxy
 from tests.tui.actions_helpers import live_ids, open_upload, states, wait_gone
-from tests.tui.conftest import drain, make_app, settle
+from tests.tui.conftest import browsing, drain, make_app
 
 
 def _error(modal: UploadModal, field: str) -> str:
@@ -34,8 +34,7 @@ async def test_upload_file_through_the_form(
     src.write_text('{"a": 1}\n')
     # The real clock: the TTL is relative to now, and the table hides what it thinks expired.
     app = make_app(server.base_url, clock=time.time)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         modal = await open_upload(app, pilot, src)
         assert modal.query_one("#name", Input).value == "report.json"
         assert modal.query_one("#content-type", Select).value == "text"
@@ -68,8 +67,7 @@ async def test_each_field_says_what_is_wrong_and_nothing_is_created(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
     app = make_app(server.base_url)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, _):
         modal = await open_upload(app, pilot)
         await pilot.press("ctrl+s")  # everything empty
         await pilot.pause()
@@ -125,8 +123,7 @@ async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
     (folder / "sub" / "a.txt").write_text("alpha")
     (folder / "b.bin").write_bytes(os.urandom(1000))
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         name = modal.query_one("#name", Input)
@@ -148,8 +145,7 @@ async def test_name_follows_the_path_until_edited_and_a_directory_is_tgz(
 
     # Once the user edits the name, a new path no longer replaces it.
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app) as (pilot, _):
         modal = await open_upload(app, pilot, folder)
         modal.query_one("#name", Input).value = "my-name"
         modal.query_one("#content-type", Select).value = "binary"
@@ -167,8 +163,7 @@ async def test_name_and_type_follow_a_path_typed_key_by_key(
     """Typing fast queues a Changed per key; none of them may count as the user's own edit."""
     (tmp_path / "notes.md").write_text("# hi")
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app) as (pilot, _):
         modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         # Keys queued at once, as a terminal delivers a fast typist's (or a paste's) input.
@@ -188,8 +183,7 @@ async def test_path_completion_suggests_the_next_component(
     (tmp_path / "alpha-dir").mkdir()
     (tmp_path / "beta.txt").write_text("b")
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app) as (pilot, _):
         modal = await open_upload(app, pilot)
         path = modal.query_one("#path", Input)
         path.value = str(tmp_path) + "/al"
@@ -205,8 +199,7 @@ async def test_path_completion_suggests_the_next_component(
 
 async def _upload_with_panel_cancel(app_url: str, src: Path) -> None:
     app = make_app(app_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         await open_upload(app, pilot, src)
         panel = screen.transfers_panel
         original = panel.progress_callback
@@ -249,8 +242,7 @@ async def test_failed_upload_leaves_no_object_and_says_why(
         # The storage PUT answers 500: the client does not retry PUTs; it deletes the object.
         proxy.configure(match="/_blobs/", method="PUT", fail_first=5, fail_status=500)
         app = make_app(proxy.base_url)
-        async with app.run_test(size=(120, 36), notifications=True) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app, notifications=True) as (pilot, screen):
             await open_upload(app, pilot, src)
             await pilot.press("ctrl+s")
             await drain(app, pilot)
@@ -302,8 +294,6 @@ def test_path_fields_never_raise_on_odd_input(tmp_path: Path) -> None:
 async def test_a_burst_of_uploads_gives_one_success_toast(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    from runloop_tui.tui.modals.upload import UploadRequest
-
     sources = []
     for i in range(6):
         src = tmp_path / f"burst-{i}.txt"
@@ -311,8 +301,7 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
         sources.append(src)
     missing = tmp_path / "gone.txt"
     app = make_app(server.base_url, clock=time.time)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         panel = screen.transfers_panel
         # A transfer still running keeps the burst open, whatever the scheduling of the workers.
         held = panel.start("upload", "held")
@@ -339,13 +328,10 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
 async def test_a_lone_upload_still_names_its_object(
     server: EmbeddedServer, client: ObjectsClient, tmp_path: Path
 ) -> None:
-    from runloop_tui.tui.modals.upload import UploadRequest
-
     src = tmp_path / "one.txt"
     src.write_text("one\n")
     app = make_app(server.base_url, clock=time.time)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         screen.run_upload(UploadRequest(src, "one.txt", ContentType.TEXT))
         await drain(app, pilot)
         assert [n.message for n in notified(app) if "Uploaded" in n.message] == [

@@ -11,7 +11,7 @@ from textual.widgets import Input
 from runloop_tui.api.models import ObjectState, ObjectView
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.widgets.object_table import ObjectTable
-from tests.tui.conftest import NOW_MS, AppFactory, make_app, settle
+from tests.tui.conftest import NOW_MS, AppFactory, browsing, make_app, settle
 
 HOUR = 3_600_000
 Predicate = Callable[[ObjectView], bool]
@@ -52,8 +52,7 @@ async def _type_filter(pilot: object, text: str) -> None:
 
 async def test_every_filter_term_through_the_ui(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         everything = list(screen.model.index.objects)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
@@ -86,8 +85,7 @@ async def test_invalid_terms_are_marked_not_raised(
     demo_app: AppFactory, text: str, needle: str
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         total = len(screen.visible_objects)
         await _type_filter(pilot, f"type:text {text}")
         screen = await settle(app, pilot)
@@ -103,8 +101,7 @@ async def test_invalid_terms_are_marked_not_raised(
 
 async def test_filter_completion_suggests_states_and_metadata(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         assert "agent" in screen.suggester.metadata_keys
         await _type_filter(pilot, "state:upl")
         await settle(app, pilot)
@@ -123,8 +120,7 @@ async def test_filter_completion_suggests_states_and_metadata(demo_app: AppFacto
 
 async def test_sort_columns_keys_and_header_click(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(160, 40)) as (pilot, screen):
         load_order = {o.id: pos for pos, o in enumerate(screen.model.index.objects)}
         screen.set_sort("size", True)
         await pilot.pause()
@@ -165,8 +161,7 @@ async def test_sort_columns_keys_and_header_click(demo_app: AppFactory) -> None:
 
 async def test_marks_keys_and_counts(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         shown = screen.visible_objects
         table = screen.query_one(ObjectTable)
         await pilot.press("space", "space")
@@ -198,8 +193,7 @@ async def test_pushdown_merges_server_matches_while_loading(
     demo_server: EmbeddedServer,
 ) -> None:
     app = make_app(demo_server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         every_tgz = {o.id for o in screen.visible_objects if str(o.content_type) == "tgz"}
         assert every_tgz
         # Pretend the account is only partly loaded: nothing here yet, a load in flight.
@@ -218,8 +212,7 @@ async def test_pushdown_merges_server_matches_while_loading(
 
 async def test_filter_input_keeps_focus_and_q_types(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, _):
         await _type_filter(pilot, "quit ?")
         assert isinstance(app.focused, Input)
         assert app.focused.value == "quit ?"
@@ -228,8 +221,7 @@ async def test_filter_input_keeps_focus_and_q_types(demo_app: AppFactory) -> Non
 
 async def test_an_empty_table_says_why(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         table = screen.query_one(ObjectTable)
         assert "No object" not in table.render_line(2).text
         await _type_filter(pilot, "zz-no-such-object-zz")
@@ -245,8 +237,7 @@ async def test_an_empty_store_says_what_to_do(server: EmbeddedServer) -> None:
     # What to do, unless nothing can be changed.
     for read_only, expected in ((False, "No objects yet: u uploads one."), (True, "No objects.")):
         app = make_app(server.base_url, read_only=read_only)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app, size=(80, 24)) as (_, screen):
             assert table_text(screen.query_one(ObjectTable)) == expected
 
 

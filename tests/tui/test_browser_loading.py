@@ -13,7 +13,7 @@ from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.widgets.object_table import ObjectTable
 from tests.conftest import API_KEY, OTHER_API_KEY
-from tests.tui.conftest import NOW_MS, AppFactory, browser, make_app, quick_retry, settle
+from tests.tui.conftest import NOW_MS, AppFactory, browser, browsing, make_app, quick_retry, settle
 
 
 async def _server_total(base_url: str, public: bool = False) -> int:
@@ -56,8 +56,7 @@ async def test_loads_every_page_and_selects_a_late_object(data_dir: Path) -> Non
 
 async def test_demo_store_shows_live_objects_with_counts(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (_, screen):
         shown = screen.visible_objects
         assert shown
         # Deleted and expired objects never show (the clock is frozen at NOW_MS).
@@ -78,8 +77,7 @@ async def test_public_view_is_read_only_and_lists_public_objects(
 ) -> None:
     public_total = await _server_total(demo_server.base_url, public=True)
     app = make_app(demo_server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         private_count = len(screen.visible_objects)
         assert not screen.is_read_only
         assert "read-only" not in screen.header.text
@@ -99,8 +97,7 @@ async def test_public_view_is_read_only_and_lists_public_objects(
 
 async def test_read_only_mode_and_accent_in_header(demo_server: EmbeddedServer) -> None:
     app = make_app(demo_server.base_url, read_only=True, accent="error", profile="prod")
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (_, screen):
         assert app.read_only
         assert screen.is_read_only
         assert "read-only" in screen.header.text
@@ -110,8 +107,7 @@ async def test_read_only_mode_and_accent_in_header(demo_server: EmbeddedServer) 
 
 async def test_narrow_terminal_drops_columns_and_toggles_detail(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         table = screen.query_one(ObjectTable)
         columns = table.visible_columns
         assert "id" not in columns
@@ -126,8 +122,7 @@ async def test_narrow_terminal_drops_columns_and_toggles_detail(demo_app: AppFac
         await pilot.pause()
         assert body.has_class("-detail-hidden")
     wide = demo_app()
-    async with wide.run_test(size=(160, 40)) as pilot:
-        screen = await settle(wide, pilot)
+    async with browsing(wide, size=(160, 40)) as (pilot, screen):
         assert "id" in screen.query_one(ObjectTable).visible_columns
         assert not screen.query_one("#browser-body").has_class("-detail-hidden")
 
@@ -135,8 +130,7 @@ async def test_narrow_terminal_drops_columns_and_toggles_detail(demo_app: AppFac
 async def test_hostile_names_render_inert(server: EmbeddedServer, client: ObjectsClient) -> None:
     created = await client.create_object("[bold red]boom[/] $x", metadata={"[k]": "[v]"})
     app = make_app(server.base_url)
-    async with app.run_test(size=(160, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(160, 30)) as (pilot, screen):
         # Our server refuses control characters; another service might not, so inject one.
         hostile = replace(created, name="[bold red]boom[/] \x1b[31mred\x1b[0m $x")
         screen.apply_local_changes(updated=[hostile])
@@ -157,8 +151,7 @@ async def test_hostile_names_render_inert(server: EmbeddedServer, client: Object
 
 async def test_cursor_keys_and_mouse(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         table = screen.query_one(ObjectTable)
         shown = screen.visible_objects
         await pilot.press("j", "j", "down")

@@ -14,7 +14,8 @@ from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.object_table import ObjectTable
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.notified import notified
-from tests.tui.conftest import AppFactory, browser, make_app, settle
+from tests.tui.actions_helpers import wait_screen
+from tests.tui.conftest import AppFactory, browser, browsing, make_app, settle
 
 
 async def _put(client: ObjectsClient, name: str, complete: bool = True) -> str:
@@ -30,8 +31,7 @@ async def test_refresh_keeps_cursor_marks_and_scroll(
     ids = [await _put(client, f"file-{n:02d}.txt") for n in range(30)]
     pending = await _put(client, "pending.bin", complete=False)
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 20)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(120, 20)) as (pilot, screen):
         table = screen.query_one(ObjectTable)
         assert len(screen.visible_objects) == 31
         await pilot.press("end")
@@ -70,8 +70,7 @@ async def test_refresh_moves_cursor_to_nearest_row_when_its_object_vanishes(
     for n in range(5):
         await _put(client, f"f{n}")
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(120, 30)) as (pilot, screen):
         await pilot.press("j", "j")
         gone = screen.selected_object
         assert gone is not None
@@ -87,8 +86,7 @@ async def test_apply_local_changes(server: EmbeddedServer, client: ObjectsClient
     first = await _put(client, "a.txt")
     second = await _put(client, "b.txt")
     app = make_app(server.base_url)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(120, 30)) as (pilot, screen):
         screen.mark_objects([first, second])
         created = await client.create_object("c.txt")
         screen.apply_local_changes(updated=[created], removed_ids=[first])
@@ -115,8 +113,7 @@ async def test_server_stops_and_comes_back(data_dir: Path) -> None:
             for n in range(3):
                 await _put(api, f"keep-{n}")
         app = make_app(first.base_url)
-        async with app.run_test(size=(120, 30), notifications=True) as pilot:
-            screen = await settle(app, pilot)
+        async with browsing(app, size=(120, 30), notifications=True) as (pilot, screen):
             assert len(screen.visible_objects) == 3
             first.stop()
             for _ in range(2):  # two failing refreshes: one outage, one notification
@@ -146,12 +143,9 @@ async def test_server_stops_and_comes_back(data_dir: Path) -> None:
 
 async def test_help_lists_bindings_and_filter_syntax_and_searches(demo_app: AppFactory) -> None:
     app = demo_app(keymap={"browser.refresh": "f5"})
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         await pilot.press("question_mark")
-        await pilot.pause()
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await wait_screen(app, pilot, HelpScreen)
         ids = {row.binding_id for row in help_screen.rows}
         assert {"browser.filter", "browser.refresh", "browser.pause", "app.quit"} <= ids
         refresh = next(r for r in help_screen.rows if r.binding_id == "browser.refresh")
@@ -178,8 +172,7 @@ async def test_help_lists_bindings_and_filter_syntax_and_searches(demo_app: AppF
 
 async def test_command_palette_runs_screen_actions(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
@@ -197,8 +190,7 @@ async def test_command_palette_runs_screen_actions(demo_app: AppFactory) -> None
 
 async def test_quit_closes_the_client(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, _):
         await pilot.press("q")
         await pilot.pause()
     assert app._client_closed

@@ -13,7 +13,7 @@ from runloop_tui.tui.modals.bulk_delete import BulkDeleteProgressModal
 from tests.conftest import API_KEY
 from tests.rawapi import list_objects, put_object
 from tests.support.fault_proxy import FaultProxy
-from tests.tui.conftest import fixed_clock, settle
+from tests.tui.conftest import browsing, fixed_clock
 
 
 async def test_the_bulk_dialog_shows_the_retries(server: EmbeddedServer) -> None:
@@ -26,8 +26,7 @@ async def test_the_bulk_dialog_shows_the_retries(server: EmbeddedServer) -> None
         client = ObjectsClient(proxy.base_url, API_KEY, retry=policy)
         settings = Settings(base_url=proxy.base_url, api_key=API_KEY)
         app = RunloopApp(settings, client, clock=fixed_clock, live_refresh=False)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await settle(app, pilot)
+        async with browsing(app) as (pilot, _):
             await pilot.press("a", "D")
             await pilot.pause()
             await pilot.press(*"3", "enter")

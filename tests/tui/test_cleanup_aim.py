@@ -13,7 +13,7 @@ from runloop_tui.tui.widgets.object_table import ObjectTable
 from tests.notified import notified
 
 from .actions_helpers import wait_gone, wait_screen
-from .conftest import AppFactory, settle
+from .conftest import AppFactory, browsing
 
 
 def cursor_on_screen(table: ObjectTable) -> bool:
@@ -29,8 +29,7 @@ def header_line(table: ObjectTable) -> str:
 
 async def test_after_a_sort_the_cursor_row_is_on_screen(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         table = screen.query_one(ObjectTable)
         # The smallest object under the cursor, the list sorted biggest first: it goes last.
         smallest = min(
@@ -50,8 +49,7 @@ async def test_after_a_sort_the_cursor_row_is_on_screen(demo_app: AppFactory) ->
 
 async def test_after_a_filter_the_cursor_row_is_on_screen(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         table = screen.query_one(ObjectTable)
         table.move_cursor(150)
         await pilot.pause()
@@ -67,8 +65,7 @@ async def test_after_a_filter_the_cursor_row_is_on_screen(demo_app: AppFactory) 
 
 async def test_the_sort_cycle_offers_only_columns_on_screen(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         table = screen.query_one(ObjectTable)
         assert "id" not in table.visible_columns  # too narrow for the id column
         seen = []
@@ -83,8 +80,7 @@ async def test_the_sort_cycle_offers_only_columns_on_screen(demo_app: AppFactory
 
 async def test_a_sort_by_a_column_not_shown_says_so(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         screen.set_sort("id", False)
         await pilot.pause()
         assert "sorted by id▲" in header_line(screen.query_one(ObjectTable))
@@ -104,8 +100,7 @@ async def test_marks_hidden_by_the_filter_are_in_the_header_and_listed_first(
     demo_app: AppFactory,
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         hidden = await _mark_nine_three_hidden(screen, pilot)
         await pilot.pause()
         assert "marked 9" in screen.header.text
@@ -125,8 +120,7 @@ async def test_marks_hidden_by_the_filter_are_in_the_header_and_listed_first(
 
 async def test_backing_out_of_the_bulk_dialog_never_clears_marks(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, notifications=True) as (pilot, screen):
         await _mark_nine_three_hidden(screen, pilot)
         await pilot.press("D")
         await wait_screen(app, pilot, BulkDeleteModal)
@@ -144,8 +138,7 @@ async def test_backing_out_of_the_bulk_dialog_never_clears_marks(demo_app: AppFa
 
 async def test_deleting_an_object_of_unknown_size_says_unknown(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         uploading = next(o for o in screen.visible_objects if o.size_bytes is None)
         screen.select_object(uploading.id)
         await pilot.press("d")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.key_bar import KeyBar
 
-from .conftest import AppFactory, settle
+from .conftest import AppFactory, browsing
 
 
 def bar_text(bar: KeyBar) -> str:
@@ -14,8 +14,7 @@ def bar_text(bar: KeyBar) -> str:
 
 async def test_shows_keys_in_order_with_the_palette_at_the_right(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (_, screen):
         bar = screen.query_one(KeyBar)
         text = bar_text(bar)
         assert text.startswith(" u Upload d Delete w Download p Preview / Filter space Mark ? Help")
@@ -26,8 +25,7 @@ async def test_shows_keys_in_order_with_the_palette_at_the_right(demo_app: AppFa
 
 async def test_narrow_bar_drops_whole_keys_and_keeps_the_palette(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(50, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(50, 24)) as (_, screen):
         bar = screen.query_one(KeyBar)
         text = bar_text(bar)
         assert len(text) == 50
@@ -39,8 +37,7 @@ async def test_narrow_bar_drops_whole_keys_and_keeps_the_palette(demo_app: AppFa
 
 async def test_read_only_greys_out_the_write_keys(demo_app: AppFactory) -> None:
     app = demo_app(read_only=True)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (_, screen):
         hints = {h.description: h for h in screen.query_one(KeyBar).hints}
         assert not hints["Upload"].enabled
         assert not hints["Delete"].enabled
@@ -49,8 +46,7 @@ async def test_read_only_greys_out_the_write_keys(demo_app: AppFactory) -> None:
 
 async def test_remapped_keys_show_their_new_key(demo_app: AppFactory) -> None:
     app = demo_app(keymap={"browser.filter": "f"})
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (_, screen):
         assert " f Filter" in bar_text(screen.query_one(KeyBar))
 
 
@@ -58,8 +54,7 @@ async def test_clicking_a_key_presses_it_and_a_greyed_key_does_nothing(
     demo_app: AppFactory,
 ) -> None:
     app = demo_app(read_only=True)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         bar = screen.query_one(KeyBar)
         text = bar_text(bar)
         upload_x = text.index("u Upload")

@@ -19,7 +19,7 @@ from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.browser_model import BrowserModel
 from tests.conftest import API_KEY
-from tests.tui.conftest import NOW_MS, make_app, settle
+from tests.tui.conftest import NOW_MS, browsing, make_app, settle
 from tests.tui.test_browser_model_filter_reuse import expected_rows
 
 BACK = "\b"
@@ -117,8 +117,7 @@ async def test_narrowing_keys_in_a_long_list_lay_out_nothing(
 
     monkeypatch.setattr(Screen, "_refresh_layout", counting)
     app = make_app(bulk_server.base_url)
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         assert screen.table.row_count == 2_000
         await pilot.press("slash", "0", "0")  # everything still matches (object-000...)
         await settle(app, pilot)

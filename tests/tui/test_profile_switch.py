@@ -12,7 +12,7 @@ from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.app import CancelWorkConfirm, RunloopApp
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.rawapi import put_object
-from tests.tui.conftest import browser, fixed_clock, settle
+from tests.tui.conftest import browser, browsing, fixed_clock, settle
 
 
 def profiles_for(server: EmbeddedServer, tmp_path: Path) -> ConfigProfiles:
@@ -49,8 +49,7 @@ async def test_switching_from_the_palette_reconnects_and_leaks_nothing(
     put_object(server.base_url, "beta-only.txt", api_key=OTHER_API_KEY)
     profiles = profiles_for(server, tmp_path)
     app = app_on(profiles, "alpha")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app) as (pilot, _):
         assert shown_names(app) == ["alpha-only.txt"]
         await pilot.press("space")
         old = browser(app)
@@ -76,8 +75,7 @@ async def test_switching_from_the_palette_reconnects_and_leaks_nothing(
 async def test_switching_while_work_runs_asks_first(server: EmbeddedServer, tmp_path: Path) -> None:
     profiles = profiles_for(server, tmp_path)
     app = app_on(profiles, "alpha")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app) as (pilot, _):
         app.run_worker(asyncio.sleep(30), group="upload", description="a held upload")
         app.request_profile_switch("beta")
         await pilot.pause()

@@ -10,7 +10,7 @@ from runloop_tui.tui.range_marks import VisualRange
 from runloop_tui.tui.screens.browser import BrowserScreen
 from tests.notified import messages
 
-from .conftest import AppFactory, settle
+from .conftest import AppFactory, browsing
 
 IDS = [f"obj_{i}" for i in range(10)]
 
@@ -81,8 +81,7 @@ def test_range_keys_need_a_row_but_leaving_the_mode_never_does() -> None:
 # --- through the UI ---
 async def test_shift_down_and_up_extend_the_marks(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         await pilot.press("j", "shift+down", "shift+down")
         assert screen.table.cursor_row == 3
         assert screen.model.marks == shown_ids(screen, 1, 2, 3)
@@ -96,8 +95,7 @@ async def test_shift_down_and_up_extend_the_marks(demo_app: AppFactory) -> None:
 
 async def test_visual_mode_marks_from_the_anchor_to_the_cursor(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         await pilot.press("j", "j", "space")  # row 2 marked, cursor on 3
         await pilot.press("k", "k", "V")  # anchor: row 1
         assert "VISUAL 1 row " in screen.header.text
@@ -123,8 +121,7 @@ async def test_visual_mode_marks_from_the_anchor_to_the_cursor(demo_app: AppFact
 
 async def test_a_sort_during_visual_mode_marks_nothing_new(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         await pilot.press("V", "j", "j")
         await pilot.pause()
         before = set(screen.model.marks)
@@ -137,8 +134,7 @@ async def test_a_sort_during_visual_mode_marks_nothing_new(demo_app: AppFactory)
 
 async def test_range_keys_on_an_empty_view_say_why(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24), notifications=True) as (pilot, screen):
         screen.set_filter("name:no-such-object-anywhere")
         await pilot.pause()
         for key in ("V", "shift+down"):
@@ -151,8 +147,7 @@ async def test_range_keys_on_an_empty_view_say_why(demo_app: AppFactory) -> None
 
 async def test_visual_mode_ends_when_the_filter_hides_its_anchor(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24), notifications=True) as (pilot, screen):
         await pilot.press("V", "j", "j")
         await pilot.pause()
         marked = set(screen.model.marks)

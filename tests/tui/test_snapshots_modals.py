@@ -32,10 +32,9 @@ from runloop_tui.tui.modals.presign import PresignModal
 from runloop_tui.tui.modals.preview import PreviewModal
 from runloop_tui.tui.modals.upload import UploadModal
 from tests.tui.actions_helpers import make_tar
+from tests.tui.snapshot_helpers import SIZES, SnapCompare
 
-SnapCompare = Callable[..., bool]
 NOW_MS = 1_893_456_000_000
-SIZES = [(80, 24), (120, 36)]
 FIXED_URL = (
     "http://127.0.0.1:8787/_blobs/obj_7Hk2pQ9sLmN4vR8tW1xYzA?expires=1893459600"
     "&signature=3f9a2c6d8e1b4f7a9c0d2e5f8a1b3c6d"
@@ -166,7 +165,7 @@ async def _freeze(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("name", sorted(MODALS))
 def test_modal_snapshot(snap_compare: SnapCompare, name: str, size: tuple[int, int]) -> None:
     assert snap_compare(Harness(MODALS[name]), terminal_size=size, run_before=_freeze)

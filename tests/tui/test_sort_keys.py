@@ -23,7 +23,8 @@ from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.cell_fit import layout_columns
 from runloop_tui.tui.widgets.name_line import NameLine
 
-from .conftest import AppFactory, settle
+from .actions_helpers import wait_screen
+from .conftest import AppFactory, browsing, settle
 
 # Keys a terminal or tmux keeps for itself, or that reach the program as something else:
 # tmux's prefix, the tty's signals and flow control, and the keys every terminal maps.
@@ -92,8 +93,7 @@ async def test_each_sort_key_sorts_by_its_column_and_again_reverses(
     key_of = COLUMN_BY_KEY[column].sort_key
     assert key_of is not None
     first = COLUMN_BY_KEY[column].descending_first
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         if column == "created":  # the default sort: a first press reverses it
             first = not first
         for descending in (first, not first):
@@ -111,8 +111,7 @@ async def test_size_and_age_are_the_cleanup_sorts_in_wide_name_mode(
     demo_app: AppFactory,
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         await pilot.press("W", "Z")
         await pilot.pause()
         assert screen.table.visible_columns == ["mark", "name"]
@@ -136,8 +135,7 @@ async def test_the_name_line_shows_the_full_name_when_the_detail_pane_is_hidden(
     demo_app: AppFactory,
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         line = screen.query_one(NameLine)
         long_names = [o for o in screen.visible_objects if len(o.name) > 40]
         assert long_names
@@ -152,8 +150,7 @@ async def test_the_name_line_shows_the_full_name_when_the_detail_pane_is_hidden(
         await pilot.press("i")  # the detail pane shows the name: the line goes
         await pilot.pause()
         assert not line.display
-    async with demo_app().run_test(size=(120, 36)) as pilot:
-        screen = await settle(pilot.app, pilot)
+    async with browsing(demo_app()) as (pilot, screen):
         assert not screen.query_one(NameLine).display  # wide: the detail pane is there
         await pilot.press("i")
         await pilot.pause()
@@ -165,8 +162,7 @@ async def test_the_delete_confirm_takes_y_and_n(
     demo_app: AppFactory, key: str, deleted: bool
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
         obj = screen.selected_object
         assert obj is not None
         await pilot.press("d")
@@ -185,12 +181,9 @@ async def test_the_delete_confirm_takes_y_and_n(
 
 async def test_help_lists_the_sort_and_range_keys(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app) as (pilot, _):
         await pilot.press("question_mark")
-        await pilot.pause()
-        help_screen = app.screen
-        assert isinstance(help_screen, HelpScreen)
+        help_screen = await wait_screen(app, pilot, HelpScreen)
         texts = {row.binding_id: (row.keys, row.text) for row in help_screen.rows}
         assert texts["browser.sort_by_size"] == ("Z", "Sort by size (again reverses)")
         assert texts["browser.sort_by_created"][0] == "O"
@@ -205,12 +198,9 @@ async def test_the_palette_runs_a_sort_key_and_greys_visual_mode_with_no_rows(
     demo_app: AppFactory,
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        palette = app.screen
-        assert isinstance(palette, CommandPalette)
+        palette = await wait_screen(app, pilot, CommandPalette)
         await pilot.press(*"sort by size")
         options = palette.query_one(OptionList)
         for _ in range(100):  # the palette searches in the background

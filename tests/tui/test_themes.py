@@ -3,14 +3,12 @@ of the view modal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.color import Color
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.cli import parse_overrides
@@ -20,10 +18,8 @@ from runloop_tui.tui.actions.commands import save_current_view
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.views import View
 from tests.conftest import API_KEY
-from tests.tui.conftest import fixed_clock, quick_retry, settle
-
-SnapCompare = Callable[..., bool]
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
+from tests.tui.conftest import browsing, fixed_clock, quick_retry, settle
+from tests.tui.snapshot_helpers import SIZES, SnapCompare, hold_still, prepare
 
 
 def themed_app(base_url: str, theme: str, accent: str | None = "error") -> RunloopApp:
@@ -55,8 +51,7 @@ async def test_the_profile_accent_shows_in_every_theme(
     demo_server: EmbeddedServer, theme: str
 ) -> None:
     app = themed_app(demo_server.base_url, theme)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(100, 30)) as (_, screen):
         assert app.theme == theme
         conn = screen.query_one("#header-conn")
         assert conn.has_class("accent-error")
@@ -71,8 +66,7 @@ async def test_marked_rows_stay_readable_in_ansi_themes(
 ) -> None:
     """ANSI colours cannot blend, so a marked row must not be drawn cyan on cyan."""
     app = themed_app(demo_server.base_url, theme)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(100, 30)) as (pilot, screen):
         await pilot.press("space")  # marks the first row, moves to the second
         await settle(app, pilot)
         marked = screen.table.get_component_rich_style("object-table--marked")
@@ -82,22 +76,12 @@ async def test_marked_rows_stay_readable_in_ansi_themes(
 pytestmark = pytest.mark.usefixtures("utc")
 
 
-async def _run_before(pilot: Pilot[Any]) -> None:
-    app: Any = pilot.app
-    await settle(app, pilot)
-    await pilot.press("j", "j", "space")
-    await settle(app, pilot)
-    for field in app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_light_theme_snapshot(
     snap_compare: SnapCompare, demo_server: EmbeddedServer, size: tuple[int, int]
 ) -> None:
     app = themed_app(demo_server.base_url, "textual-light")
-    assert snap_compare(app, terminal_size=size, run_before=_run_before)
+    assert snap_compare(app, terminal_size=size, run_before=prepare("j", "j", "space"))
 
 
 async def _save_view_modal(pilot: Pilot[Any]) -> None:
@@ -109,10 +93,7 @@ async def _save_view_modal(pilot: Pilot[Any]) -> None:
     save_current_view(app, app, screen)
     await pilot.pause()
     await pilot.press(*"stale-uploads")
-    await settle(app, pilot)
-    for field in app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
+    await hold_still(app, pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)

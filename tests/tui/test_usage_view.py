@@ -13,7 +13,7 @@ from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal
 from runloop_tui.tui.screens.usage import UsageScreen, filter_for
 from runloop_tui.tui.usage_model import UsageModel
 from tests.notified import notified
-from tests.tui.conftest import AppFactory, settle
+from tests.tui.conftest import AppFactory, browsing, settle
 
 
 def obj(name: str, size: int = 10) -> ObjectView:
@@ -82,8 +82,7 @@ async def test_u_groups_the_shown_objects_and_enter_drills_in(demo_app: AppFacto
 
 async def test_the_view_follows_the_filter(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        browser = await settle(app, pilot)
+    async with browsing(app) as (pilot, browser):
         browser.set_filter("state:uploading")
         screen = await _open_usage(app, pilot)
         assert {s for e in screen.usage.entries for s in e.states} == {"UPLOADING"}
@@ -94,8 +93,7 @@ async def test_marking_a_prefix_marks_what_the_filter_shows_and_d_opens_the_summ
     demo_app: AppFactory,
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        browser = await settle(app, pilot)
+    async with browsing(app) as (pilot, browser):
         browser.set_filter("-result")
         screen = await _open_usage(app, pilot)
         row = screen.usage.row_of("agent-runs/")
@@ -122,8 +120,7 @@ async def test_marking_a_prefix_marks_what_the_filter_shows_and_d_opens_the_summ
 
 async def test_f_jumps_to_the_table_filtered_to_the_prefix(demo_app: AppFactory) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        browser = await settle(app, pilot)
+    async with browsing(app) as (pilot, browser):
         screen = await _open_usage(app, pilot)
         row = screen.usage.row_of("logs/")
         assert row is not None

@@ -25,7 +25,7 @@ from tests.conftest import API_KEY
 from tests.notified import notified
 from tests.support.terminal import Terminal, runloop_tui_argv
 from tests.tui.actions_helpers import wait_gone, wait_screen
-from tests.tui.conftest import drain, fixed_clock, quick_retry, settle
+from tests.tui.conftest import browsing, drain, fixed_clock, quick_retry, settle
 
 
 def app_with(base_url: str, **settings: object) -> RunloopApp:
@@ -36,8 +36,7 @@ def app_with(base_url: str, **settings: object) -> RunloopApp:
 
 async def test_the_app_opens_in_the_start_view(demo_server: EmbeddedServer) -> None:
     app = app_with(demo_server.base_url, start_view=View("type:tgz", ("size", True)))
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (_, screen):
         assert screen.filter_bar.text == "type:tgz"
         rows = screen.visible_objects
         assert rows and all(str(obj.content_type) == "tgz" for obj in rows)
@@ -51,8 +50,7 @@ async def test_history_walks_back_and_forth_and_persists(
     demo_server: EmbeddedServer, tmp_path: Path
 ) -> None:
     app = app_with(demo_server.base_url, state_dir=tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(100, 30)) as (pilot, screen):
         for text in ("type:tgz", "state:error", "age>7d"):
             await pilot.press("slash", "ctrl+u", *text, "enter")
             await settle(app, pilot)
@@ -74,8 +72,7 @@ async def test_history_walks_back_and_forth_and_persists(
     assert saved == ["type:tgz", "age>7d", "state:error"]
     # The next session starts with it.
     again = app_with(demo_server.base_url, state_dir=tmp_path)
-    async with again.run_test(size=(100, 30)) as pilot:
-        screen = await settle(again, pilot)
+    async with browsing(again, size=(100, 30)) as (pilot, screen):
         await pilot.press("slash", "up")
         assert screen.filter_bar.text == "state:error"
 
@@ -132,8 +129,7 @@ async def test_the_palette_opens_on_views_and_saves_the_current_one(
     app = app_with(
         demo_server.base_url, config_path=config, views={"old": View("", ("name", False))}
     )
-    async with app.run_test(size=(120, 36)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app) as (pilot, screen):
         await pilot.press("ctrl+p")
         prompts = await _palette_prompts(app, pilot, at_least=10)
         titles = [p.split("  ")[0] for p in prompts[:7]]
@@ -169,8 +165,7 @@ async def test_the_palette_opens_on_views_and_saves_the_current_one(
 
 async def test_help_mentions_the_palette_and_the_views(demo_server: EmbeddedServer) -> None:
     app = app_with(demo_server.base_url, views={"mine": View("type:tgz", ("size", True))})
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
+    async with browsing(app) as (pilot, _):
         await pilot.press("question_mark")
         help_screen = await wait_screen(app, pilot, HelpScreen)
         await pilot.press(*"clean")

@@ -15,7 +15,7 @@ from runloop_tui.tui.modals.preview import PreviewModal
 from tests.conftest import API_KEY
 from tests.notified import notified
 
-from .conftest import AppFactory, WorkerErrors, settle
+from .conftest import AppFactory, WorkerErrors, browsing, settle
 
 
 @pytest.fixture
@@ -38,8 +38,7 @@ async def test_a_bug_in_a_worker_is_said_and_logged_without_the_key(
     demo_app: AppFactory, worker_errors: WorkerErrors, tui_log: io.StringIO
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, notifications=True) as (pilot, screen):
 
         async def broken_head(object_id: str, size: int, **kwargs: object) -> bytes:
             raise RuntimeError(f"boom with {API_KEY} inside")
@@ -71,8 +70,7 @@ async def test_a_failed_load_is_not_left_loading_and_is_retried(
     demo_app: AppFactory, worker_errors: WorkerErrors
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, notifications=True) as (pilot, screen):
         loaded = len(screen.model.index)
         calls = 0
         original = app.client.iter_pages
@@ -111,8 +109,7 @@ async def test_the_fixture_records_a_failed_worker(
     demo_app: AppFactory, worker_errors: WorkerErrors
 ) -> None:
     app = demo_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await settle(app, pilot)
+    async with browsing(app, size=(80, 24)) as (pilot, screen):
 
         async def fail() -> None:
             raise KeyError("deliberate")

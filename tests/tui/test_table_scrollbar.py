@@ -1,0 +1,58 @@
+"""The object table when its vertical scrollbar comes and goes: every row it draws is as wide
+as the room left beside the scrollbar.
+
+Found while chasing the help-screen snapshot flake (tests/tui/test_snapshots_browser.py): rows
+drawn before the scrollbar appeared stayed in the render cache one cell too wide, so the
+right-aligned last column slid under the scrollbar until something else bumped the epoch.
+Whether a paint fell between the first rows and the scrollbar depended on machine load.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+
+from runloop_tui.api.models import ContentType, ObjectState, ObjectView
+from runloop_tui.tui.widgets.object_table import ObjectTable
+from tests.tui.conftest import NOW_MS
+
+
+def _object(i: int) -> ObjectView:
+    return ObjectView(
+        id=f"obj_{i:04d}",
+        name=f"run-{i:04d}/result.json",
+        state=ObjectState.READ_ONLY,
+        content_type=ContentType.TEXT,
+        create_time_ms=NOW_MS - i * 60_000,
+        size_bytes=1_000 + i,
+    )
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ObjectTable()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug in runloop_tui/tui/widgets/object_table.py: the render cache is keyed by "
+    "(epoch, position, cursor, marked, flash), not by width, and a scrollbar appearing changes "
+    "scrollable_content_region.width with no Resize and no epoch bump. Drop this mark with "
+    "the fix.",
+)
+async def test_rows_drawn_before_the_scrollbar_are_redrawn_narrower() -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ObjectTable)
+        objects = [_object(i) for i in range(3)]
+        table.set_rows(objects, list(range(3)))
+        await pilot.pause()
+        wide = table.scrollable_content_region.width
+        assert [table.render_line(y).cell_length for y in (1, 2, 3)] == [wide] * 3
+        # More of the same listing arrives (loading appends): now the rows overflow.
+        objects.extend(_object(i) for i in range(3, 60))
+        table.set_rows(objects, list(range(60)))
+        await pilot.pause()
+        narrow = table.scrollable_content_region.width
+        assert narrow == wide - 1  # the scrollbar took a column
+        assert [table.render_line(y).cell_length for y in (1, 2, 3, 4)] == [narrow] * 4

@@ -535,7 +535,7 @@ class BrowserScreen(Screen[None]):
         self._public = not self._public
         self.refresh_state.loaded_once = False
         self.loader.total = None
-        self.rows.clear()
+        self.rows.switch_view()  # the marks are kept for when their objects are back
         self._update_mode()
         self._start_load()
 

@@ -88,8 +88,9 @@ class BrowserRows:
             self.model.apply_changes([], gone, self.now_ms())
             self.show(self.cursor_id())
 
-    def clear(self) -> None:
-        self.model.clear()
+    def switch_view(self) -> None:
+        """Empty the list for the other view (own or public); the marks are kept aside."""
+        self.model.switch_view()
         self.generation += 1
         self.table.set_marks(self.model.marks)
         self.show(None)
@@ -114,16 +115,18 @@ class BrowserRows:
 
     def update_counts(self, loaded: int | None = None) -> None:
         model = self.model
-        self.hidden_marks = model.hidden_mark_count(self.now_ms())
+        kept = model.kept_mark_count
+        self.hidden_marks = model.hidden_mark_count(self.now_ms()) + kept
         self._header().set_counts(
             Counts(
                 loaded=len(model.index) if loaded is None else loaded,
                 total=self.loader.total,
                 shown=len(model.rows),
                 shown_bytes=model.shown_bytes,
-                marked=len(model.marks),
+                marked=len(model.marks) + kept,
                 marked_bytes=model.marked_bytes,
-                marked_hidden=self.hidden_marks,
+                marked_hidden=self.hidden_marks - kept,
+                marked_elsewhere=kept,
                 loading=self.refresh_state.loading,
                 note=self.loader.note(len(model.index)),
                 label=self.loader.label(),
@@ -167,7 +170,7 @@ class BrowserRows:
         self.marks_changed()
 
     def clear_marks(self) -> None:
-        self.model.marks.clear()
+        self.model.clear_marks()
         self.marks_changed()
 
     def toggle_mark(self, object_id: str) -> None:

@@ -1,8 +1,11 @@
 """The browser's keys (k9s style), kept out of the screen's module; the sort keys derive from
-the column table (tui/columns.py) in one place.
+the column table (tui/columns.py) in one place. `forward` declares an action that is one
+call to a collaborator.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.binding import Binding, BindingType
 
@@ -63,3 +66,16 @@ BROWSER_BINDINGS: list[BindingType] = [
     *RANGE_BINDINGS,  # shift+up/down, V, W
     *SORT_BINDINGS,  # one per sortable column, from tui/columns.py
 ]
+
+
+class forward:
+    """An ``action_*`` that is one call to a collaborator: ``action_upload =
+    forward("transfers.start_upload")``. The action stays on the screen, where its binding,
+    check_action and the palette look for it; the work is the collaborator's.
+    """
+
+    def __init__(self, target: str) -> None:
+        self._collaborator, _, self._method = target.partition(".")
+
+    def __get__(self, screen: object, owner: type | None = None) -> Callable[..., None]:
+        return getattr(getattr(screen, self._collaborator), self._method)  # type: ignore[no-any-return]

@@ -3,16 +3,19 @@ the count, run behind a progress bar, every failure listed)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.host import ActionHost, run_io
 from runloop_tui.tui.formatting import count_noun, display_text, exact_bytes, human_size
 from runloop_tui.tui.modals.confirm import ConfirmModal
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from runloop_tui.api.bulk import BulkDeleteOutcome
 
 
@@ -41,7 +44,7 @@ class Deleter:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                host.run_delete(obj)
+                self.run_delete(obj)
 
         host.push_modal(
             ConfirmModal(
@@ -56,6 +59,9 @@ class Deleter:
             ),
             answered,
         )
+
+    def run_delete(self, obj: ObjectView) -> Worker[bool]:
+        return run_io(self._host, partial(self.delete, obj), "Delete object", "delete")
 
     async def delete(self, obj: ObjectView) -> bool:
         try:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.config import Settings
-from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.host import ActionHost, run_io
 from runloop_tui.tui.actions.overwrite import confirm_overwrite
 from runloop_tui.tui.formatting import human_size
 from runloop_tui.tui.modals.validation import probe
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from runloop_tui.tui.modals.export import ExportRequest
 
 
@@ -40,13 +43,24 @@ class Exporter:
                 return
             rows = marked if request.marked else visible
             if host.in_browser:
-                host.run_web_export(rows, request)
+                self.run_web_export(rows, request)
             elif probe(request.path)[0] is not None:
-                confirm_overwrite(host, request.path, lambda: host.run_export(rows, request, True))
+                confirm_overwrite(host, request.path, lambda: self.run_export(rows, request, True))
             else:
-                host.run_export(rows, request, False)
+                self.run_export(rows, request, False)
 
         host.push_modal(ExportModal(len(visible), len(marked), default), chosen)
+
+    # --- the workers: threads, the files may be large ---
+    def run_export(
+        self, rows: list[ObjectView], request: ExportRequest, overwrite: bool
+    ) -> Worker[int]:
+        work = partial(self.export, rows, request, overwrite)
+        return run_io(self._host, work, "Export", "export", thread=True)
+
+    def run_web_export(self, rows: list[ObjectView], request: ExportRequest) -> Worker[int]:
+        work = partial(self.web_export, rows, request)
+        return run_io(self._host, work, "Export to the browser", "export", thread=True)
 
     def export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
         """Write the file (runs in a thread worker: notify is thread-safe)."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
+
+from textual.worker import Worker
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent, RetryHook
-from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.host import ActionHost, run_io
 
 
 class Sharer:
@@ -42,7 +45,11 @@ class Sharer:
     def start_preview(self) -> None:
         obj = self._host.selected_object
         if not self._host.refuse("preview") and obj is not None:
-            self._host.load_preview(obj)
+            self.load_preview(obj)
+
+    def load_preview(self, obj: ObjectView) -> None:
+        work = partial(self.preview, obj)
+        _: Worker[None] = run_io(self._host, work, "Preview", "preview", exclusive=True)
 
     async def preview(self, obj: ObjectView) -> None:
         from runloop_tui.preview import HEAD_BYTES, build_preview

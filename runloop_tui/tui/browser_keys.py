@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 
 from runloop_tui.tui.columns import COLUMN_BY_KEY, SORT_HOTKEYS
 
@@ -79,3 +79,13 @@ class forward:
 
     def __get__(self, screen: object, owner: type | None = None) -> Callable[..., None]:
         return getattr(getattr(screen, self._collaborator), self._method)  # type: ignore[no-any-return]
+
+
+def refused_key(
+    active: ActiveBinding | None, screen: object, refuse: Callable[[str], bool]
+) -> bool:
+    """Whether a key hit one of ``screen``'s disabled bindings, and ``refuse`` said why: a
+    disabled binding would otherwise let its key fall through in silence."""
+    if active is None or active.enabled or active.node is not screen:
+        return False
+    return refuse(active.binding.action)

@@ -24,6 +24,7 @@ from runloop_tui.query.units import format_duration
 from runloop_tui.tui.actions.naming import download_file_name
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.formatting import display_text
+from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.validation import (
     FieldError,
     duration_seconds,
@@ -67,14 +68,9 @@ def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
 
 
 class PresignModal(ModalScreen[None]):
-    DEFAULT_CSS = """
-    PresignModal { align: center middle; }
-    PresignModal > Vertical {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    PresignModal .title { text-style: bold; width: 100%; }
-    PresignModal .label { color: $text-muted; margin-top: 1; }
+    DEFAULT_CSS = (
+        dialog_css("PresignModal", 100, buttons=False)
+        + """
     PresignModal .presets { height: auto; }
     PresignModal .presets Button { margin-right: 1; min-width: 6; }
     PresignModal .presets Button.-chosen { text-style: bold reverse; }
@@ -85,6 +81,7 @@ class PresignModal(ModalScreen[None]):
     PresignModal .buttons { height: auto; margin-top: 1; }
     PresignModal .buttons Button { margin-right: 2; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="presign.close"),

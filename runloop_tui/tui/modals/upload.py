@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, Select
 from runloop_tui.api.content_types import default_object_name, infer_content_type
 from runloop_tui.api.models import ContentType
 from runloop_tui.limits import MAX_METADATA_KEY, MAX_METADATA_KEYS, MAX_METADATA_VALUE, text_problem
+from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.path_suggester import PathSuggester
 from runloop_tui.tui.modals.validation import (
     ExistingPath,
@@ -100,21 +101,16 @@ def check_metadata(pairs: list[tuple[str, str]]) -> list[str | None]:
 
 
 class UploadModal(ModalScreen[UploadRequest | None]):
-    DEFAULT_CSS = """
-    UploadModal { align: center middle; }
-    UploadModal > Vertical {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    UploadModal .title { text-style: bold; padding: 0 1; }
+    DEFAULT_CSS = (
+        dialog_css("UploadModal", 90)
+        + """
+    UploadModal .title, UploadModal .label { padding: 0 1; }
     UploadModal VerticalScroll { height: auto; max-height: 1fr; }
-    UploadModal .label { color: $text-muted; padding: 0 1; margin-top: 1; }
     UploadModal Input, UploadModal Select { margin: 0 1; }
     UploadModal #metadata { height: auto; padding: 0 1; }
     UploadModal #add-md { margin: 0 1; }
-    UploadModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    UploadModal .buttons Button { margin-left: 2; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="upload.cancel"),

@@ -31,7 +31,7 @@ from runloop_tui.tui.actions.share import Sharer
 from runloop_tui.tui.actions.transfer_runner import TransferRunner
 from runloop_tui.tui.availability import RULED_ACTIONS, Availability, AvailabilityGate
 from runloop_tui.tui.browser_deps import BrowserDeps
-from runloop_tui.tui.browser_keys import BROWSER_BINDINGS, forward
+from runloop_tui.tui.browser_keys import BROWSER_BINDINGS, forward, refused_key
 from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.list_loader import ListLoader
@@ -246,14 +246,7 @@ class BrowserScreen(Screen[None]):
         self.gate.recheck()
 
     def on_key(self, event: Key) -> None:
-        # A disabled binding lets its key fall through in silence: say why instead.
-        active = self.active_bindings.get(event.key)
-        if (
-            active
-            and not active.enabled
-            and active.node is self
-            and self.refuse(active.binding.action)
-        ):
+        if refused_key(self.active_bindings.get(event.key), self, self.refuse):
             event.stop()
             event.prevent_default()
 

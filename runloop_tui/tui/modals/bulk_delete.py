@@ -30,7 +30,7 @@ from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent
 from runloop_tui.tui.formatting import count_noun, display_text, human_size
 from runloop_tui.tui.modals.dialog import dialog_css
-from runloop_tui.tui.modals.validation import FieldError, first_failure
+from runloop_tui.tui.modals.validation import FieldError, checked_input, first_failure
 from runloop_tui.tui.worker_errors import report_worker_failure
 
 FIRST_NAMES = 10
@@ -133,14 +133,9 @@ class BulkDeleteModal(ModalScreen[bool]):
                 )
             with Horizontal(classes="prompt"):
                 yield Label(f"Type {count} to confirm:")
-                yield Input(
-                    id="count",
-                    # No placeholder: the count read as pre-filled, and a word ("number") read
-                    # as what to type.
-                    validators=[ExactCount(count)],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
-                )
+                # No placeholder: the count read as pre-filled, and a word ("number") read
+                # as what to type.
+                yield checked_input("count", ExactCount(count))
             yield FieldError(id="count-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)

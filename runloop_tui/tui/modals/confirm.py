@@ -90,16 +90,10 @@ class ConfirmModal(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
+    @on(Button.Pressed, "#no")
     def action_answer_no(self) -> None:
         self.dismiss(False)
 
-    def action_answer_yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
     @on(Button.Pressed, "#yes")
-    def _yes(self) -> None:
+    def action_answer_yes(self) -> None:
         self.dismiss(True)

@@ -27,6 +27,7 @@ from runloop_tui.tui.formatting import display_text
 from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.validation import (
     FieldError,
+    checked_input,
     duration_seconds,
     first_failure,
     url_duration_validator,
@@ -117,12 +118,8 @@ class PresignModal(ModalScreen[None]):
                         compact=True,
                         classes="-chosen" if seconds == self.seconds else "",
                     )
-                yield Input(
-                    placeholder="or type: 2h30m",
-                    id="duration",
-                    validators=[url_duration_validator()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
+                yield checked_input(
+                    "duration", url_duration_validator(), placeholder="or type: 2h30m"
                 )
             yield FieldError(id="duration-error")
             yield Label("", id="warning")

@@ -11,7 +11,13 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
 from runloop_tui.tui.modals.path_suggester import PathSuggester
-from runloop_tui.tui.modals.validation import FieldError, expand_path, first_failure, probe
+from runloop_tui.tui.modals.validation import (
+    FieldError,
+    checked_input,
+    expand_path,
+    first_failure,
+    probe,
+)
 
 
 class SaveTarget(Validator):
@@ -50,14 +56,7 @@ class SavePathField(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="label")
-        yield Input(
-            str(self._default),
-            id="dest",
-            suggester=PathSuggester(),
-            validators=[SaveTarget()],
-            validate_on=["changed", "submitted"],
-            compact=True,
-        )
+        yield checked_input("dest", SaveTarget(), str(self._default), suggester=PathSuggester())
         yield FieldError(id="dest-error")
 
     @on(Input.Changed, "#dest")

@@ -25,6 +25,7 @@ from runloop_tui.tui.modals.validation import (
     ExistingPath,
     FieldError,
     ObjectName,
+    checked_input,
     duration_seconds,
     expand_path,
     first_failure,
@@ -137,23 +138,16 @@ class UploadModal(ModalScreen[UploadRequest | None]):
                     "Path  (→ accepts the suggestion; a directory uploads as .tar.gz)",
                     classes="label",
                 )
-                yield Input(
+                yield checked_input(
+                    "path",
+                    ExistingPath(),
                     self._start_path,
                     placeholder="~/path/to/file-or-directory",
-                    id="path",
                     suggester=PathSuggester(),
-                    validators=[ExistingPath()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
                 )
                 yield FieldError(id="path-error")
                 yield Label("Name", classes="label")
-                yield Input(
-                    id="name",
-                    validators=[ObjectName()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
-                )
+                yield checked_input("name", ObjectName())
                 yield FieldError(id="name-error")
                 yield Label("Content type", classes="label")
                 yield Select(
@@ -166,13 +160,7 @@ class UploadModal(ModalScreen[UploadRequest | None]):
                 yield Label(
                     "Time to live  (e.g. 30m, 12h, 7d; empty: keep until deleted)", classes="label"
                 )
-                yield Input(
-                    placeholder="none",
-                    id="ttl",
-                    validators=[ttl_validator()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
-                )
+                yield checked_input("ttl", ttl_validator(), placeholder="none")
                 yield FieldError(id="ttl-error")
                 yield Label("Metadata", classes="label")
                 yield Vertical(id="metadata")
@@ -267,11 +255,8 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         return all(m is None for m in messages)
 
     # --- submit ---
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
+    def action_cancel(self) -> None:
         self.dismiss(None)
 
     @on(Button.Pressed, "#upload")

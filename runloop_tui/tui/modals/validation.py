@@ -10,8 +10,9 @@ import stat
 from pathlib import Path
 
 from textual.content import Content
+from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from runloop_tui.limits import MAX_DURATION_S, MAX_NAME, MAX_TTL_MS, MIN_DURATION_S, text_problem
 from runloop_tui.query.units import UnitError, parse_duration
@@ -146,6 +147,27 @@ class FieldError(Label):
     def show(self, message: str | None) -> None:
         self.update(Content(message or ""))  # plain: paths and names may hold [brackets]
         self.set_class(bool(message), "-shown")
+
+
+def checked_input(
+    field_id: str,
+    validator: Validator,
+    value: str = "",
+    *,
+    placeholder: str = "",
+    suggester: Suggester | None = None,
+) -> Input:
+    """A form field checked as it changes and on Enter; its message goes in the FieldError
+    with the id ``<field_id>-error``."""
+    return Input(
+        value,
+        placeholder=placeholder,
+        id=field_id,
+        suggester=suggester,
+        validators=[validator],
+        validate_on=["changed", "submitted"],
+        compact=True,
+    )
 
 
 def first_failure(result: ValidationResult | None) -> str | None:

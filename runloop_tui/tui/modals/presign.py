@@ -205,12 +205,14 @@ class PresignModal(ModalScreen[None]):
     def _validity(self) -> str:
         return validity_text(self.seconds)
 
+    @on(Button.Pressed, "#copy-url")
     def action_copy_url(self) -> None:
         if self.url is None:
             self.notify("The URL is not ready yet.", severity="warning")
             return
         copy_and_notify(self.app, self.url, f"download URL (valid {self._validity()})")
 
+    @on(Button.Pressed, "#copy-curl")
     def action_copy_curl(self) -> None:
         if self.url is None:
             self.notify("The URL is not ready yet.", severity="warning")
@@ -220,14 +222,6 @@ class PresignModal(ModalScreen[None]):
             curl_command(self.file_name, self.url),
             f"curl command (valid {self._validity()})",
         )
-
-    @on(Button.Pressed, "#copy-url")
-    def _copy_url(self) -> None:
-        self.action_copy_url()
-
-    @on(Button.Pressed, "#copy-curl")
-    def _copy_curl(self) -> None:
-        self.action_copy_curl()
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
 from runloop_tui.tui.modals.path_suggester import PathSuggester
 from runloop_tui.tui.modals.validation import (
     FieldError,
+    PathValidator,
     checked_input,
     expand_path,
     first_failure,
@@ -20,28 +20,24 @@ from runloop_tui.tui.modals.validation import (
 )
 
 
-class SaveTarget(Validator):
+class SaveTarget(PathValidator):
     """A file path whose folder exists; an existing folder is refused (name the file)."""
 
-    def validate(self, value: str) -> ValidationResult:
-        if not value.strip():
-            return self.failure("Enter where to save the file.")
-        path = expand_path(value)
-        kind, problem = probe(path)
-        if problem:
-            return self.failure(problem)
+    empty_message = "Enter where to save the file."
+
+    def check(self, path: Path, kind: str | None) -> str | None:
         if kind == "dir":
-            return self.failure("That is a folder; add a file name.")
+            return "That is a folder; add a file name."
         if kind == "other":
-            return self.failure("That is not a regular file; choose another name.")
+            return "That is not a regular file; choose another name."
         parent_kind, problem = probe(path.parent)
         if problem:
-            return self.failure(problem)
+            return problem
         if parent_kind != "dir":
-            return self.failure(f"The folder {path.parent} does not exist.")
+            return f"The folder {path.parent} does not exist."
         if len(path.name.encode("utf-8", "surrogateescape")) > 255:
-            return self.failure("The file name is longer than 255 bytes.")
-        return self.success()
+            return "The file name is longer than 255 bytes."
+        return None
 
 
 class SavePathField(Vertical):

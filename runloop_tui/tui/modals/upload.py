@@ -260,13 +260,7 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         self.dismiss(None)
 
     @on(Button.Pressed, "#upload")
-    def _upload_pressed(self) -> None:
-        self.action_submit()
-
     @on(Input.Submitted, "#path, #name, #ttl")
-    def _submitted(self) -> None:
-        self.action_submit()
-
     def action_submit(self) -> None:
         first_bad: Input | None = None
         for field_id in ("path", "name", "ttl"):

@@ -51,27 +51,42 @@ def probe(path: Path) -> tuple[str | None, str | None]:
     return "other", None
 
 
-class ExistingPath(Validator):
-    """A file or a directory that exists and can be read."""
+class PathValidator(Validator):
+    """A path typed in a field: refused when empty or when it cannot be looked at, before
+    ``check`` sees it (with what `probe` found there)."""
+
+    empty_message = "Enter a path."
 
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
-            return self.failure("Choose a file or a directory to upload.")
+            return self.failure(self.empty_message)
         path = expand_path(value)
         kind, problem = probe(path)
-        if problem:
-            return self.failure(problem)
+        problem = problem or self.check(path, kind)
+        return self.failure(problem) if problem else self.success()
+
+    def check(self, path: Path, kind: str | None) -> str | None:
+        """Why ``path`` (a ``kind`` from probe) will not do; None when it will."""
+        raise NotImplementedError
+
+
+class ExistingPath(PathValidator):
+    """A file or a directory that exists and can be read."""
+
+    empty_message = "Choose a file or a directory to upload."
+
+    def check(self, path: Path, kind: str | None) -> str | None:
         if kind is None:
-            return self.failure(f"No such file or directory: {path}")
+            return f"No such file or directory: {path}"
         if kind == "other":
-            return self.failure("Only regular files and directories can be uploaded.")
+            return "Only regular files and directories can be uploaded."
         if kind == "file":
             try:
                 with path.open("rb"):
                     pass
             except OSError as exc:
-                return self.failure(f"Cannot read it: {exc.strerror or exc}")
-        return self.success()
+                return f"Cannot read it: {exc.strerror or exc}"
+        return None
 
 
 class ObjectName(Validator):

@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.events import Key, Resize
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.errors import ApiError
@@ -139,10 +138,6 @@ class BrowserScreen(Screen[None]):
     def generation(self) -> int:
         """Bumps whenever the data swaps (tests and stale checks use it)."""
         return self.rows.generation
-
-    @property
-    def _refresh_timer(self) -> Timer | None:
-        return self.live.timer
 
     # --- public API (the action collaborators' ActionHost, tests) ---
     @property

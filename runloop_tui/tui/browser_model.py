@@ -95,6 +95,13 @@ class BrowserModel:
         """Marks kept for objects not in this list (the other view's, or not loaded yet)."""
         return len(self._away_marks) + len(self._pending_marks)
 
+    def take_back_marks(self) -> None:
+        """This view's kept marks whose objects are loaded again become marks again."""
+        if self._pending_marks:
+            back = {i for i in self._pending_marks if i in self.pos_by_id}
+            self.marks |= back
+            self._pending_marks -= back
+
     def clear_marks(self) -> None:
         self.marks.clear()
         self._away_marks.clear()
@@ -140,10 +147,6 @@ class BrowserModel:
             added = [start + i for i, obj in enumerate(fresh) if matches(obj, now_ms)]
         self._shown_total += self._bytes_of(added)
         self._append_rows(added)
-        if self._pending_marks:
-            back = {i for i in self._pending_marks if i in pos_by_id}
-            self.marks |= back
-            self._pending_marks -= back
         return len(fresh)
 
     def _append_rows(self, added: list[int]) -> None:

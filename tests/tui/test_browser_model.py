@@ -114,11 +114,13 @@ def test_marks_wait_for_their_view_across_a_switch() -> None:
     model.switch_view()  # back: the marks return as their objects stream in
     assert model.marks == set() and model.kept_mark_count == 3
     model.ingest([obj(1)], NOW)
+    model.take_back_marks()
     assert model.marks == {"obj_0001"} and model.kept_mark_count == 2
     # A local change (a delete here) is no whole listing: obj_0003 may still come.
     model.apply_changes([], ["obj_0002"], NOW)
     assert model.kept_mark_count == 2
     model.ingest([obj(3)], NOW)
+    model.take_back_marks()
     assert model.marks == {"obj_0001", "obj_0003"}
     model.switch_view()
     model.switch_view()

@@ -3,6 +3,7 @@ the count, run behind a progress bar, every failure listed)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -26,10 +27,10 @@ def size_detail(size: int | None) -> str:
     return f"{human_size(size)} ({exact_bytes(size)})"
 
 
+@dataclass(eq=False)
 class Deleter:
-    def __init__(self, host: ActionHost, client: ObjectsClient) -> None:
-        self._host = host
-        self._client = client
+    _host: ActionHost
+    _client: ObjectsClient
 
     def start_delete(self) -> None:
         host = self._host

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
     from runloop_tui.tui.modals.export import ExportRequest
 
 
+@dataclass(eq=False)
 class Exporter:
-    def __init__(self, host: ActionHost, settings: Settings) -> None:
-        self._host = host
-        self._settings = settings
+    _host: ActionHost
+    _settings: Settings
 
     def start_export(self) -> None:
         host = self._host

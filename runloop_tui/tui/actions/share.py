@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from functools import partial
 
 from textual.worker import Worker
@@ -14,10 +15,10 @@ from runloop_tui.api.retry import RetryEvent, RetryHook
 from runloop_tui.tui.actions.host import ActionHost, run_io
 
 
+@dataclass(eq=False)
 class Sharer:
-    def __init__(self, host: ActionHost, client: ObjectsClient) -> None:
-        self._host = host
-        self._client = client
+    _host: ActionHost
+    _client: ObjectsClient
 
     def presign(self) -> None:
         obj = self._host.selected_object

@@ -8,6 +8,7 @@ left) is the client's. Successes that finish together are said once (SuccessBurs
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -35,19 +36,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@dataclass(eq=False)
 class TransferRunner:
-    def __init__(
-        self,
-        host: ActionHost,
-        client: ObjectsClient,
-        settings: Settings,
-        panel: Callable[[], TransfersPanel],
-    ) -> None:
-        self._host = host
-        self._client = client
-        self._settings = settings
-        self._panel = panel  # mounts the panel on first use
-        self._burst = SuccessBurst()
+    _host: ActionHost
+    _client: ObjectsClient
+    _settings: Settings
+    _panel: Callable[[], TransfersPanel]  # mounts the panel on first use
+    _burst: SuccessBurst = field(default_factory=SuccessBurst, init=False)
 
     # --- the workers (not exclusive: several transfers may run at once) ---
     def run_upload(self, request: UploadRequest) -> Worker[ObjectView | None]:

@@ -105,6 +105,7 @@ class BrowserRows:
             self.table.move_cursor(row)
 
     def show(self, keep_id: str | None) -> None:
+        self.model.take_back_marks()  # kept across `v`, their objects listed again
         if self.pending_select is not None and self.pending_select in self.model.pos_by_id:
             keep_id, self.pending_select = self.pending_select, None
         self.table.set_rows(

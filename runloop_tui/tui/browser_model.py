@@ -84,29 +84,6 @@ class BrowserModel:
         self._shown_total = 0
         self._forget_views()
 
-    def switch_view(self) -> None:
-        """Empty the list for the other view; the marks wait for it (see _away_marks)."""
-        leaving = self.marks | self._pending_marks
-        self._pending_marks, self._away_marks = self._away_marks, leaving
-        self.clear()
-
-    @property
-    def kept_mark_count(self) -> int:
-        """Marks kept for objects not in this list (the other view's, or not loaded yet)."""
-        return len(self._away_marks) + len(self._pending_marks)
-
-    def take_back_marks(self) -> None:
-        """This view's kept marks whose objects are loaded again become marks again."""
-        if self._pending_marks:
-            back = {i for i in self._pending_marks if i in self.pos_by_id}
-            self.marks |= back
-            self._pending_marks -= back
-
-    def clear_marks(self) -> None:
-        self.marks.clear()
-        self._away_marks.clear()
-        self._pending_marks.clear()
-
     def _forget_views(self) -> None:
         self._orders = {}
         self._results = {}
@@ -336,6 +313,29 @@ class BrowserModel:
         return sum(sizes[pos_by_id[i]] for i in self.marks if i in pos_by_id)
 
     # --- marks ---
+    def switch_view(self) -> None:
+        """Empty the list for the other view; the marks wait for it (see _away_marks)."""
+        leaving = self.marks | self._pending_marks
+        self._pending_marks, self._away_marks = self._away_marks, leaving
+        self.clear()
+
+    @property
+    def kept_mark_count(self) -> int:
+        """Marks kept for objects not in this list (the other view's, or not loaded yet)."""
+        return len(self._away_marks) + len(self._pending_marks)
+
+    def take_back_marks(self) -> None:
+        """This view's kept marks whose objects are loaded again become marks again."""
+        if self._pending_marks:
+            back = {i for i in self._pending_marks if i in self.pos_by_id}
+            self.marks |= back
+            self._pending_marks -= back
+
+    def clear_marks(self) -> None:
+        self.marks.clear()
+        self._away_marks.clear()
+        self._pending_marks.clear()
+
     def toggle_mark(self, object_id: str) -> None:
         if object_id in self.marks:
             self.marks.discard(object_id)

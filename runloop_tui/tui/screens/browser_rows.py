@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from textual.timer import Timer
 
@@ -23,37 +24,27 @@ FLASH_SECONDS = 3.0
 SetTimer = Callable[[float, Callable[[], None]], Timer]
 
 
+@dataclass(eq=False)
 class BrowserRows:
     """Puts the model on the table and the header, keeping the cursor where it was."""
 
-    def __init__(
-        self,
-        model: BrowserModel,
-        table: ObjectTable,
-        header: Callable[[], BrowserHeader],
-        loader: ListLoader,
-        refresh_state: RefreshState,
-        now_ms: Callable[[], int],
-        set_timer: SetTimer,
-        read_only: Callable[[], bool],
-        after_rows: Callable[[], None],
-        after_counts: Callable[[], None],
-    ) -> None:
-        self.model = model
-        self.table = table
-        self._header = header
-        self.loader = loader
-        self.refresh_state = refresh_state
-        self.now_ms = now_ms
-        self._set_timer = set_timer
-        self._read_only = read_only
-        self._after_rows = after_rows  # rows moved (a visual range follows them)
-        self._after_counts = after_counts  # what is available may have changed
-        self._flash_timer: Timer | None = None
-        self.pending_select: str | None = None
-        self.filter_seconds = 0.0  # CPU time of the last filter pass
-        self.hidden_marks = 0  # marked but hidden by the filter (kept by update_counts)
-        self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
+    model: BrowserModel
+    table: ObjectTable
+    _header: Callable[[], BrowserHeader]
+    loader: ListLoader
+    refresh_state: RefreshState
+    now_ms: Callable[[], int]
+    _set_timer: SetTimer
+    _read_only: Callable[[], bool]
+    _after_rows: Callable[[], None]  # rows moved (a visual range follows them)
+    _after_counts: Callable[[], None]  # what is available may have changed
+    _flash_timer: Timer | None = field(default=None, init=False)
+    pending_select: str | None = field(default=None, init=False)
+    filter_seconds: float = field(default=0.0, init=False)  # CPU time of the last filter pass
+    # Marked but hidden by the filter, or kept from the other view (kept by update_counts).
+    hidden_marks: int = field(default=0, init=False)
+    # Bumps whenever the data swaps (tests and stale checks use it).
+    generation: int = field(default=0, init=False)
 
     def cursor_id(self) -> str | None:
         obj = self.table.current_object

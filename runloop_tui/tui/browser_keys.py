@@ -69,9 +69,10 @@ BROWSER_BINDINGS: list[BindingType] = [
 
 
 class forward:
-    """An ``action_*`` that is one call to a collaborator: ``action_upload =
-    forward("transfers.start_upload")``. The action stays on the screen, where its binding,
-    check_action and the palette look for it; the work is the collaborator's.
+    """A screen method that is one call to a collaborator: ``action_upload =
+    forward("transfers.start_upload")``. An action stays on the screen, where its binding,
+    check_action and the palette look for it; the work is the collaborator's. (Methods that
+    return nothing: the call's arguments pass through.)
     """
 
     def __init__(self, target: str) -> None:

@@ -52,6 +52,7 @@ from runloop_tui.tui.web_delivery import deliver_to_browser
 from runloop_tui.tui.web_rules import clipboard_refusal
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
+from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.tui.widgets.header import BrowserHeader
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.name_line import NameLine
@@ -84,8 +85,12 @@ class BrowserScreen(Screen[None]):
         self.share = Sharer(self, deps.client)
         self.exports = Exporter(self, deps.settings)
         self.gate = AvailabilityGate(self.availability, self._warn, self.refresh_bindings)
-        # Created here, so the availability rule can ask about it before it is mounted.
+        # Created here, so the availability rule can ask about the table before it is mounted.
         self._table = ObjectTable(id="object-table")
+        self.header = BrowserHeader(id="browser-header")
+        history = FilterHistory(deps.settings.state_dir)
+        self.filter_bar = FilterBar(lambda: self.client, history=history, id="filter-bar")
+        self.detail = DetailPane(id="detail-pane")
         self.model = BrowserModel()
         self.ranges = RangeMarker(
             self._table,
@@ -203,17 +208,10 @@ class BrowserScreen(Screen[None]):
         """The filter text and the sort (column, descending), as "Save view as…" saves them."""
         return self.filter_bar.text, self.model.sort
 
-    def set_sort(self, column: str, descending: bool) -> None:
-        self.rows.set_sort(column, descending)
-
-    def select_object(self, object_id: str) -> None:
-        self.rows.select(object_id)
-
-    def mark_objects(self, ids: Iterable[str]) -> None:
-        self.rows.mark(ids)
-
-    def clear_marks(self) -> None:
-        self.rows.clear_marks()
+    set_sort = forward("rows.set_sort")  # (column, descending)
+    select_object = forward("rows.select")  # (object_id): now, or once it arrives
+    mark_objects = forward("rows.mark")  # (ids)
+    clear_marks = forward("rows.clear_marks")
 
     def refresh_now(self) -> None:
         self._start_load()
@@ -237,8 +235,7 @@ class BrowserScreen(Screen[None]):
     def refuse(self, action: str) -> bool:
         return self.gate.refuse(action)
 
-    def availability_changed(self) -> None:
-        self.gate.recheck()
+    availability_changed = forward("gate.recheck")
 
     def on_key(self, event: Key) -> None:
         if refused_key(self.active_bindings.get(event.key), self, self.refuse):
@@ -311,23 +308,11 @@ class BrowserScreen(Screen[None]):
         return self._table
 
     @property
-    def filter_bar(self) -> FilterBar:
-        return self.query_one(FilterBar)
-
-    @property
     def suggester(self) -> FilterSuggester:
         return self.filter_bar.suggester
 
-    @property
-    def header(self) -> BrowserHeader:
-        return self.query_one(BrowserHeader)
-
-    @property
-    def detail(self) -> DetailPane:
-        return self.query_one(DetailPane)
-
     def compose(self) -> ComposeResult:
-        yield from compose_browser(self._table, lambda: self.client, self.settings.state_dir)
+        yield from compose_browser(self.header, self.filter_bar, self._table, self.detail)
 
     def on_mount(self) -> None:
         settings = self.settings

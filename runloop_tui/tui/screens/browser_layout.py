@@ -6,7 +6,6 @@ row's full name; `i` overrides), and the transfers panel, mounted when first nee
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -15,10 +14,8 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 
-from runloop_tui.api.client import ObjectsClient
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar
-from runloop_tui.tui.widgets.filter_history import FilterHistory
 from runloop_tui.tui.widgets.header import BrowserHeader
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.tui.widgets.name_line import NameLine
@@ -53,14 +50,14 @@ class DetailLayout:
 
 
 def compose_browser(
-    table: ObjectTable, client: Callable[[], ObjectsClient], state_dir: Path | None
+    header: BrowserHeader, filter_bar: FilterBar, table: ObjectTable, detail: DetailPane
 ) -> ComposeResult:
     """The browser's widgets, top to bottom (styled in tui/app.tcss)."""
-    yield BrowserHeader(id="browser-header")
-    yield FilterBar(client, history=FilterHistory(state_dir), id="filter-bar")
+    yield header
+    yield filter_bar
     with Container(id="browser-body"):
         yield table
-        yield DetailPane(id="detail-pane")
+        yield detail
     yield NameLine(id="name-line")
     yield KeyBar(id="key-bar")
 

@@ -86,14 +86,14 @@ class BrowserScreen(Screen[None]):
         self.exports = Exporter(self, deps.settings)
         self.gate = AvailabilityGate(self.availability, self._warn, self.refresh_bindings)
         # Created here, so the availability rule can ask about the table before it is mounted.
-        self._table = ObjectTable(id="object-table")
+        self.table = ObjectTable(id="object-table")
         self.header = BrowserHeader(id="browser-header")
         history = FilterHistory(deps.settings.state_dir)
         self.filter_bar = FilterBar(lambda: self.client, history=history, id="filter-bar")
         self.detail = DetailPane(id="detail-pane")
         self.model = BrowserModel()
         self.ranges = RangeMarker(
-            self._table,
+            self.table,
             lambda: self.model.marks,
             lambda: self.rows.marks_changed(),
             self._update_mode,
@@ -104,7 +104,7 @@ class BrowserScreen(Screen[None]):
         self.loader = ListLoader(self.refresh_state)
         self.rows = BrowserRows(
             self.model,
-            self._table,
+            self.table,
             lambda: self.header,
             self.loader,
             self.refresh_state,
@@ -122,7 +122,7 @@ class BrowserScreen(Screen[None]):
             lambda refresh: self._load(refresh),
             lambda: len(self.model.index),
             lambda: self.header,
-            self._table,
+            self.table,
             self._notify_error,
             self._update_counts,
         )
@@ -304,15 +304,11 @@ class BrowserScreen(Screen[None]):
 
     # --- widgets ---
     @property
-    def table(self) -> ObjectTable:
-        return self._table
-
-    @property
     def suggester(self) -> FilterSuggester:
         return self.filter_bar.suggester
 
     def compose(self) -> ComposeResult:
-        yield from compose_browser(self.header, self.filter_bar, self._table, self.detail)
+        yield from compose_browser(self.header, self.filter_bar, self.table, self.detail)
 
     def on_mount(self) -> None:
         settings = self.settings

@@ -2,9 +2,9 @@
 bold title, muted field labels and the buttons on the right.
 
 Each modal keeps its own scoped DEFAULT_CSS (the modal snapshots run without app.tcss), built
-here, so a change to the dialogs' look is one change. It is a function and not a base class:
-a deeper class tree shifts the tie-breakers of every inherited DEFAULT_CSS (Textual ranks
-them by depth), which is what restyled the help screen when a base class was tried.
+here, so a change to the dialogs' look is one change. A function, not a base class: each
+modal says only what differs (width, border, padding, which parts), and the class tree, by
+whose depth Textual ranks inherited DEFAULT_CSS, stays as it was.
 """
 
 from __future__ import annotations

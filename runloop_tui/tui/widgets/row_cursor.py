@@ -2,10 +2,10 @@
 keys, their actions, scrolling its row into view under a one-line column header) and the
 look of the table, its header and its cursor.
 
-`RowCursorKeys` is a plain mixin, not a Widget base class: a deeper Widget class tree
-changes the tie-breakers Textual gives every inherited DEFAULT_CSS (by class depth, the
-deepest registered subclass wins; `Stylesheet.add_source`), so a Widget base between
-ScrollView and the tables would restyle rules elsewhere. A plain class is invisible to CSS.
+`RowCursorKeys` is a plain mixin, not a Widget base class: Textual ranks inherited
+DEFAULT_CSS by the depth of the class tree (`Stylesheet.add_source`), and a plain class
+leaves that tree, and so every style, as it was. (The help-screen snapshot that failed now
+and then when a Widget base was tried was a stale render cache in the object table, fixed.)
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ class Deleter:
             if yes:
                 self.run_delete(obj)
 
-        host.push_modal(
+        host.ui.push_modal(
             ConfirmModal(
                 f"Delete {display_text(obj.name)}?",
                 [
@@ -84,11 +84,11 @@ class Deleter:
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                host.push_modal(
+                host.ui.push_modal(
                     BulkDeleteProgressModal(objects, self._client.delete_object), self._bulk_done
                 )
 
-        host.push_modal(BulkDeleteModal(objects, hidden), confirmed)
+        host.ui.push_modal(BulkDeleteModal(objects, hidden), confirmed)
 
     def _bulk_done(self, outcome: BulkDeleteOutcome | None) -> None:
         if outcome is None:  # the run failed (the modal said why): list what is left
@@ -99,6 +99,6 @@ class Deleter:
         if outcome.failed or outcome.skipped:
             from runloop_tui.tui.modals.bulk_delete import BulkResultsModal
 
-            self._host.push_modal(BulkResultsModal(outcome))
+            self._host.ui.push_modal(BulkResultsModal(outcome))
         else:
             self._host.notify(f"Deleted {count_noun(len(outcome.deleted), 'object')}.")

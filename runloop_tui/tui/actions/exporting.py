@@ -43,14 +43,14 @@ class Exporter:
             if request is None:
                 return
             rows = marked if request.marked else visible
-            if host.in_browser:
+            if host.ui.in_browser:
                 self.run_web_export(rows, request)
             elif probe(request.path)[0] is not None:
                 confirm_overwrite(host, request.path, lambda: self.run_export(rows, request, True))
             else:
                 self.run_export(rows, request, False)
 
-        host.push_modal(ExportModal(len(visible), len(marked), default), chosen)
+        host.ui.push_modal(ExportModal(len(visible), len(marked), default), chosen)
 
     # --- the workers: threads, the files may be large ---
     def run_export(
@@ -85,6 +85,6 @@ class Exporter:
         from runloop_tui.tui.web_delivery import export_for_browser
 
         data = render(rows, request.fmt).encode("utf-8")
-        name = export_for_browser(self._host.deliver, data, request.path.name)
+        name = export_for_browser(self._host.ui.deliver, data, request.path.name)
         self._host.notify(f"Sent {len(rows):,} rows as {name} to the browser", title="Export")
         return len(rows)

@@ -8,12 +8,16 @@ as workers of the screen, which handles their failures in one place (tui/worker_
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import BinaryIO, Protocol, TypeVar
 
+from textual.app import App
 from textual.screen import Screen
 from textual.worker import Worker, WorkType
 
 from runloop_tui.api.models import ObjectView
+from runloop_tui.tui.clipboard import copy_and_notify
+from runloop_tui.tui.web_delivery import deliver_to_browser
 from runloop_tui.tui.worker_errors import Notifies
 
 R = TypeVar("R")
@@ -56,6 +60,29 @@ def run_io(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class AppUI:
+    """What the collaborators ask of the app: dialogs, the clipboard, and in web mode (the
+    app served to a browser) files delivered to the user's browser, not the server's disk."""
+
+    _app: Callable[[], App[object]]
+
+    def push_modal(
+        self, modal: Screen[R], callback: Callable[[R | None], None] | None = None
+    ) -> None:
+        self._app().push_screen(modal, callback)
+
+    def copy(self, text: str, what: str) -> None:
+        copy_and_notify(self._app(), text, what)
+
+    @property
+    def in_browser(self) -> bool:
+        return self._app().is_web
+
+    def deliver(self, binary: BinaryIO, file_name: str, key: str) -> None:
+        deliver_to_browser(self._app(), binary, file_name, key)
+
+
 class ActionHost(Notifies, RunsWorkers, Protocol):
     @property
     def selected_object(self) -> ObjectView | None: ...
@@ -75,13 +102,6 @@ class ActionHost(Notifies, RunsWorkers, Protocol):
     def refuse(self, action: str) -> bool: ...
     def availability_changed(self) -> None: ...
 
-    # The user interface (and notify, from Notifies).
-    def push_modal(
-        self, modal: Screen[R], callback: Callable[[R | None], None] | None = None
-    ) -> None: ...
-    def copy(self, text: str, what: str) -> None: ...
-
-    # Web mode: files go to the user's browser (App.deliver_binary).
+    # The app's services (and notify, from Notifies): dialogs, the clipboard, web delivery.
     @property
-    def in_browser(self) -> bool: ...
-    def deliver(self, binary: BinaryIO, file_name: str, key: str) -> None: ...
+    def ui(self) -> AppUI: ...

@@ -30,17 +30,17 @@ class Sharer:
 
         from runloop_tui.tui.modals.presign import PresignModal
 
-        self._host.push_modal(PresignModal(obj, fetch, self._host.now_ms))
+        self._host.ui.push_modal(PresignModal(obj, fetch, self._host.now_ms))
 
     def copy_id(self) -> None:
         obj = self._host.selected_object
         if not self._host.refuse("copy_id") and obj is not None:
-            self._host.copy(obj.id, f"id {obj.id}")
+            self._host.ui.copy(obj.id, f"id {obj.id}")
 
     def copy_name(self) -> None:
         obj = self._host.selected_object
         if not self._host.refuse("copy_name") and obj is not None:
-            self._host.copy(obj.name, "name")
+            self._host.ui.copy(obj.name, "name")
 
     # --- preview ---
     def start_preview(self) -> None:
@@ -68,4 +68,4 @@ class Sharer:
         preview = await asyncio.to_thread(
             build_preview, obj.name, str(obj.content_type), head, obj.size_bytes
         )
-        self._host.push_modal(PreviewModal(obj, preview))
+        self._host.ui.push_modal(PreviewModal(obj, preview))

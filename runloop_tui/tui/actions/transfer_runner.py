@@ -66,7 +66,7 @@ class TransferRunner:
             if request is not None:
                 self.run_upload(request)
 
-        self._host.push_modal(UploadModal(), submitted)
+        self._host.ui.push_modal(UploadModal(), submitted)
 
     async def upload(self, request: UploadRequest) -> ObjectView | None:
         obj = await self._tracked(
@@ -95,7 +95,7 @@ class TransferRunner:
         obj = self._host.selected_object
         if self._host.refuse("download") or obj is None:
             return
-        if self._host.in_browser:  # the browser saves it, where the user's browser saves files
+        if self._host.ui.in_browser:  # the browser saves it, where the user's browser saves files
             self.run_web_download(obj)
             return
         default = default_download_path(
@@ -111,7 +111,7 @@ class TransferRunner:
             else:
                 self.run_download(obj, path, False)
 
-        self._host.push_modal(DownloadModal(obj, default), chosen)
+        self._host.ui.push_modal(DownloadModal(obj, default), chosen)
 
     async def download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
         saved = await self._tracked(
@@ -132,7 +132,7 @@ class TransferRunner:
             "download",
             obj.name,
             lambda progress, cancel: download_for_browser(
-                self._host.deliver, self._client, obj, progress, cancel
+                self._host.ui.deliver, self._client, obj, progress, cancel
             ),
         )
         if sent is not None:

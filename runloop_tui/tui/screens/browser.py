@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, BinaryIO, ClassVar, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from textual import on, work
@@ -25,6 +25,7 @@ from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.actions.deletes import Deleter
 from runloop_tui.tui.actions.exporting import Exporter
+from runloop_tui.tui.actions.host import AppUI
 from runloop_tui.tui.actions.ranges import RangeMarker
 from runloop_tui.tui.actions.share import Sharer
 from runloop_tui.tui.actions.transfer_runner import TransferRunner
@@ -32,7 +33,6 @@ from runloop_tui.tui.availability import RULED_ACTIONS, Availability, Availabili
 from runloop_tui.tui.browser_deps import BrowserDeps
 from runloop_tui.tui.browser_keys import BROWSER_BINDINGS, forward, refused_key
 from runloop_tui.tui.browser_model import BrowserModel
-from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.list_loader import ListLoader
 from runloop_tui.tui.messages import (
     FilterChanged,
@@ -48,7 +48,6 @@ from runloop_tui.tui.screens.browser_filtering import BrowserFilter
 from runloop_tui.tui.screens.browser_layout import DetailLayout, TransfersDock, compose_browser
 from runloop_tui.tui.screens.browser_rows import BrowserRows
 from runloop_tui.tui.screens.live_refresh import LiveRefresh
-from runloop_tui.tui.web_delivery import deliver_to_browser
 from runloop_tui.tui.web_rules import clipboard_refusal
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
@@ -79,6 +78,7 @@ class BrowserScreen(Screen[None]):
         self.paging = deps.paging
         self.refresh_policy = deps.refresh
         self.dock = TransfersDock(self)
+        self.ui = AppUI(lambda: self.app)  # dialogs, clipboard, web delivery (ActionHost)
         # The object actions: plain collaborators, each with what it needs.
         self.transfers = TransferRunner(self, deps.client, deps.settings, self.dock)
         self.deletes = Deleter(self, deps.client)
@@ -248,29 +248,12 @@ class BrowserScreen(Screen[None]):
         if not event.hint.enabled and self.refuse(event.hint.action):
             event.stop()
 
-    # --- the user interface the action collaborators use (ActionHost) ---
-    def push_modal(
-        self, modal: Screen[R], callback: Callable[[R | None], None] | None = None
-    ) -> None:
-        self.app.push_screen(modal, callback)
-
+    # --- toasts (server text is never markup: a message with brackets shows as typed) ---
     def _warn(self, text: str) -> None:
         self.notify(text, severity="warning", markup=False)
 
     def _notify_error(self, text: str, title: str) -> None:
-        # Server text is never markup: a message with brackets must show as typed.
         self.notify(text, title=title, severity="error", markup=False)
-
-    def copy(self, text: str, what: str) -> None:
-        copy_and_notify(self.app, text, what)
-
-    # --- web mode: files go to the user's browser, not onto the server's disk ---
-    @property
-    def in_browser(self) -> bool:
-        return self.app.is_web
-
-    def deliver(self, binary: BinaryIO, file_name: str, key: str) -> None:
-        deliver_to_browser(self.app, binary, file_name, key)
 
     @property
     def transfers_panel(self) -> TransfersPanel:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from textual import on, work
@@ -60,8 +60,6 @@ from runloop_tui.tui.worker_errors import report_worker_failure
 
 if TYPE_CHECKING:
     from runloop_tui.tui.widgets.transfers import TransfersPanel
-
-R = TypeVar("R")
 
 
 class BrowserScreen(Screen[None]):

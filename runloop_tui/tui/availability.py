@@ -20,7 +20,7 @@ class Availability:
 
     selection: ObjectView | None = None
     marks: int = 0
-    hidden_marks: int = 0  # marked, but hidden by the current filter
+    hidden_marks: int = 0  # marked, but hidden by the filter or kept from the other view
     rows: int = 0  # shown by the current filter
     read_only: bool = False  # --read-only or the profile's read_only
     public_view: bool = False  # other accounts' objects: never writable
@@ -99,7 +99,7 @@ def _clipboard(a: Availability) -> str | None:
 
 
 def _has_marks(a: Availability) -> str | None:
-    return "Nothing is marked." if a.marks == 0 else None
+    return "Nothing is marked." if a.marks == 0 and a.hidden_marks == 0 else None
 
 
 def _range(a: Availability) -> str | None:

@@ -1,10 +1,13 @@
 """The browser's keys (k9s style), kept out of the screen's module; the sort keys derive from
-the column table (tui/columns.py) in one place.
+the column table (tui/columns.py) in one place. `forward` declares an action that is one
+call to a collaborator.
 """
 
 from __future__ import annotations
 
-from textual.binding import Binding, BindingType
+from collections.abc import Callable
+
+from textual.binding import ActiveBinding, Binding, BindingType
 
 from runloop_tui.tui.columns import COLUMN_BY_KEY, SORT_HOTKEYS
 
@@ -63,3 +66,27 @@ BROWSER_BINDINGS: list[BindingType] = [
     *RANGE_BINDINGS,  # shift+up/down, V, W
     *SORT_BINDINGS,  # one per sortable column, from tui/columns.py
 ]
+
+
+class forward:
+    """A screen method that is one call to a collaborator: ``action_upload =
+    forward("transfers.start_upload")``. An action stays on the screen, where its binding,
+    check_action and the palette look for it; the work is the collaborator's. (Methods that
+    return nothing: the call's arguments pass through.)
+    """
+
+    def __init__(self, target: str) -> None:
+        self._collaborator, _, self._method = target.partition(".")
+
+    def __get__(self, screen: object, owner: type | None = None) -> Callable[..., None]:
+        return getattr(getattr(screen, self._collaborator), self._method)  # type: ignore[no-any-return]
+
+
+def refused_key(
+    active: ActiveBinding | None, screen: object, refuse: Callable[[str], bool]
+) -> bool:
+    """Whether a key hit one of ``screen``'s disabled bindings, and ``refuse`` said why: a
+    disabled binding would otherwise let its key fall through in silence."""
+    if active is None or active.enabled or active.node is not screen:
+        return False
+    return refuse(active.binding.action)

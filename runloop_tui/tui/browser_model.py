@@ -56,6 +56,11 @@ class BrowserModel:
         self.filter: CompiledFilter = compile_filter("")
         self.sort: tuple[str, bool] = DEFAULT_SORT
         self.marks: set[str] = set()
+        # Marks kept across a switch between the own and the public view (`v`), so that a
+        # missed shift on `V` loses nothing: the other view's marks, and this view's marks
+        # until their objects load again. Never acted on; `c` clears them with the rest.
+        self._away_marks: set[str] = set()
+        self._pending_marks: set[str] = set()
         # Sort keys per column, in load order; extended as pages arrive, reset on a swap.
         self._keys: dict[str, list[Any]] = {}
         # The total size of the rows shown, kept up to date as rows come and go.
@@ -145,8 +150,11 @@ class BrowserModel:
         staged._previous = self
         return staged
 
-    def adopt(self, staged: BrowserModel, now_ms: int) -> set[str]:
+    def adopt(self, staged: BrowserModel, now_ms: int, complete: bool = True) -> set[str]:
         """Swap in a fully loaded staging model; returns the ids whose state changed.
+
+        ``complete``: the staged model is a whole listing, so kept marks of this view whose
+        objects are not in it are gone for good.
 
         The staging model was filtered and sorted page by page while it loaded, so the swap
         itself is cheap (no re-filtering of 100k objects at once on the UI thread).
@@ -160,6 +168,9 @@ class BrowserModel:
         self._shown_total = staged._shown_total
         self._forget_views()
         self.marks &= self.pos_by_id.keys()
+        if self._pending_marks:
+            self.marks |= self._pending_marks & self.pos_by_id.keys()
+            self._pending_marks = set() if complete else self._pending_marks - self.marks
         if staged.filter is not self.filter:
             self.recompute(now_ms)  # the filter changed while the refresh was loading
         elif staged.sort != self.sort:
@@ -178,8 +189,9 @@ class BrowserModel:
         objects = list(by_id.values()) + objects
         staged = self.staging()
         staged.ingest(objects, now_ms)
-        self.adopt(staged, now_ms)
+        self.adopt(staged, now_ms, complete=False)
         self.marks -= removed
+        self._pending_marks -= removed
         return {obj.id for obj in updated} - removed
 
     # --- view ---
@@ -301,6 +313,29 @@ class BrowserModel:
         return sum(sizes[pos_by_id[i]] for i in self.marks if i in pos_by_id)
 
     # --- marks ---
+    def switch_view(self) -> None:
+        """Empty the list for the other view; the marks wait for it (see _away_marks)."""
+        leaving = self.marks | self._pending_marks
+        self._pending_marks, self._away_marks = self._away_marks, leaving
+        self.clear()
+
+    @property
+    def kept_mark_count(self) -> int:
+        """Marks kept for objects not in this list (the other view's, or not loaded yet)."""
+        return len(self._away_marks) + len(self._pending_marks)
+
+    def take_back_marks(self) -> None:
+        """This view's kept marks whose objects are loaded again become marks again."""
+        if self._pending_marks:
+            back = {i for i in self._pending_marks if i in self.pos_by_id}
+            self.marks |= back
+            self._pending_marks -= back
+
+    def clear_marks(self) -> None:
+        self.marks.clear()
+        self._away_marks.clear()
+        self._pending_marks.clear()
+
     def toggle_mark(self, object_id: str) -> None:
         if object_id in self.marks:
             self.marks.discard(object_id)

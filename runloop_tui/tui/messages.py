@@ -1,51 +1,51 @@
-"""Typed messages that the browser's widgets post upward (the screen handles them with @on)."""
+"""Typed messages that the browser's widgets post upward (the screen handles them with @on).
+
+Dataclasses, as Textual's own widgets declare theirs (Message.__post_init__ sets it up).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.message import Message
 
 from runloop_tui.api.models import ObjectView
 
 
+@dataclass
 class RowHighlighted(Message):
     """The table's cursor moved onto an object (None: the table is empty)."""
 
-    def __init__(self, obj: ObjectView | None, row: int) -> None:
-        super().__init__()
-        self.obj = obj
-        self.row = row
+    obj: ObjectView | None
+    row: int
 
 
+@dataclass
 class RowActivated(Message):
     """A row was clicked twice (the actions work may open a preview for it)."""
 
-    def __init__(self, obj: ObjectView) -> None:
-        super().__init__()
-        self.obj = obj
+    obj: ObjectView
 
 
+@dataclass
 class SortRequested(Message):
     """A column header was clicked: sort by it (again: reverse)."""
 
-    def __init__(self, column: str) -> None:
-        super().__init__()
-        self.column = column
+    column: str
 
 
+@dataclass
 class MarkToggled(Message):
     """The user toggled the mark on one row."""
 
-    def __init__(self, object_id: str) -> None:
-        super().__init__()
-        self.object_id = object_id
+    object_id: str
 
 
+@dataclass
 class FilterChanged(Message):
     """The filter text changed (debouncing is the screen's job)."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
+    text: str
 
 
 class FilterDismissed(Message):

@@ -163,7 +163,7 @@ async def test_killed_mid_upload_fails_plainly_and_leaves_nothing_uploading(
     request = UploadRequest(path=source, name="big.bin", content_type=ContentType.BINARY)
     async with browsing(app, SIZE, notifications=True) as (pilot, screen):
         _kill_on_first_bytes(screen.transfers_panel, server_process)
-        screen.run_upload(request)
+        screen.transfers.run_upload(request)
         await drain(app, pilot)
         assert_alive(app)
         transfer = screen.transfers_panel.transfers[-1]
@@ -174,7 +174,7 @@ async def test_killed_mid_upload_fails_plainly_and_leaves_nothing_uploading(
         assert server_process.running
         assert _state_count(server_process.base_url, "UPLOADING") == 0
         # ...and the same upload through the UI now works.
-        screen.run_upload(request)
+        screen.transfers.run_upload(request)
         await drain(app, pilot)
         assert screen.transfers_panel.transfers[-1].state is TransferState.DONE
         assert [o.name for o in screen.visible_objects] == ["big.bin"]
@@ -194,7 +194,7 @@ async def test_killed_mid_download_fails_plainly_and_leaves_no_file(
     app = build_app(server_process.base_url, QUICK)
     async with browsing(app, SIZE, notifications=True) as (pilot, screen):
         _kill_on_first_bytes(screen.transfers_panel, server_process)
-        screen.run_download(obj, out / "big.bin", False)
+        screen.transfers.run_download(obj, out / "big.bin", False)
         await drain(app, pilot)
         assert_alive(app)
         transfer = screen.transfers_panel.transfers[-1]
@@ -202,7 +202,7 @@ async def test_killed_mid_download_fails_plainly_and_leaves_no_file(
         assert any("Download failed" in e for e in errors_notified(app))
         assert list(out.iterdir()) == []  # no partial file, hidden or not
         server_process.start()
-        screen.run_download(obj, out / "big.bin", False)
+        screen.transfers.run_download(obj, out / "big.bin", False)
         await drain(app, pilot)
         assert screen.transfers_panel.transfers[-1].state is TransferState.DONE
         assert [p.name for p in out.iterdir()] == ["big.bin"]
@@ -351,7 +351,7 @@ async def test_complete_failing_beyond_retries_leaves_nothing_uploading(
         proxy.configure(match="/complete", fail_first=100, fail_status=503)
         app = build_app(proxy.base_url, QUICK)
         async with browsing(app, SIZE, notifications=True) as (pilot, screen):
-            screen.run_upload(
+            screen.transfers.run_upload(
                 UploadRequest(path=source, name="a.txt", content_type=ContentType.TEXT)
             )
             await drain(app, pilot)

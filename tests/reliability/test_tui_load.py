@@ -68,11 +68,11 @@ async def test_ui_stays_responsive_under_upload_list_delete_load(
         ticking = asyncio.create_task(ticker())
         started = time.perf_counter()
         for path in files:
-            screen.run_upload(
+            screen.transfers.run_upload(
                 UploadRequest(path=path, name=path.name, content_type=ContentType.BINARY)
             )
         for obj in victims:
-            screen.run_delete(obj)
+            screen.deletes.run_delete(obj)
         for _ in range(3):
             screen.refresh_now()
             await pilot.press("down")  # keys keep being handled meanwhile

@@ -221,7 +221,7 @@ async def _download_through(
             return progress
 
         panel.progress_callback = hooked  # type: ignore[method-assign]
-        screen.run_download(obj, dest, False)
+        screen.transfers.run_download(obj, dest, False)
         await drain(app, pilot)
         return panel
 
@@ -317,7 +317,7 @@ async def test_x_in_the_transfers_panel_cancels_a_download(
         app = make_app(proxy.base_url)
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await _open_on(app, pilot, obj)
-            screen.run_download(obj, out / "data.bin", False)
+            screen.transfers.run_download(obj, out / "data.bin", False)
             await pilot.pause()
             panel = screen.query_one(TransfersPanel)
             assert [t.state for t in panel.transfers] == [TransferState.RUNNING]

@@ -306,8 +306,8 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
         # A transfer still running keeps the burst open, whatever the scheduling of the workers.
         held = panel.start("upload", "held")
         for src in sources:
-            screen.run_upload(UploadRequest(src, src.name, ContentType.TEXT))
-        screen.run_upload(UploadRequest(missing, "gone.txt", ContentType.TEXT))
+            screen.transfers.run_upload(UploadRequest(src, src.name, ContentType.TEXT))
+        screen.transfers.run_upload(UploadRequest(missing, "gone.txt", ContentType.TEXT))
         await drain(app, pilot)
         messages = [(n.title, n.message, n.severity) for n in notified(app)]
         # Each error is said at once; the successes wait for the end of the burst.
@@ -316,7 +316,7 @@ async def test_a_burst_of_uploads_gives_one_success_toast(
         )
         panel.finish(held, TransferState.DONE)
         # The burst ends with another failure: the held successes are summed up in one toast.
-        screen.run_upload(UploadRequest(missing, "gone-again.txt", ContentType.TEXT))
+        screen.transfers.run_upload(UploadRequest(missing, "gone-again.txt", ContentType.TEXT))
         await drain(app, pilot)
         messages = [(n.title, n.message, n.severity) for n in notified(app)]
         assert len([m for m in messages if m[2] == "error"]) == 2
@@ -332,7 +332,7 @@ async def test_a_lone_upload_still_names_its_object(
     src.write_text("one\n")
     app = make_app(server.base_url, clock=time.time)
     async with browsing(app) as (pilot, screen):
-        screen.run_upload(UploadRequest(src, "one.txt", ContentType.TEXT))
+        screen.transfers.run_upload(UploadRequest(src, "one.txt", ContentType.TEXT))
         await drain(app, pilot)
         assert [n.message for n in notified(app) if "Uploaded" in n.message] == [
             "Uploaded 'one.txt' (4 B)."

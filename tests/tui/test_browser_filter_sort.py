@@ -204,7 +204,7 @@ async def test_pushdown_merges_server_matches_while_loading(
         await pilot.pause()
         assert {o.id for o in screen.visible_objects} == every_tgz
         # Merged by id: a second pass adds no duplicates.
-        screen._pushdown("type:tgz")
+        screen.filtering.start_pushdown("type:tgz")
         await app.workers.wait_for_complete()
         assert len(screen.model.index) == len(every_tgz)
         screen.refresh_state.loading = False

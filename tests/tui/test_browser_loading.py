@@ -95,6 +95,34 @@ async def test_public_view_is_read_only_and_lists_public_objects(
         assert len(screen.visible_objects) == private_count
 
 
+async def test_marks_survive_the_public_view_toggle(demo_server: EmbeddedServer) -> None:
+    # `v` is one missed shift away from `V` (visual marks): it must not lose a selection.
+    app = make_app(demo_server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        await pilot.press("space", "space", "space")
+        marked = set(screen.model.marks)
+        assert len(marked) == 3
+        await pilot.press("v")
+        screen = await settle(app, pilot)
+        assert screen.is_public_view
+        assert {o.id for o in screen.marked_objects} == set()
+        assert "marked 3" in screen.header.text
+        assert "3 not in this list" in screen.header.text
+        assert screen.check_action("clear_marks", ()) is True  # c still clears them
+        await pilot.press("v")
+        screen = await settle(app, pilot)
+        assert not screen.is_public_view
+        assert {o.id for o in screen.marked_objects} == marked
+        assert "marked 3" in screen.header.text
+        assert "not in this list" not in screen.header.text
+        await pilot.press("v", "c")
+        screen = await settle(app, pilot)
+        await pilot.press("v")
+        screen = await settle(app, pilot)
+        assert screen.model.marks == set() and "marked 0" in screen.header.text
+
+
 async def test_read_only_mode_and_accent_in_header(demo_server: EmbeddedServer) -> None:
     app = make_app(demo_server.base_url, read_only=True, accent="error", profile="prod")
     async with browsing(app) as (_, screen):

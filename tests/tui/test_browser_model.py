@@ -101,6 +101,38 @@ def test_marks_visible_and_invert() -> None:
     assert model.marks == {"obj_0002", "obj_0003", "obj_0004"}
 
 
+def test_marks_wait_for_their_view_across_a_switch() -> None:
+    model = BrowserModel()
+    own = [obj(1), obj(2), obj(3)]
+    model.ingest(own, NOW)
+    model.marks |= {"obj_0001", "obj_0003"}
+    model.switch_view()  # to the public view: its objects, none of the marks shown
+    assert model.marks == set() and model.kept_mark_count == 2
+    model.ingest([obj(7), obj(8)], NOW)
+    model.toggle_mark("obj_0007")
+    assert model.marks == {"obj_0007"} and model.kept_mark_count == 2
+    model.switch_view()  # back: the marks return as their objects stream in
+    assert model.marks == set() and model.kept_mark_count == 3
+    model.ingest([obj(1)], NOW)
+    model.take_back_marks()
+    assert model.marks == {"obj_0001"} and model.kept_mark_count == 2
+    # A local change (a delete here) is no whole listing: obj_0003 may still come.
+    model.apply_changes([], ["obj_0002"], NOW)
+    assert model.kept_mark_count == 2
+    model.ingest([obj(3)], NOW)
+    model.take_back_marks()
+    assert model.marks == {"obj_0001", "obj_0003"}
+    model.switch_view()
+    model.switch_view()
+    # A whole listing without obj_0003 (deleted elsewhere meanwhile): that mark is gone.
+    staged = model.staging()
+    staged.ingest([obj(4)], NOW)
+    model.adopt(staged, NOW)
+    assert model.marks == set() and model.kept_mark_count == 1  # public obj_0007 waits
+    model.clear_marks()
+    assert model.kept_mark_count == 0
+
+
 def test_columns_drop_in_priority_order_and_name_flexes() -> None:
     wide = [c.key for c, _ in layout_columns(160)]
     assert wide == ["mark", "name", "state", "type", "size", "created", "expires", "id"]

@@ -9,7 +9,6 @@ Whether a paint fell between the first rows and the scrollbar depended on machin
 
 from __future__ import annotations
 
-import pytest
 from textual.app import App, ComposeResult
 
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
@@ -33,13 +32,6 @@ class TableApp(App[None]):
         yield ObjectTable()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in runloop_tui/tui/widgets/object_table.py: the render cache is keyed by "
-    "(epoch, position, cursor, marked, flash), not by width, and a scrollbar appearing changes "
-    "scrollable_content_region.width with no Resize and no epoch bump. Drop this mark with "
-    "the fix.",
-)
 async def test_rows_drawn_before_the_scrollbar_are_redrawn_narrower() -> None:
     app = TableApp()
     async with app.run_test(size=(80, 24)) as pilot:

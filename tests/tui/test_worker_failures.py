@@ -91,7 +91,7 @@ async def test_a_failed_load_is_not_left_loading_and_is_retried(
         assert calls == 1
         assert [what for what, _ in worker_errors.take()] == ["list objects"]
         assert not screen.is_loading
-        assert screen._refresh_timer is not None  # a retry is scheduled
+        assert screen.live.timer is not None  # a retry is scheduled
         assert "error" in screen.header.refresh_text.lower() or "retry" in (
             screen.header.refresh_text.lower()
         )

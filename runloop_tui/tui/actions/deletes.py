@@ -3,16 +3,20 @@ the count, run behind a progress bar, every failure listed)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.host import ActionHost, run_io
 from runloop_tui.tui.formatting import count_noun, display_text, exact_bytes, human_size
 from runloop_tui.tui.modals.confirm import ConfirmModal
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from runloop_tui.api.bulk import BulkDeleteOutcome
 
 
@@ -23,10 +27,10 @@ def size_detail(size: int | None) -> str:
     return f"{human_size(size)} ({exact_bytes(size)})"
 
 
+@dataclass(eq=False)
 class Deleter:
-    def __init__(self, host: ActionHost, client: ObjectsClient) -> None:
-        self._host = host
-        self._client = client
+    _host: ActionHost
+    _client: ObjectsClient
 
     def start_delete(self) -> None:
         host = self._host
@@ -41,9 +45,9 @@ class Deleter:
 
         def answered(yes: bool | None) -> None:
             if yes:
-                host.run_delete(obj)
+                self.run_delete(obj)
 
-        host.push_modal(
+        host.ui.push_modal(
             ConfirmModal(
                 f"Delete {display_text(obj.name)}?",
                 [
@@ -56,6 +60,9 @@ class Deleter:
             ),
             answered,
         )
+
+    def run_delete(self, obj: ObjectView) -> Worker[bool]:
+        return run_io(self._host, partial(self.delete, obj), "Delete object", "delete")
 
     async def delete(self, obj: ObjectView) -> bool:
         try:
@@ -77,11 +84,11 @@ class Deleter:
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                host.push_modal(
+                host.ui.push_modal(
                     BulkDeleteProgressModal(objects, self._client.delete_object), self._bulk_done
                 )
 
-        host.push_modal(BulkDeleteModal(objects, hidden), confirmed)
+        host.ui.push_modal(BulkDeleteModal(objects, hidden), confirmed)
 
     def _bulk_done(self, outcome: BulkDeleteOutcome | None) -> None:
         if outcome is None:  # the run failed (the modal said why): list what is left
@@ -92,6 +99,6 @@ class Deleter:
         if outcome.failed or outcome.skipped:
             from runloop_tui.tui.modals.bulk_delete import BulkResultsModal
 
-            self._host.push_modal(BulkResultsModal(outcome))
+            self._host.ui.push_modal(BulkResultsModal(outcome))
         else:
             self._host.notify(f"Deleted {count_noun(len(outcome.deleted), 'object')}.")

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.config import Settings
-from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.host import ActionHost, run_io
 from runloop_tui.tui.actions.overwrite import confirm_overwrite
 from runloop_tui.tui.formatting import human_size
 from runloop_tui.tui.modals.validation import probe
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from runloop_tui.tui.modals.export import ExportRequest
 
 
+@dataclass(eq=False)
 class Exporter:
-    def __init__(self, host: ActionHost, settings: Settings) -> None:
-        self._host = host
-        self._settings = settings
+    _host: ActionHost
+    _settings: Settings
 
     def start_export(self) -> None:
         host = self._host
@@ -39,14 +43,25 @@ class Exporter:
             if request is None:
                 return
             rows = marked if request.marked else visible
-            if host.in_browser:
-                host.run_web_export(rows, request)
+            if host.ui.in_browser:
+                self.run_web_export(rows, request)
             elif probe(request.path)[0] is not None:
-                confirm_overwrite(host, request.path, lambda: host.run_export(rows, request, True))
+                confirm_overwrite(host, request.path, lambda: self.run_export(rows, request, True))
             else:
-                host.run_export(rows, request, False)
+                self.run_export(rows, request, False)
 
-        host.push_modal(ExportModal(len(visible), len(marked), default), chosen)
+        host.ui.push_modal(ExportModal(len(visible), len(marked), default), chosen)
+
+    # --- the workers: threads, the files may be large ---
+    def run_export(
+        self, rows: list[ObjectView], request: ExportRequest, overwrite: bool
+    ) -> Worker[int]:
+        work = partial(self.export, rows, request, overwrite)
+        return run_io(self._host, work, "Export", "export", thread=True)
+
+    def run_web_export(self, rows: list[ObjectView], request: ExportRequest) -> Worker[int]:
+        work = partial(self.web_export, rows, request)
+        return run_io(self._host, work, "Export to the browser", "export", thread=True)
 
     def export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
         """Write the file (runs in a thread worker: notify is thread-safe)."""
@@ -70,6 +85,6 @@ class Exporter:
         from runloop_tui.tui.web_delivery import export_for_browser
 
         data = render(rows, request.fmt).encode("utf-8")
-        name = export_for_browser(self._host.deliver, data, request.path.name)
+        name = export_for_browser(self._host.ui.deliver, data, request.path.name)
         self._host.notify(f"Sent {len(rows):,} rows as {name} to the browser", title="Export")
         return len(rows)

@@ -20,7 +20,7 @@ def confirm_overwrite(host: ActionHost, path: Path, go: Callable[[], object]) ->
         if yes:
             go()
 
-    host.push_modal(
+    host.ui.push_modal(
         ConfirmModal(
             "Replace the existing file?",
             [("File", str(path)), ("Size", size)],

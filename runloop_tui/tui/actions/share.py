@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from functools import partial
+
+from textual.worker import Worker
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent, RetryHook
-from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.host import ActionHost, run_io
 
 
+@dataclass(eq=False)
 class Sharer:
-    def __init__(self, host: ActionHost, client: ObjectsClient) -> None:
-        self._host = host
-        self._client = client
+    _host: ActionHost
+    _client: ObjectsClient
 
     def presign(self) -> None:
         obj = self._host.selected_object
@@ -26,23 +30,27 @@ class Sharer:
 
         from runloop_tui.tui.modals.presign import PresignModal
 
-        self._host.push_modal(PresignModal(obj, fetch, self._host.now_ms))
+        self._host.ui.push_modal(PresignModal(obj, fetch, self._host.now_ms))
 
     def copy_id(self) -> None:
         obj = self._host.selected_object
         if not self._host.refuse("copy_id") and obj is not None:
-            self._host.copy(obj.id, f"id {obj.id}")
+            self._host.ui.copy(obj.id, f"id {obj.id}")
 
     def copy_name(self) -> None:
         obj = self._host.selected_object
         if not self._host.refuse("copy_name") and obj is not None:
-            self._host.copy(obj.name, "name")
+            self._host.ui.copy(obj.name, "name")
 
     # --- preview ---
     def start_preview(self) -> None:
         obj = self._host.selected_object
         if not self._host.refuse("preview") and obj is not None:
-            self._host.load_preview(obj)
+            self.load_preview(obj)
+
+    def load_preview(self, obj: ObjectView) -> None:
+        work = partial(self.preview, obj)
+        _: Worker[None] = run_io(self._host, work, "Preview", "preview", exclusive=True)
 
     async def preview(self, obj: ObjectView) -> None:
         from runloop_tui.preview import HEAD_BYTES, build_preview
@@ -60,4 +68,4 @@ class Sharer:
         preview = await asyncio.to_thread(
             build_preview, obj.name, str(obj.content_type), head, obj.size_bytes
         )
-        self._host.push_modal(PreviewModal(obj, preview))
+        self._host.ui.push_modal(PreviewModal(obj, preview))

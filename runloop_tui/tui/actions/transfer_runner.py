@@ -8,6 +8,8 @@ left) is the client's. Successes that finish together are said once (SuccessBurs
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -15,7 +17,7 @@ from runloop_tui.api.client import CancelToken, ObjectsClient, ProgressCallback
 from runloop_tui.api.errors import ApiError, TransferCancelled
 from runloop_tui.api.models import ObjectView
 from runloop_tui.config import Settings
-from runloop_tui.tui.actions.host import ActionHost
+from runloop_tui.tui.actions.host import ActionHost, run_io
 from runloop_tui.tui.actions.naming import default_download_path
 from runloop_tui.tui.actions.overwrite import confirm_overwrite
 from runloop_tui.tui.actions.toasts import SuccessBurst
@@ -26,25 +28,33 @@ from runloop_tui.tui.modals.validation import probe
 # as soon as it can, and importing them (and the widgets they use) up front made start-up
 # measurably slower.
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from runloop_tui.tui.modals.upload import UploadRequest
     from runloop_tui.tui.widgets.transfers import TransfersPanel
 
 T = TypeVar("T")
 
 
+@dataclass(eq=False)
 class TransferRunner:
-    def __init__(
-        self,
-        host: ActionHost,
-        client: ObjectsClient,
-        settings: Settings,
-        panel: Callable[[], TransfersPanel],
-    ) -> None:
-        self._host = host
-        self._client = client
-        self._settings = settings
-        self._panel = panel  # mounts the panel on first use
-        self._burst = SuccessBurst()
+    _host: ActionHost
+    _client: ObjectsClient
+    _settings: Settings
+    _panel: Callable[[], TransfersPanel]  # mounts the panel on first use
+    _burst: SuccessBurst = field(default_factory=SuccessBurst, init=False)
+
+    # --- the workers (not exclusive: several transfers may run at once) ---
+    def run_upload(self, request: UploadRequest) -> Worker[ObjectView | None]:
+        return run_io(self._host, partial(self.upload, request), "Upload", "upload")
+
+    def run_download(self, obj: ObjectView, path: Path, overwrite: bool) -> Worker[Path | None]:
+        work = partial(self.download, obj, path, overwrite)
+        return run_io(self._host, work, "Download", "download")
+
+    def run_web_download(self, obj: ObjectView) -> Worker[str | None]:
+        work = partial(self.web_download, obj)
+        return run_io(self._host, work, "Download to the browser", "download")
 
     # --- upload ---
     def start_upload(self) -> None:
@@ -54,9 +64,9 @@ class TransferRunner:
 
         def submitted(request: UploadRequest | None) -> None:
             if request is not None:
-                self._host.run_upload(request)
+                self.run_upload(request)
 
-        self._host.push_modal(UploadModal(), submitted)
+        self._host.ui.push_modal(UploadModal(), submitted)
 
     async def upload(self, request: UploadRequest) -> ObjectView | None:
         obj = await self._tracked(
@@ -85,8 +95,8 @@ class TransferRunner:
         obj = self._host.selected_object
         if self._host.refuse("download") or obj is None:
             return
-        if self._host.in_browser:  # the browser saves it, where the user's browser saves files
-            self._host.run_web_download(obj)
+        if self._host.ui.in_browser:  # the browser saves it, where the user's browser saves files
+            self.run_web_download(obj)
             return
         default = default_download_path(
             self._settings.download_dir, obj.name, str(obj.content_type), obj.id
@@ -97,13 +107,11 @@ class TransferRunner:
             if path is None:
                 return
             if probe(path)[0] is not None:
-                confirm_overwrite(
-                    self._host, path, lambda: self._host.run_download(obj, path, True)
-                )
+                confirm_overwrite(self._host, path, lambda: self.run_download(obj, path, True))
             else:
-                self._host.run_download(obj, path, False)
+                self.run_download(obj, path, False)
 
-        self._host.push_modal(DownloadModal(obj, default), chosen)
+        self._host.ui.push_modal(DownloadModal(obj, default), chosen)
 
     async def download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
         saved = await self._tracked(
@@ -124,7 +132,7 @@ class TransferRunner:
             "download",
             obj.name,
             lambda progress, cancel: download_for_browser(
-                self._host.deliver, self._client, obj, progress, cancel
+                self._host.ui.deliver, self._client, obj, progress, cancel
             ),
         )
         if sent is not None:

@@ -29,7 +29,8 @@ from runloop_tui.api.bulk import (
 from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent
 from runloop_tui.tui.formatting import count_noun, display_text, human_size
-from runloop_tui.tui.modals.validation import FieldError, first_failure
+from runloop_tui.tui.modals.dialog import dialog_css
+from runloop_tui.tui.modals.validation import FieldError, checked_input, first_failure
 from runloop_tui.tui.worker_errors import report_worker_failure
 
 FIRST_NAMES = 10
@@ -83,22 +84,18 @@ class ExactCount(Validator):
 class BulkDeleteModal(ModalScreen[bool]):
     """Confirm deleting the marked objects; True only after the exact count is typed."""
 
-    DEFAULT_CSS = """
-    BulkDeleteModal { align: center middle; }
-    BulkDeleteModal > Vertical {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $error; background: $surface; padding: 0 1;
-    }
-    BulkDeleteModal .title { text-style: bold; color: $error; width: 100%; }
+    DEFAULT_CSS = (
+        dialog_css("BulkDeleteModal", 80, border="$error")
+        + """
+    BulkDeleteModal .title { color: $error; }
     BulkDeleteModal #summary { margin-top: 1; }
     BulkDeleteModal #hidden-warning { margin-top: 1; color: $text-warning; text-style: bold; }
     BulkDeleteModal #names { height: auto; max-height: 11; margin: 1 0; color: $text-muted; }
     BulkDeleteModal Input { width: 24; }
     BulkDeleteModal .prompt { height: auto; }
     BulkDeleteModal .prompt Label { padding-right: 1; }
-    BulkDeleteModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    BulkDeleteModal .buttons Button { margin-left: 2; }
     """
+    )
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="bulk_delete.cancel")]
 
@@ -139,14 +136,9 @@ class BulkDeleteModal(ModalScreen[bool]):
                 )
             with Horizontal(classes="prompt"):
                 yield Label(f"Type {count} to confirm:")
-                yield Input(
-                    id="count",
-                    # No placeholder: the count read as pre-filled, and a word ("number") read
-                    # as what to type.
-                    validators=[ExactCount(count)],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
-                )
+                # No placeholder: the count read as pre-filled, and a word ("number") read
+                # as what to type.
+                yield checked_input("count", ExactCount(count))
             yield FieldError(id="count-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
@@ -192,16 +184,21 @@ DeleteFn = Callable[..., Awaitable[object]]
 class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
     """Runs the deletes behind a progress bar; Stop lets the in-flight ones finish."""
 
-    DEFAULT_CSS = """
-    BulkDeleteProgressModal { align: center middle; }
-    BulkDeleteProgressModal > Vertical {
-        width: 72; max-width: 100%; height: auto;
-        border: thick $warning; background: $surface; padding: 1 2;
-    }
+    DEFAULT_CSS = (
+        dialog_css(
+            "BulkDeleteProgressModal",
+            72,
+            border="$warning",
+            padding="1 2",
+            form=False,
+            buttons=False,
+        )
+        + """
     BulkDeleteProgressModal ProgressBar { margin: 1 0; }
     BulkDeleteProgressModal #status { width: 1fr; }
     BulkDeleteProgressModal .buttons { height: auto; align-horizontal: right; }
     """
+    )
 
     BINDINGS = [Binding("escape", "stop", "Stop", id="bulk_progress.stop")]
 
@@ -301,19 +298,16 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
 class BulkResultsModal(ModalScreen[None]):
     """What happened: how many went, and every failure with its reason."""
 
-    DEFAULT_CSS = """
-    BulkResultsModal { align: center middle; }
-    BulkResultsModal > Vertical {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $warning; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = (
+        dialog_css("BulkResultsModal", 100, border="$warning", buttons=False)
+        + """
     BulkResultsModal.-clean > Vertical { border: thick $success; }
-    BulkResultsModal .title { text-style: bold; width: 100%; }
     BulkResultsModal VerticalScroll { height: auto; max-height: 1fr; margin: 1 0; }
     BulkResultsModal .failure-name { color: $error; width: 100%; }
     BulkResultsModal .failure-error { color: $text-muted; padding-left: 2; width: 100%; }
     BulkResultsModal .buttons { height: auto; align-horizontal: right; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="bulk_results.close"),

@@ -17,6 +17,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from runloop_tui.tui.modals.dialog import dialog_css
+
 
 def detail_rows(rows: Sequence[tuple[str, str]]) -> Content:
     """`label  value` lines; values are plain text, so names stay inert."""
@@ -33,12 +35,9 @@ def detail_rows(rows: Sequence[tuple[str, str]]) -> Content:
 class ConfirmModal(ModalScreen[bool]):
     """Ask before something irreversible. Dismisses True only via the confirm button."""
 
-    DEFAULT_CSS = """
-    ConfirmModal { align: center middle; }
-    ConfirmModal > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $error; background: $surface; padding: 1 2;
-    }
+    DEFAULT_CSS = (
+        dialog_css("ConfirmModal", 72, border="$error", padding="1 2", form=False, buttons=False)
+        + """
     ConfirmModal.-caution > Vertical { border: thick $warning; }
     ConfirmModal .confirm-title { text-style: bold; width: 100%; }
     ConfirmModal .confirm-details { margin: 1 0; width: 100%; }
@@ -46,6 +45,7 @@ class ConfirmModal(ModalScreen[bool]):
     ConfirmModal Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmModal Button { margin-left: 2; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "answer_no", "Cancel", id="confirm.cancel"),
@@ -90,16 +90,10 @@ class ConfirmModal(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
+    @on(Button.Pressed, "#no")
     def action_answer_no(self) -> None:
         self.dismiss(False)
 
-    def action_answer_yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
     @on(Button.Pressed, "#yes")
-    def _yes(self) -> None:
+    def action_answer_yes(self) -> None:
         self.dismiss(True)

@@ -14,21 +14,12 @@ from textual.widgets import Button, Input, Label
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.formatting import display_text, human_size
+from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.save_path import SavePathField
 
 
 class DownloadModal(ModalScreen[Path | None]):
-    DEFAULT_CSS = """
-    DownloadModal { align: center middle; }
-    DownloadModal > Vertical {
-        width: 90; max-width: 100%; height: auto;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    DownloadModal .title { text-style: bold; width: 100%; }
-    DownloadModal .label { color: $text-muted; margin-top: 1; }
-    DownloadModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    DownloadModal .buttons Button { margin-left: 2; }
-    """
+    DEFAULT_CSS = dialog_css("DownloadModal", 90)
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="download.cancel")]
 

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from runloop_tui.export import ExportFormat, format_of_suffix
+from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.save_path import SavePathField
 
 
@@ -24,19 +25,13 @@ class ExportRequest:
 
 
 class ExportModal(ModalScreen[ExportRequest | None]):
-    DEFAULT_CSS = """
-    ExportModal { align: center middle; }
-    ExportModal > Vertical {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    ExportModal .title { text-style: bold; }
-    ExportModal .label { color: $text-muted; margin-top: 1; }
+    DEFAULT_CSS = (
+        dialog_css("ExportModal", 90)
+        + """
     ExportModal .choices { height: auto; }
     ExportModal RadioSet { width: 1fr; height: auto; }
-    ExportModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    ExportModal .buttons Button { margin-left: 2; }
     """
+    )
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 

@@ -24,8 +24,10 @@ from runloop_tui.query.units import format_duration
 from runloop_tui.tui.actions.naming import download_file_name
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.formatting import display_text
+from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.validation import (
     FieldError,
+    checked_input,
     duration_seconds,
     first_failure,
     url_duration_validator,
@@ -67,14 +69,9 @@ def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
 
 
 class PresignModal(ModalScreen[None]):
-    DEFAULT_CSS = """
-    PresignModal { align: center middle; }
-    PresignModal > Vertical {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    PresignModal .title { text-style: bold; width: 100%; }
-    PresignModal .label { color: $text-muted; margin-top: 1; }
+    DEFAULT_CSS = (
+        dialog_css("PresignModal", 100, buttons=False)
+        + """
     PresignModal .presets { height: auto; }
     PresignModal .presets Button { margin-right: 1; min-width: 6; }
     PresignModal .presets Button.-chosen { text-style: bold reverse; }
@@ -85,6 +82,7 @@ class PresignModal(ModalScreen[None]):
     PresignModal .buttons { height: auto; margin-top: 1; }
     PresignModal .buttons Button { margin-right: 2; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="presign.close"),
@@ -120,12 +118,8 @@ class PresignModal(ModalScreen[None]):
                         compact=True,
                         classes="-chosen" if seconds == self.seconds else "",
                     )
-                yield Input(
-                    placeholder="or type: 2h30m",
-                    id="duration",
-                    validators=[url_duration_validator()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
+                yield checked_input(
+                    "duration", url_duration_validator(), placeholder="or type: 2h30m"
                 )
             yield FieldError(id="duration-error")
             yield Label("", id="warning")
@@ -211,12 +205,14 @@ class PresignModal(ModalScreen[None]):
     def _validity(self) -> str:
         return validity_text(self.seconds)
 
+    @on(Button.Pressed, "#copy-url")
     def action_copy_url(self) -> None:
         if self.url is None:
             self.notify("The URL is not ready yet.", severity="warning")
             return
         copy_and_notify(self.app, self.url, f"download URL (valid {self._validity()})")
 
+    @on(Button.Pressed, "#copy-curl")
     def action_copy_curl(self) -> None:
         if self.url is None:
             self.notify("The URL is not ready yet.", severity="warning")
@@ -226,14 +222,6 @@ class PresignModal(ModalScreen[None]):
             curl_command(self.file_name, self.url),
             f"curl command (valid {self._validity()})",
         )
-
-    @on(Button.Pressed, "#copy-url")
-    def _copy_url(self) -> None:
-        self.action_copy_url()
-
-    @on(Button.Pressed, "#copy-curl")
-    def _copy_curl(self) -> None:
-        self.action_copy_curl()
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Label, Static
 from runloop_tui.api.models import ObjectView
 from runloop_tui.preview import Preview, PreviewKind, TarMember
 from runloop_tui.tui.formatting import display_text, human_size
+from runloop_tui.tui.modals.dialog import dialog_css
 
 
 def _utc(ts: int) -> str:
@@ -61,11 +62,10 @@ def render_body(preview: Preview) -> RenderableType:
 
 
 class PreviewModal(ModalScreen[None]):
-    DEFAULT_CSS = """
-    PreviewModal { align: center middle; }
-    PreviewModal > Vertical {
-        width: 100%; height: 100%; border: thick $primary; background: $surface; padding: 0;
-    }
+    DEFAULT_CSS = (
+        dialog_css("PreviewModal", "100%", padding="0", form=False, buttons=False)
+        + """
+    PreviewModal > Vertical { height: 100%; }
     PreviewModal Label { padding: 0 1; }
     PreviewModal .title { text-style: bold; width: 100%; }
     PreviewModal .summary { color: $text-muted; }
@@ -76,6 +76,7 @@ class PreviewModal(ModalScreen[None]):
     PreviewModal #body { width: auto; min-width: 100%; }
     PreviewModal .hint { color: $text-muted; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="preview.close"),

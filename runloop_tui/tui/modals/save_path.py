@@ -7,35 +7,37 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
 from runloop_tui.tui.modals.path_suggester import PathSuggester
-from runloop_tui.tui.modals.validation import FieldError, expand_path, first_failure, probe
+from runloop_tui.tui.modals.validation import (
+    FieldError,
+    PathValidator,
+    checked_input,
+    expand_path,
+    first_failure,
+    probe,
+)
 
 
-class SaveTarget(Validator):
+class SaveTarget(PathValidator):
     """A file path whose folder exists; an existing folder is refused (name the file)."""
 
-    def validate(self, value: str) -> ValidationResult:
-        if not value.strip():
-            return self.failure("Enter where to save the file.")
-        path = expand_path(value)
-        kind, problem = probe(path)
-        if problem:
-            return self.failure(problem)
+    empty_message = "Enter where to save the file."
+
+    def check(self, path: Path, kind: str | None) -> str | None:
         if kind == "dir":
-            return self.failure("That is a folder; add a file name.")
+            return "That is a folder; add a file name."
         if kind == "other":
-            return self.failure("That is not a regular file; choose another name.")
+            return "That is not a regular file; choose another name."
         parent_kind, problem = probe(path.parent)
         if problem:
-            return self.failure(problem)
+            return problem
         if parent_kind != "dir":
-            return self.failure(f"The folder {path.parent} does not exist.")
+            return f"The folder {path.parent} does not exist."
         if len(path.name.encode("utf-8", "surrogateescape")) > 255:
-            return self.failure("The file name is longer than 255 bytes.")
-        return self.success()
+            return "The file name is longer than 255 bytes."
+        return None
 
 
 class SavePathField(Vertical):
@@ -50,14 +52,7 @@ class SavePathField(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="label")
-        yield Input(
-            str(self._default),
-            id="dest",
-            suggester=PathSuggester(),
-            validators=[SaveTarget()],
-            validate_on=["changed", "submitted"],
-            compact=True,
-        )
+        yield checked_input("dest", SaveTarget(), str(self._default), suggester=PathSuggester())
         yield FieldError(id="dest-error")
 
     @on(Input.Changed, "#dest")

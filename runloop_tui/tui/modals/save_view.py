@@ -13,23 +13,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from runloop_tui.tui.formatting import display_text
+from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.views import View, ViewError, check_view_name
 
 
 class SaveViewModal(ModalScreen[str | None]):
-    DEFAULT_CSS = """
-    SaveViewModal { align: center middle; }
-    SaveViewModal > Vertical {
-        width: 70; max-width: 100%; height: auto;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    SaveViewModal .title { text-style: bold; width: 100%; }
-    SaveViewModal .label { color: $text-muted; margin-top: 1; }
+    DEFAULT_CSS = (
+        dialog_css("SaveViewModal", 70)
+        + """
     SaveViewModal #view-problem { color: $text-error; height: auto; }
     SaveViewModal #view-problem.-replaces { color: $text-warning; }
-    SaveViewModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    SaveViewModal .buttons Button { margin-left: 2; }
     """
+    )
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="save_view.cancel")]
 

@@ -19,11 +19,13 @@ from textual.widgets import Button, Input, Label, Select
 from runloop_tui.api.content_types import default_object_name, infer_content_type
 from runloop_tui.api.models import ContentType
 from runloop_tui.limits import MAX_METADATA_KEY, MAX_METADATA_KEYS, MAX_METADATA_VALUE, text_problem
+from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.path_suggester import PathSuggester
 from runloop_tui.tui.modals.validation import (
     ExistingPath,
     FieldError,
     ObjectName,
+    checked_input,
     duration_seconds,
     expand_path,
     first_failure,
@@ -100,21 +102,16 @@ def check_metadata(pairs: list[tuple[str, str]]) -> list[str | None]:
 
 
 class UploadModal(ModalScreen[UploadRequest | None]):
-    DEFAULT_CSS = """
-    UploadModal { align: center middle; }
-    UploadModal > Vertical {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    UploadModal .title { text-style: bold; padding: 0 1; }
+    DEFAULT_CSS = (
+        dialog_css("UploadModal", 90)
+        + """
+    UploadModal .title, UploadModal .label { padding: 0 1; }
     UploadModal VerticalScroll { height: auto; max-height: 1fr; }
-    UploadModal .label { color: $text-muted; padding: 0 1; margin-top: 1; }
     UploadModal Input, UploadModal Select { margin: 0 1; }
     UploadModal #metadata { height: auto; padding: 0 1; }
     UploadModal #add-md { margin: 0 1; }
-    UploadModal .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    UploadModal .buttons Button { margin-left: 2; }
     """
+    )
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="upload.cancel"),
@@ -141,23 +138,16 @@ class UploadModal(ModalScreen[UploadRequest | None]):
                     "Path  (→ accepts the suggestion; a directory uploads as .tar.gz)",
                     classes="label",
                 )
-                yield Input(
+                yield checked_input(
+                    "path",
+                    ExistingPath(),
                     self._start_path,
                     placeholder="~/path/to/file-or-directory",
-                    id="path",
                     suggester=PathSuggester(),
-                    validators=[ExistingPath()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
                 )
                 yield FieldError(id="path-error")
                 yield Label("Name", classes="label")
-                yield Input(
-                    id="name",
-                    validators=[ObjectName()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
-                )
+                yield checked_input("name", ObjectName())
                 yield FieldError(id="name-error")
                 yield Label("Content type", classes="label")
                 yield Select(
@@ -170,13 +160,7 @@ class UploadModal(ModalScreen[UploadRequest | None]):
                 yield Label(
                     "Time to live  (e.g. 30m, 12h, 7d; empty: keep until deleted)", classes="label"
                 )
-                yield Input(
-                    placeholder="none",
-                    id="ttl",
-                    validators=[ttl_validator()],
-                    validate_on=["changed", "submitted"],
-                    compact=True,
-                )
+                yield checked_input("ttl", ttl_validator(), placeholder="none")
                 yield FieldError(id="ttl-error")
                 yield Label("Metadata", classes="label")
                 yield Vertical(id="metadata")
@@ -271,21 +255,12 @@ class UploadModal(ModalScreen[UploadRequest | None]):
         return all(m is None for m in messages)
 
     # --- submit ---
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
-
     @on(Button.Pressed, "#upload")
-    def _upload_pressed(self) -> None:
-        self.action_submit()
-
     @on(Input.Submitted, "#path, #name, #ttl")
-    def _submitted(self) -> None:
-        self.action_submit()
-
     def action_submit(self) -> None:
         first_bad: Input | None = None
         for field_id in ("path", "name", "ttl"):

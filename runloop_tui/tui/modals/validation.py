@@ -10,8 +10,9 @@ import stat
 from pathlib import Path
 
 from textual.content import Content
+from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from runloop_tui.limits import MAX_DURATION_S, MAX_NAME, MAX_TTL_MS, MIN_DURATION_S, text_problem
 from runloop_tui.query.units import UnitError, parse_duration
@@ -50,27 +51,42 @@ def probe(path: Path) -> tuple[str | None, str | None]:
     return "other", None
 
 
-class ExistingPath(Validator):
-    """A file or a directory that exists and can be read."""
+class PathValidator(Validator):
+    """A path typed in a field: refused when empty or when it cannot be looked at, before
+    ``check`` sees it (with what `probe` found there)."""
+
+    empty_message = "Enter a path."
 
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
-            return self.failure("Choose a file or a directory to upload.")
+            return self.failure(self.empty_message)
         path = expand_path(value)
         kind, problem = probe(path)
-        if problem:
-            return self.failure(problem)
+        problem = problem or self.check(path, kind)
+        return self.failure(problem) if problem else self.success()
+
+    def check(self, path: Path, kind: str | None) -> str | None:
+        """Why ``path`` (a ``kind`` from probe) will not do; None when it will."""
+        raise NotImplementedError
+
+
+class ExistingPath(PathValidator):
+    """A file or a directory that exists and can be read."""
+
+    empty_message = "Choose a file or a directory to upload."
+
+    def check(self, path: Path, kind: str | None) -> str | None:
         if kind is None:
-            return self.failure(f"No such file or directory: {path}")
+            return f"No such file or directory: {path}"
         if kind == "other":
-            return self.failure("Only regular files and directories can be uploaded.")
+            return "Only regular files and directories can be uploaded."
         if kind == "file":
             try:
                 with path.open("rb"):
                     pass
             except OSError as exc:
-                return self.failure(f"Cannot read it: {exc.strerror or exc}")
-        return self.success()
+                return f"Cannot read it: {exc.strerror or exc}"
+        return None
 
 
 class ObjectName(Validator):
@@ -146,6 +162,27 @@ class FieldError(Label):
     def show(self, message: str | None) -> None:
         self.update(Content(message or ""))  # plain: paths and names may hold [brackets]
         self.set_class(bool(message), "-shown")
+
+
+def checked_input(
+    field_id: str,
+    validator: Validator,
+    value: str = "",
+    *,
+    placeholder: str = "",
+    suggester: Suggester | None = None,
+) -> Input:
+    """A form field checked as it changes and on Enter; its message goes in the FieldError
+    with the id ``<field_id>-error``."""
+    return Input(
+        value,
+        placeholder=placeholder,
+        id=field_id,
+        suggester=suggester,
+        validators=[validator],
+        validate_on=["changed", "submitted"],
+        compact=True,
+    )
 
 
 def first_failure(result: ValidationResult | None) -> str | None:

@@ -10,33 +10,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, ClassVar, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Container
-from textual.css.query import NoMatches
 from textual.events import Key, Resize
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.actions.deletes import Deleter
 from runloop_tui.tui.actions.exporting import Exporter
+from runloop_tui.tui.actions.host import AppUI
 from runloop_tui.tui.actions.ranges import RangeMarker
 from runloop_tui.tui.actions.share import Sharer
 from runloop_tui.tui.actions.transfer_runner import TransferRunner
 from runloop_tui.tui.availability import RULED_ACTIONS, Availability, AvailabilityGate
 from runloop_tui.tui.browser_deps import BrowserDeps
-from runloop_tui.tui.browser_keys import BROWSER_BINDINGS
+from runloop_tui.tui.browser_keys import BROWSER_BINDINGS, forward, refused_key
 from runloop_tui.tui.browser_model import BrowserModel
-from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.list_loader import ListLoader
 from runloop_tui.tui.messages import (
     FilterChanged,
@@ -49,10 +45,9 @@ from runloop_tui.tui.messages import (
 )
 from runloop_tui.tui.refresh_state import RefreshState
 from runloop_tui.tui.screens.browser_filtering import BrowserFilter
-from runloop_tui.tui.screens.browser_layout import DetailLayout
+from runloop_tui.tui.screens.browser_layout import DetailLayout, TransfersDock, compose_browser
 from runloop_tui.tui.screens.browser_rows import BrowserRows
 from runloop_tui.tui.screens.live_refresh import LiveRefresh
-from runloop_tui.tui.web_delivery import deliver_to_browser
 from runloop_tui.tui.web_rules import clipboard_refusal
 from runloop_tui.tui.widgets.detail_pane import DetailPane
 from runloop_tui.tui.widgets.filter_bar import FilterBar, FilterSuggester
@@ -64,13 +59,7 @@ from runloop_tui.tui.widgets.object_table import ObjectTable
 from runloop_tui.tui.worker_errors import report_worker_failure
 
 if TYPE_CHECKING:
-    from runloop_tui.tui.modals.export import ExportRequest
-    from runloop_tui.tui.modals.upload import UploadRequest
     from runloop_tui.tui.widgets.transfers import TransfersPanel
-
-R = TypeVar("R")
-
-FILTER_DEBOUNCE_SECONDS = 0.12
 
 
 class BrowserScreen(Screen[None]):
@@ -86,20 +75,25 @@ class BrowserScreen(Screen[None]):
         self.clock = deps.clock
         self.paging = deps.paging
         self.refresh_policy = deps.refresh
+        self.dock = TransfersDock(self)
+        self.ui = AppUI(lambda: self.app)  # dialogs, clipboard, web delivery (ActionHost)
         # The object actions: plain collaborators, each with what it needs.
-        self.transfers = TransferRunner(self, deps.client, deps.settings, self._transfers_panel)
+        self.transfers = TransferRunner(self, deps.client, deps.settings, self.dock)
         self.deletes = Deleter(self, deps.client)
         self.share = Sharer(self, deps.client)
         self.exports = Exporter(self, deps.settings)
         self.gate = AvailabilityGate(self.availability, self._warn, self.refresh_bindings)
-        self._panel: TransfersPanel | None = None
-        # Created here, so the availability rule can ask about it before it is mounted.
-        self._table = ObjectTable(id="object-table")
+        # Created here, so the availability rule can ask about the table before it is mounted.
+        self.table = ObjectTable(id="object-table")
+        self.header = BrowserHeader(id="browser-header")
+        history = FilterHistory(deps.settings.state_dir)
+        self.filter_bar = FilterBar(lambda: self.client, history=history, id="filter-bar")
+        self.detail = DetailPane(id="detail-pane")
         self.model = BrowserModel()
         self.ranges = RangeMarker(
-            self._table,
+            self.table,
             lambda: self.model.marks,
-            self._marks_changed,
+            lambda: self.rows.marks_changed(),
             self._update_mode,
             self._warn,
         )
@@ -108,7 +102,7 @@ class BrowserScreen(Screen[None]):
         self.loader = ListLoader(self.refresh_state)
         self.rows = BrowserRows(
             self.model,
-            self._table,
+            self.table,
             lambda: self.header,
             self.loader,
             self.refresh_state,
@@ -126,13 +120,15 @@ class BrowserScreen(Screen[None]):
             lambda refresh: self._load(refresh),
             lambda: len(self.model.index),
             lambda: self.header,
-            self._table,
+            self.table,
             self._notify_error,
             self._update_counts,
         )
         self.filtering = BrowserFilter(
             self.rows,
             deps.client,
+            self,
+            lambda text: self._apply_filter(text),
             lambda: self.filter_bar,
             lambda: self._public,
             lambda text, title: self.notify(text, title=title, severity="warning", markup=False),
@@ -145,10 +141,6 @@ class BrowserScreen(Screen[None]):
     def generation(self) -> int:
         """Bumps whenever the data swaps (tests and stale checks use it)."""
         return self.rows.generation
-
-    @property
-    def _refresh_timer(self) -> Timer | None:
-        return self.live.timer
 
     # --- public API (the action collaborators' ActionHost, tests) ---
     @property
@@ -176,7 +168,7 @@ class BrowserScreen(Screen[None]):
 
     def availability(self) -> Availability:
         """What the rule in tui/availability.py looks at (see check_action)."""
-        transfers = self._panel.transfers if self._panel is not None else []
+        transfers = self.dock.transfers
         return Availability(
             selection=self.table.current_object,
             marks=len(self.model.marks),
@@ -214,17 +206,10 @@ class BrowserScreen(Screen[None]):
         """The filter text and the sort (column, descending), as "Save view as…" saves them."""
         return self.filter_bar.text, self.model.sort
 
-    def set_sort(self, column: str, descending: bool) -> None:
-        self.rows.set_sort(column, descending)
-
-    def select_object(self, object_id: str) -> None:
-        self.rows.select(object_id)
-
-    def mark_objects(self, ids: Iterable[str]) -> None:
-        self.rows.mark(ids)
-
-    def clear_marks(self) -> None:
-        self.rows.clear_marks()
+    set_sort = forward("rows.set_sort")  # (column, descending)
+    select_object = forward("rows.select")  # (object_id): now, or once it arrives
+    mark_objects = forward("rows.mark")  # (ids)
+    clear_marks = forward("rows.clear_marks")
 
     def refresh_now(self) -> None:
         self._start_load()
@@ -248,18 +233,10 @@ class BrowserScreen(Screen[None]):
     def refuse(self, action: str) -> bool:
         return self.gate.refuse(action)
 
-    def availability_changed(self) -> None:
-        self.gate.recheck()
+    availability_changed = forward("gate.recheck")
 
     def on_key(self, event: Key) -> None:
-        # A disabled binding lets its key fall through in silence: say why instead.
-        active = self.active_bindings.get(event.key)
-        if (
-            active
-            and not active.enabled
-            and active.node is self
-            and self.refuse(active.binding.action)
-        ):
+        if refused_key(self.active_bindings.get(event.key), self, self.refuse):
             event.stop()
             event.prevent_default()
 
@@ -269,109 +246,32 @@ class BrowserScreen(Screen[None]):
         if not event.hint.enabled and self.refuse(event.hint.action):
             event.stop()
 
-    # --- the user interface the action collaborators use (ActionHost) ---
-    def push_modal(
-        self, modal: Screen[R], callback: Callable[[R | None], None] | None = None
-    ) -> None:
-        self.app.push_screen(modal, callback)
-
+    # --- toasts (server text is never markup: a message with brackets shows as typed) ---
     def _warn(self, text: str) -> None:
         self.notify(text, severity="warning", markup=False)
 
     def _notify_error(self, text: str, title: str) -> None:
-        # Server text is never markup: a message with brackets must show as typed.
         self.notify(text, title=title, severity="error", markup=False)
-
-    def copy(self, text: str, what: str) -> None:
-        copy_and_notify(self.app, text, what)
-
-    # --- web mode: files go to the user's browser, not onto the server's disk ---
-    @property
-    def in_browser(self) -> bool:
-        return self.app.is_web
-
-    def deliver(self, binary: BinaryIO, file_name: str, key: str) -> None:
-        deliver_to_browser(self.app, binary, file_name, key)
 
     @property
     def transfers_panel(self) -> TransfersPanel:
-        return self._transfers_panel()
+        return self.dock()
 
-    def _transfers_panel(self) -> TransfersPanel:
-        """The panel, mounted under the object list the first time a transfer starts."""
-        if self._panel is None:
-            from runloop_tui.tui.widgets.transfers import TransfersPanel
-
-            self._panel = TransfersPanel()
-            try:
-                self.mount(self._panel, after=self.query_one("#browser-body"))
-            except NoMatches:
-                self.mount(self._panel)
-        return self._panel
-
-    # --- object actions: one line each, the work is in tui/actions/ ---
-    def action_upload(self) -> None:
-        self.transfers.start_upload()
-
-    def action_download(self) -> None:
-        self.transfers.start_download()
-
-    def action_focus_transfers(self) -> None:
-        self.transfers.focus_panel()
-
-    def action_delete(self) -> None:
-        self.deletes.start_delete()
-
-    def action_bulk_delete(self) -> None:
-        self.deletes.start_bulk_delete()
-
-    def action_presign(self) -> None:
-        self.share.presign()
-
-    def action_copy_id(self) -> None:
-        self.share.copy_id()
-
-    def action_copy_name(self) -> None:
-        self.share.copy_name()
-
-    def action_preview(self) -> None:
-        self.share.start_preview()
+    # --- object actions: the work is in tui/actions/ ---
+    action_upload = forward("transfers.start_upload")
+    action_download = forward("transfers.start_download")
+    action_focus_transfers = forward("transfers.focus_panel")
+    action_delete = forward("deletes.start_delete")
+    action_bulk_delete = forward("deletes.start_bulk_delete")
+    action_presign = forward("share.presign")
+    action_copy_id = forward("share.copy_id")
+    action_copy_name = forward("share.copy_name")
+    action_preview = forward("share.start_preview")
+    action_export = forward("exports.start_export")
 
     @on(RowActivated)
     def _row_activated(self) -> None:
         self.share.start_preview()
-
-    def action_export(self) -> None:
-        self.exports.start_export()
-
-    # --- the actions' workers (uploads and downloads not exclusive: several may run) ---
-    @work(group="upload", exit_on_error=False, description="Upload")
-    async def run_upload(self, request: UploadRequest) -> ObjectView | None:
-        return await self.transfers.upload(request)
-
-    @work(group="download", exit_on_error=False, description="Download")
-    async def run_download(self, obj: ObjectView, path: Path, overwrite: bool) -> Path | None:
-        return await self.transfers.download(obj, path, overwrite)
-
-    @work(group="download", exit_on_error=False, description="Download to the browser")
-    async def run_web_download(self, obj: ObjectView) -> str | None:
-        return await self.transfers.web_download(obj)
-
-    @work(group="delete", exit_on_error=False, description="Delete object")
-    async def run_delete(self, obj: ObjectView) -> bool:
-        return await self.deletes.delete(obj)
-
-    @work(exclusive=True, group="preview", exit_on_error=False, description="Preview")
-    async def load_preview(self, obj: ObjectView) -> None:
-        await self.share.preview(obj)
-
-    @work(thread=True, group="export", exit_on_error=False, description="Export")
-    def run_export(self, rows: list[ObjectView], request: ExportRequest, overwrite: bool) -> int:
-        return self.exports.export(rows, request, overwrite)
-
-    @work(thread=True, group="export", exit_on_error=False, description="Export to the browser")
-    def run_web_export(self, rows: list[ObjectView], request: ExportRequest) -> int:
-        return self.exports.web_export(rows, request)
 
     # --- worker failures: one place for all of this screen's workers ---
     @on(Worker.StateChanged)
@@ -385,37 +285,11 @@ class BrowserScreen(Screen[None]):
 
     # --- widgets ---
     @property
-    def table(self) -> ObjectTable:
-        return self._table
-
-    @property
-    def filter_bar(self) -> FilterBar:
-        return self.query_one(FilterBar)
-
-    @property
     def suggester(self) -> FilterSuggester:
         return self.filter_bar.suggester
 
-    @property
-    def header(self) -> BrowserHeader:
-        return self.query_one(BrowserHeader)
-
-    @property
-    def detail(self) -> DetailPane:
-        return self.query_one(DetailPane)
-
     def compose(self) -> ComposeResult:
-        yield BrowserHeader(id="browser-header")
-        yield FilterBar(
-            lambda: self.client,
-            history=FilterHistory(self.settings.state_dir),
-            id="filter-bar",
-        )
-        with Container(id="browser-body"):
-            yield self._table
-            yield DetailPane(id="detail-pane")
-        yield NameLine(id="name-line")
-        yield KeyBar(id="key-bar")
+        yield from compose_browser(self.header, self.filter_bar, self.table, self.detail)
 
     def on_mount(self) -> None:
         settings = self.settings
@@ -430,7 +304,7 @@ class BrowserScreen(Screen[None]):
         self.table.focus()
         # Synchronous, unlike RowHighlighted: in a burst (`Vjjj V`) each key sees the range.
         self.watch(self.table, "cursor_row", self.ranges.follow, init=False)
-        self._layout_detail(self.app.size.width)
+        self.detail_layout.layout(self.app.size.width)
         self._update_counts()
         self.set_interval(1.0, self._tick)
         start = settings.start_view  # --view, --filter, --sort
@@ -442,9 +316,6 @@ class BrowserScreen(Screen[None]):
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
-
-    def _cursor_id(self) -> str | None:
-        return self.rows.cursor_id()
 
     def _tick(self) -> None:
         if not self.is_active:
@@ -462,10 +333,7 @@ class BrowserScreen(Screen[None]):
 
     # --- layout ---
     def on_resize(self, event: Resize) -> None:
-        self._layout_detail(event.size.width)
-
-    def _layout_detail(self, width: int) -> None:
-        self.detail_layout.layout(width)
+        self.detail_layout.layout(event.size.width)
 
     def action_toggle_detail(self) -> None:
         self.detail_layout.toggle(self.app.size.width)
@@ -525,8 +393,7 @@ class BrowserScreen(Screen[None]):
             # (Focusing the filter bar fetches it too, if the user gets there first.)
             self.filter_bar.load_metadata_keys()
 
-    def action_toggle_pause(self) -> None:
-        self.live.toggle_pause()
+    action_toggle_pause = forward("live.toggle_pause")
 
     def action_refresh_now(self) -> None:
         self.refresh_now()
@@ -535,7 +402,7 @@ class BrowserScreen(Screen[None]):
         self._public = not self._public
         self.refresh_state.loaded_once = False
         self.loader.total = None
-        self.rows.clear()
+        self.rows.switch_view()  # the marks are kept for when their objects are back
         self._update_mode()
         self._start_load()
 
@@ -549,9 +416,6 @@ class BrowserScreen(Screen[None]):
         self.refresh_bindings()
 
     # --- showing rows (screens/browser_rows.py) ---
-    def _show_rows(self, keep_id: str | None) -> None:
-        self.rows.show(keep_id)
-
     def _update_counts(self, loaded: int | None = None) -> None:
         self.rows.update_counts(loaded)
 
@@ -562,9 +426,6 @@ class BrowserScreen(Screen[None]):
         self.availability_changed()
 
     # --- marks ---
-    def _marks_changed(self) -> None:
-        self.rows.marks_changed()
-
     def action_toggle_mark(self) -> None:
         obj = self.table.current_object
         if obj is None:
@@ -576,20 +437,11 @@ class BrowserScreen(Screen[None]):
     def _mark_clicked(self, event: MarkToggled) -> None:
         self.rows.toggle_mark(event.object_id)
 
-    def action_mark_all(self) -> None:
-        self.rows.mark_visible()
-
-    def action_invert_marks(self) -> None:
-        self.rows.invert_visible_marks()
-
-    def action_clear_marks(self) -> None:
-        self.clear_marks()
-
-    def action_extend_marks(self, step: int) -> None:
-        self.ranges.extend(step)
-
-    def action_visual_mode(self) -> None:
-        self.ranges.toggle_visual()
+    action_mark_all = forward("rows.mark_visible")
+    action_invert_marks = forward("rows.invert_visible_marks")
+    action_clear_marks = forward("rows.clear_marks")
+    action_extend_marks = forward("ranges.extend")  # (step)
+    action_visual_mode = forward("ranges.toggle_visual")
 
     def action_toggle_wide_names(self) -> None:
         self.table.set_wide_names(not self.table.wide_names)
@@ -617,13 +469,11 @@ class BrowserScreen(Screen[None]):
         column, descending = self.model.sort
         self.set_sort(column, not descending)
 
-    def action_sort_by(self, column: str) -> None:
-        """A column's own key (or a click on its title): sort by it; again reverses."""
-        self.rows.sort_by(column)
+    action_sort_by = forward("rows.sort_by")  # (column): a column's own key; again reverses
 
     @on(SortRequested)
     def _sort_clicked(self, event: SortRequested) -> None:
-        self.action_sort_by(event.column)
+        self.rows.sort_by(event.column)
 
     # --- filter ---
     def action_focus_filter(self) -> None:
@@ -631,14 +481,7 @@ class BrowserScreen(Screen[None]):
 
     @on(FilterChanged)
     def _filter_changed(self, event: FilterChanged) -> None:
-        # A pass over 100k objects takes 10-20 ms: apply it at once, so every key repaints
-        # within a frame or two. Only once passes get slow (a huge list, a slow machine) does
-        # typing wait for a pause, so keys never queue up behind filter passes.
-        if self.filtering.instant:
-            self.workers.cancel_group(self, "filter")  # a pending debounced pass is stale
-            self._apply_filter(event.text)
-        else:
-            self._debounced_filter(event.text)
+        self.filtering.changed(event.text)
 
     @on(FilterDismissed)
     def _filter_dismissed(self) -> None:
@@ -650,17 +493,5 @@ class BrowserScreen(Screen[None]):
         self._apply_filter(self.filter_bar.text)
         self.table.focus()
 
-    @work(exclusive=True, group="filter", exit_on_error=False, description="filter (debounced)")
-    async def _debounced_filter(self, text: str) -> None:
-        # The next keystroke cancels this worker while it sleeps: one pass per pause in typing.
-        await asyncio.sleep(FILTER_DEBOUNCE_SECONDS)
-        if text == self.filter_bar.text:
-            self._apply_filter(text)
-
     def _apply_filter(self, text: str) -> None:
-        if self.filtering.apply(text):
-            self._pushdown(text)
-
-    @work(exclusive=True, group="pushdown", exit_on_error=False, description="server-side filter")
-    async def _pushdown(self, text: str) -> None:
-        await self.filtering.pushdown(text)
+        self.filtering.apply_now(text)

@@ -5,17 +5,24 @@ show at once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from functools import partial
+
+from textual.dom import DOMNode
+from textual.worker import Worker
 
 from runloop_tui.api.client import ListFilters, ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.query.filter import compile_filter
+from runloop_tui.tui.actions.host import run_io
 from runloop_tui.tui.screens.browser_rows import BrowserRows
 from runloop_tui.tui.widgets.filter_bar import FilterBar
 
 PUSHDOWN_LIMIT = 500
 # Filter passes cheaper than this (CPU) run on every keystroke; dearer ones are debounced.
 FILTER_INSTANT_SECONDS = 0.03
+FILTER_DEBOUNCE_SECONDS = 0.12
 
 # (message, title): a warning toast; server text is never markup.
 Warn = Callable[[str, str], None]
@@ -28,12 +35,16 @@ class BrowserFilter:
         self,
         rows: BrowserRows,
         client: ObjectsClient,
+        node: DOMNode,
+        apply: Callable[[str], None],
         filter_bar: Callable[[], FilterBar],
         public: Callable[[], bool],
         warn: Warn,
     ) -> None:
         self.rows = rows
         self.client = client
+        self._node = node  # the screen: these workers are its own
+        self._apply = apply  # the screen's _apply_filter (bench/ times it there)
         self._filter_bar = filter_bar
         self._public = public
         self._warn = warn
@@ -42,6 +53,35 @@ class BrowserFilter:
     def instant(self) -> bool:
         """Whether the last pass was cheap enough to run again on the next key."""
         return self.rows.filter_seconds < FILTER_INSTANT_SECONDS
+
+    def changed(self, text: str) -> None:
+        """The filter bar's text changed (a key)."""
+        # A pass over 100k objects takes 10-20 ms: apply it at once, so every key repaints
+        # within a frame or two. Only once passes get slow (a huge list, a slow machine) does
+        # typing wait for a pause, so keys never queue up behind filter passes.
+        if self.instant:
+            self._node.workers.cancel_group(self._node, "filter")  # a pending pass is stale
+            self._apply(text)
+        else:
+            work = partial(self._debounced, text)
+            _: Worker[None] = run_io(
+                self._node, work, "filter (debounced)", "filter", exclusive=True
+            )
+
+    async def _debounced(self, text: str) -> None:
+        # The next keystroke cancels this worker while it sleeps: one pass per pause in typing.
+        await asyncio.sleep(FILTER_DEBOUNCE_SECONDS)
+        if text == self._filter_bar().text:
+            self._apply(text)
+
+    def apply_now(self, text: str) -> None:
+        """Filter the rows now, and ask the server too while the list is partial."""
+        if self.apply(text):
+            self.start_pushdown(text)
+
+    def start_pushdown(self, text: str) -> None:
+        work = partial(self.pushdown, text)
+        _: Worker[None] = run_io(self._node, work, "server-side filter", "pushdown", exclusive=True)
 
     def apply(self, text: str) -> bool:
         """Filter the rows now; True if the server should be asked too (see pushdown)."""

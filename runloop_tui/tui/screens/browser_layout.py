@@ -1,12 +1,28 @@
-"""Where the browser's detail pane goes: beside the table when the window is wide, hidden
-when it is narrow (the name line then shows the cursor row's full name); `i` overrides.
+"""The browser's widgets: what it is made of, where the detail pane goes (beside the table
+when the window is wide, hidden when it is narrow, the name line then showing the cursor
+row's full name; `i` overrides), and the transfers panel, mounted when first needed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.css.query import NoMatches
+from textual.screen import Screen
 from textual.widget import Widget
+
+from runloop_tui.tui.widgets.detail_pane import DetailPane
+from runloop_tui.tui.widgets.filter_bar import FilterBar
+from runloop_tui.tui.widgets.header import BrowserHeader
+from runloop_tui.tui.widgets.key_bar import KeyBar
+from runloop_tui.tui.widgets.name_line import NameLine
+from runloop_tui.tui.widgets.object_table import ObjectTable
+
+if TYPE_CHECKING:
+    from runloop_tui.tui.widgets.transfers import Transfer, TransfersPanel
 
 WIDE_LAYOUT_COLUMNS = 120
 
@@ -31,3 +47,40 @@ class DetailLayout:
     def toggle(self, width: int) -> None:
         self.preference = self._body().has_class("-detail-hidden")
         self.layout(width)
+
+
+def compose_browser(
+    header: BrowserHeader, filter_bar: FilterBar, table: ObjectTable, detail: DetailPane
+) -> ComposeResult:
+    """The browser's widgets, top to bottom (styled in tui/app.tcss)."""
+    yield header
+    yield filter_bar
+    with Container(id="browser-body"):
+        yield table
+        yield detail
+    yield NameLine(id="name-line")
+    yield KeyBar(id="key-bar")
+
+
+class TransfersDock:
+    """The transfers panel, mounted under the object list the first time a transfer starts
+    (imported then too: most sessions never transfer, and start-up stays quick)."""
+
+    def __init__(self, screen: Screen[None]) -> None:
+        self._screen = screen
+        self.panel: TransfersPanel | None = None
+
+    def __call__(self) -> TransfersPanel:
+        if self.panel is None:
+            from runloop_tui.tui.widgets.transfers import TransfersPanel
+
+            self.panel = TransfersPanel()
+            try:
+                self._screen.mount(self.panel, after=self._screen.query_one("#browser-body"))
+            except NoMatches:
+                self._screen.mount(self.panel)
+        return self.panel
+
+    @property
+    def transfers(self) -> list[Transfer]:
+        return self.panel.transfers if self.panel is not None else []

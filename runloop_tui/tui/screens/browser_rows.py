@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from textual.timer import Timer
 
@@ -23,37 +24,27 @@ FLASH_SECONDS = 3.0
 SetTimer = Callable[[float, Callable[[], None]], Timer]
 
 
+@dataclass(eq=False)
 class BrowserRows:
     """Puts the model on the table and the header, keeping the cursor where it was."""
 
-    def __init__(
-        self,
-        model: BrowserModel,
-        table: ObjectTable,
-        header: Callable[[], BrowserHeader],
-        loader: ListLoader,
-        refresh_state: RefreshState,
-        now_ms: Callable[[], int],
-        set_timer: SetTimer,
-        read_only: Callable[[], bool],
-        after_rows: Callable[[], None],
-        after_counts: Callable[[], None],
-    ) -> None:
-        self.model = model
-        self.table = table
-        self._header = header
-        self.loader = loader
-        self.refresh_state = refresh_state
-        self.now_ms = now_ms
-        self._set_timer = set_timer
-        self._read_only = read_only
-        self._after_rows = after_rows  # rows moved (a visual range follows them)
-        self._after_counts = after_counts  # what is available may have changed
-        self._flash_timer: Timer | None = None
-        self.pending_select: str | None = None
-        self.filter_seconds = 0.0  # CPU time of the last filter pass
-        self.hidden_marks = 0  # marked but hidden by the filter (kept by update_counts)
-        self.generation = 0  # bumps whenever the data swaps (tests and stale checks use it)
+    model: BrowserModel
+    table: ObjectTable
+    _header: Callable[[], BrowserHeader]
+    loader: ListLoader
+    refresh_state: RefreshState
+    now_ms: Callable[[], int]
+    _set_timer: SetTimer
+    _read_only: Callable[[], bool]
+    _after_rows: Callable[[], None]  # rows moved (a visual range follows them)
+    _after_counts: Callable[[], None]  # what is available may have changed
+    _flash_timer: Timer | None = field(default=None, init=False)
+    pending_select: str | None = field(default=None, init=False)
+    filter_seconds: float = field(default=0.0, init=False)  # CPU time of the last filter pass
+    # Marked but hidden by the filter, or kept from the other view (kept by update_counts).
+    hidden_marks: int = field(default=0, init=False)
+    # Bumps whenever the data swaps (tests and stale checks use it).
+    generation: int = field(default=0, init=False)
 
     def cursor_id(self) -> str | None:
         obj = self.table.current_object
@@ -88,8 +79,9 @@ class BrowserRows:
             self.model.apply_changes([], gone, self.now_ms())
             self.show(self.cursor_id())
 
-    def clear(self) -> None:
-        self.model.clear()
+    def switch_view(self) -> None:
+        """Empty the list for the other view (own or public); the marks are kept aside."""
+        self.model.switch_view()
         self.generation += 1
         self.table.set_marks(self.model.marks)
         self.show(None)
@@ -104,6 +96,7 @@ class BrowserRows:
             self.table.move_cursor(row)
 
     def show(self, keep_id: str | None) -> None:
+        self.model.take_back_marks()  # kept across `v`, their objects listed again
         if self.pending_select is not None and self.pending_select in self.model.pos_by_id:
             keep_id, self.pending_select = self.pending_select, None
         self.table.set_rows(
@@ -114,16 +107,18 @@ class BrowserRows:
 
     def update_counts(self, loaded: int | None = None) -> None:
         model = self.model
-        self.hidden_marks = model.hidden_mark_count(self.now_ms())
+        kept = model.kept_mark_count
+        self.hidden_marks = model.hidden_mark_count(self.now_ms()) + kept
         self._header().set_counts(
             Counts(
                 loaded=len(model.index) if loaded is None else loaded,
                 total=self.loader.total,
                 shown=len(model.rows),
                 shown_bytes=model.shown_bytes,
-                marked=len(model.marks),
+                marked=len(model.marks) + kept,
                 marked_bytes=model.marked_bytes,
-                marked_hidden=self.hidden_marks,
+                marked_hidden=self.hidden_marks - kept,
+                marked_elsewhere=kept,
                 loading=self.refresh_state.loading,
                 note=self.loader.note(len(model.index)),
                 label=self.loader.label(),
@@ -167,7 +162,7 @@ class BrowserRows:
         self.marks_changed()
 
     def clear_marks(self) -> None:
-        self.model.marks.clear()
+        self.model.clear_marks()
         self.marks_changed()
 
     def toggle_mark(self, object_id: str) -> None:

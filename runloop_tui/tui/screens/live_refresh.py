@@ -5,6 +5,7 @@ pausing, and the retry after a failed listing. The listing itself is the screen'
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from textual.timer import Timer
 
@@ -20,33 +21,21 @@ from runloop_tui.tui.widgets.object_table import ObjectTable
 Notify = Callable[[str, str], None]
 
 
+@dataclass(eq=False)
 class LiveRefresh:
     """Schedules listings (the screen's ``_load`` worker) and shows how fresh the list is."""
 
-    def __init__(
-        self,
-        state: RefreshState,
-        loader: ListLoader,
-        clock: Callable[[], float],
-        set_timer: SetTimer,
-        run_load: Callable[[bool], object],
-        loaded_count: Callable[[], int],
-        header: Callable[[], BrowserHeader],
-        table: ObjectTable,
-        notify_error: Notify,
-        update_counts: Callable[[], None],
-    ) -> None:
-        self.state = state
-        self.loader = loader
-        self.clock = clock
-        self._set_timer = set_timer
-        self._run_load = run_load  # refresh: a re-list swapped in at the end, not streamed
-        self._loaded_count = loaded_count
-        self._header = header
-        self._table = table
-        self._notify_error = notify_error
-        self._update_counts = update_counts
-        self.timer: Timer | None = None
+    state: RefreshState
+    loader: ListLoader
+    clock: Callable[[], float]
+    _set_timer: SetTimer
+    _run_load: Callable[[bool], object]  # refresh: a re-list swapped in at the end, not streamed
+    _loaded_count: Callable[[], int]
+    _header: Callable[[], BrowserHeader]
+    _table: ObjectTable
+    _notify_error: Notify
+    _update_counts: Callable[[], None]
+    timer: Timer | None = field(default=None, init=False)
 
     def start(self) -> None:
         """List now: the next scheduled listing is replaced by this one."""

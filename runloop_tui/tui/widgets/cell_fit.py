@@ -4,6 +4,9 @@ the usage table and the name line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
 from rich.cells import cell_len, set_cell_size
 
 from runloop_tui.tui.columns import COLUMNS, ColumnSpec
@@ -39,18 +42,40 @@ def fit_middle(text: str, width: int) -> str:
     return f"{head}\N{HORIZONTAL ELLIPSIS}{tail}"
 
 
-def layout_columns(width: int, wide_names: bool = False) -> list[tuple[ColumnSpec, int]]:
-    """The columns that fit in ``width`` cells and their widths; the name column flexes.
+class FoldingColumn(Protocol):
+    """A table column: its width in cells, and ``keep``, the lower folds away first when the
+    table is narrow (0: never). The column keyed "name" flexes."""
 
-    ``wide_names`` (W): the name takes every cell it can, every other column but the mark
-    folded away.
-    """
-    shown = [c for c in COLUMNS if c.key in ("mark", "name")] if wide_names else list(COLUMNS)
+    @property
+    def key(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def keep(self) -> int: ...
+
+
+C = TypeVar("C", bound=FoldingColumn)
+
+
+def fold_columns(columns: Iterable[C], width: int, name_min: int) -> list[tuple[C, int]]:
+    """The columns that fit in ``width`` cells and their widths: columns fold away (lowest
+    ``keep`` first) until the name column has ``name_min`` cells; the name takes the rest."""
+    shown = list(columns)
     for victim in sorted((c for c in shown if c.keep), key=lambda c: c.keep):
         fixed = sum(c.width + 1 for c in shown if c.key != "name")
-        if width - fixed >= NAME_MIN_WIDTH:
+        if width - fixed >= name_min:
             break
         shown.remove(victim)
     fixed = sum(c.width + 1 for c in shown if c.key != "name")
     name_width = max(6, width - fixed)
     return [(c, name_width if c.key == "name" else c.width) for c in shown]
+
+
+def layout_columns(width: int, wide_names: bool = False) -> list[tuple[ColumnSpec, int]]:
+    """The object table's columns for ``width`` cells.
+
+    ``wide_names`` (W): the name takes every cell it can, every other column but the mark
+    folded away.
+    """
+    shown = [c for c in COLUMNS if c.key in ("mark", "name")] if wide_names else COLUMNS
+    return fold_columns(shown, width, NAME_MIN_WIDTH)

@@ -29,6 +29,7 @@ class Counts:
     marked_bytes: int
     loading: bool
     marked_hidden: int = 0  # marked, but hidden by the filter
+    marked_elsewhere: int = 0  # marked, but not in this list (the other view, or not loaded)
     note: str = ""  # the listing's remark: cut short, unreadable objects, cannot reach
     label: str | None = None  # said instead of "N objects" (the cap: "showing the first …")
 
@@ -59,6 +60,11 @@ def counts_text(c: Counts) -> Content:
             # Never silently acted on: D deletes these too, and its summary lists them first.
             parts.append(
                 (f" · {count_text(c.marked_hidden)} hidden by filter", "bold $text-warning")
+            )
+        if c.marked_elsewhere:
+            # Kept across `v`: never acted on here, back when their objects are listed again.
+            parts.append(
+                (f" · {count_text(c.marked_elsewhere)} not in this list", "bold $text-warning")
             )
     else:
         parts.append(("marked 0", "$text-muted"))

@@ -14,7 +14,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
@@ -25,9 +25,15 @@ from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.columns import SORT_COLUMNS, ColumnSpec
 from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted, SortRequested
 from runloop_tui.tui.widgets.cell_fit import fit, fit_middle, layout_columns
+from runloop_tui.tui.widgets.row_cursor import (
+    RowCursorKeys,
+    cursor_bindings,
+    scroll_into_view,
+    table_css,
+)
 
 
-class ObjectTable(ScrollView, can_focus=True):
+class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
     """Rows of objects with a fixed header row, a cursor, marks and a stale look."""
 
     COMPONENT_CLASSES = {
@@ -45,40 +51,20 @@ class ObjectTable(ScrollView, can_focus=True):
         "object-table--state-deleted",
     }
 
-    DEFAULT_CSS = """
-    ObjectTable {
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
-        background: $surface;
-        color: $foreground;
-    }
-    ObjectTable > .object-table--header { text-style: bold; color: $text-primary; }
-    ObjectTable > .object-table--sorted { text-style: bold underline; color: $text-accent; }
-    ObjectTable > .object-table--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-        text-style: $block-cursor-text-style;
-    }
+    DEFAULT_CSS = (
+        table_css("ObjectTable", "object-table")
+        + """
     ObjectTable > .object-table--cursor-blurred { background: $block-cursor-blurred-background; }
-    ObjectTable > .object-table--marked { background: $secondary 30%; color: $text-secondary; }
     ObjectTable > .object-table--flash { background: $warning 30%; }
-    ObjectTable > .object-table--muted { color: $text-muted; }
     ObjectTable > .object-table--expiring { color: $text-warning; }
     ObjectTable > .object-table--state-uploading { color: $text-warning; }
     ObjectTable > .object-table--state-read-only { color: $text-success; }
     ObjectTable > .object-table--state-error { color: $text-error; text-style: bold; }
     ObjectTable > .object-table--state-deleted { color: $text-muted; text-style: strike; }
     """
+    )
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table.cursor_up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table.cursor_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("home,g", "first", "First row", show=False, id="table.first"),
-        Binding("end,G", "last", "Last row", show=False, id="table.last"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = cursor_bindings("table")
 
     # A var, not a reactive: moving the cursor repaints the two lines involved, not all.
     cursor_row: var[int] = var(0, init=False)
@@ -246,9 +232,9 @@ class ObjectTable(ScrollView, can_focus=True):
                 return row
         return None
 
-    # --- cursor ---
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+    # --- cursor (keys and actions: widgets/row_cursor.py) ---
+    def _row_count(self) -> int:
+        return len(self._rows)
 
     def move_cursor(self, row: int) -> None:
         self._move_cursor(row, scroll=True)
@@ -274,17 +260,7 @@ class ObjectTable(ScrollView, can_focus=True):
 
     def _scroll_cursor_into_view(self, *, immediate: bool = False) -> bool:
         """Scroll the least that shows the cursor row; True when it scrolled."""
-        body = self.scrollable_content_region.height - 1
-        if body <= 0:
-            return False
-        top = round(self.scroll_y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=immediate)
-        elif self.cursor_row >= top + body:
-            self.scroll_to(y=self.cursor_row - body + 1, animate=False, immediate=immediate)
-        else:
-            return False
-        return True
+        return scroll_into_view(self, self.cursor_row, immediate=immediate)
 
     def restore_scroll(self, scroll_y: float) -> None:
         """Back to ``scroll_y`` (a refresh keeps the view still), the cursor row still shown."""
@@ -320,24 +296,6 @@ class ObjectTable(ScrollView, can_focus=True):
         regions = [Region(0, y, width, 1) for y in set(lines) if 0 <= y < height]
         if regions:
             self.refresh(*regions)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor_row - self._page())
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor_row + self._page())
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(len(self._rows) - 1)
 
     # --- mouse ---
     def _column_at(self, x: int) -> str | None:
@@ -388,6 +346,10 @@ class ObjectTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if width != self._layout_width and self._layout_width != -1:
+            # The scrollbar came or went: no resize event, yet every cached row is laid out
+            # for the old width (a snapshot caught a row one cell off under load).
+            self._invalidate(repaint=False)
         if y == 0:
             return self._render_header(width)
         row = round(self.scroll_y) + y - 1

@@ -13,7 +13,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
@@ -23,7 +23,13 @@ from textual.strip import Strip
 from runloop_tui.query.usage import UsageEntry, states_text
 from runloop_tui.tui.columns import MARK_GLYPH
 from runloop_tui.tui.formatting import display_text, human_size, short_relative_time
-from runloop_tui.tui.widgets.cell_fit import fit, fit_middle
+from runloop_tui.tui.widgets.cell_fit import fit, fit_middle, fold_columns
+from runloop_tui.tui.widgets.row_cursor import (
+    RowCursorKeys,
+    cursor_bindings,
+    scroll_into_view,
+    table_css,
+)
 
 PARTIAL_MARK = "\N{CIRCLE WITH LEFT HALF BLACK}"
 BAR_WIDTH = 8
@@ -54,14 +60,7 @@ SORT_COLUMN = {"size": "size", "count": "count", "age": "oldest", "name": "name"
 
 
 def layout_columns(width: int) -> list[tuple[UsageColumn, int]]:
-    shown = list(COLUMNS)
-    for victim in sorted((c for c in COLUMNS if c.keep), key=lambda c: c.keep):
-        fixed = sum(c.width + 1 for c in shown if c.key != "name")
-        if width - fixed >= NAME_MIN_WIDTH:
-            break
-        shown.remove(victim)
-    fixed = sum(c.width + 1 for c in shown if c.key != "name")
-    return [(c, max(6, width - fixed) if c.key == "name" else c.width) for c in shown]
+    return fold_columns(COLUMNS, width, NAME_MIN_WIDTH)
 
 
 def share_cell(size: int, total: int) -> str:
@@ -72,7 +71,7 @@ def share_cell(size: int, total: int) -> str:
     return f"{bar} {fraction * 100:5.1f}%"
 
 
-class UsageTable(ScrollView, can_focus=True):
+class UsageTable(RowCursorKeys, ScrollView, can_focus=True):
     """Entries with a header row, a cursor and marks (all, some or none under each)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -85,38 +84,16 @@ class UsageTable(ScrollView, can_focus=True):
         "usage-table--muted",
         "usage-table--uploading",
     }
-    DEFAULT_CSS = """
-    UsageTable {
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
-        background: $surface;
-        color: $foreground;
-        height: 1fr;
-    }
-    UsageTable > .usage-table--header { text-style: bold; color: $text-primary; }
-    UsageTable > .usage-table--sorted { text-style: bold underline; color: $text-accent; }
-    UsageTable > .usage-table--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-        text-style: $block-cursor-text-style;
-    }
-    UsageTable > .usage-table--marked { background: $secondary 30%; color: $text-secondary; }
+    DEFAULT_CSS = (
+        table_css("UsageTable", "usage-table")
+        + """
+    UsageTable { height: 1fr; }
     UsageTable > .usage-table--prefix { text-style: bold; }
     UsageTable > .usage-table--bar { color: $text-primary; }
-    UsageTable > .usage-table--muted { color: $text-muted; }
     UsageTable > .usage-table--uploading { color: $text-warning; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="usage_table.cursor_up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="usage_table.cursor_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="usage_table.page_up"),
-        Binding(
-            "pagedown,ctrl+f", "page_down", "Page down", show=False, id="usage_table.page_down"
-        ),
-        Binding("home", "first", "First row", show=False, id="usage_table.first"),
-        Binding("end", "last", "Last row", show=False, id="usage_table.last"),
-    ]
+    )
+    BINDINGS: ClassVar[list[BindingType]] = cursor_bindings("usage_table", first="home", last="end")
 
     cursor_row: var[int] = var(0, init=False)
 
@@ -181,35 +158,10 @@ class UsageTable(ScrollView, can_focus=True):
                 self.refresh(Region(0, r - top + 1, width, 1))
 
     def _scroll_cursor_into_view(self) -> None:
-        body = self.scrollable_content_region.height - 1
-        if body <= 0:
-            return
-        top = round(self.scroll_y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
-        elif self.cursor_row >= top + body:
-            self.scroll_to(y=self.cursor_row - body + 1, animate=False)
+        scroll_into_view(self, self.cursor_row)
 
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor_row - self._page())
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor_row + self._page())
-
-    def action_first(self) -> None:
-        self.move_cursor(0)
-
-    def action_last(self) -> None:
-        self.move_cursor(len(self._entries) - 1)
+    def _row_count(self) -> int:
+        return len(self._entries)
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

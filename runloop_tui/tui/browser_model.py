@@ -68,6 +68,12 @@ class BrowserModel:
         # need not walk 100k objects at once; `changed` collects ids whose state differs.
         self._previous: BrowserModel | None = None
         self.changed: set[str] = set()
+        # Ids the server sent twice in one listing (the second is skipped, and counted).
+        # Rows put in by the filter's server query are not repeats when the listing sends
+        # them later, nor are rows a failed listing left behind.
+        self.repeated = 0
+        self._listing_start = 0
+        self._pushed: set[str] = set()
 
     # --- loading ---
     def clear(self) -> None:
@@ -79,12 +85,22 @@ class BrowserModel:
         self._shown_total = 0
         self._forget_views()
 
+    def begin_listing(self) -> None:
+        """A listing streams into this model from now on (see ``repeated``)."""
+        self.repeated = 0
+        self._listing_start = len(self.index)
+        self._pushed = set()
+
     def _forget_views(self) -> None:
         self._orders = {}
         self._results = {}
 
-    def ingest(self, objects: Iterable[ObjectView], now_ms: int) -> int:
-        """Append objects not loaded yet (by id); returns how many were new."""
+    def ingest(self, objects: Iterable[ObjectView], now_ms: int, listed: bool = True) -> int:
+        """Append objects not loaded yet (by id); returns how many were new.
+
+        ``listed``: the objects come from the listing (not the filter's server query), so
+        an id it already sent is a repeat.
+        """
         # One pass per page of 5,000 on the UI thread: keep the per-object work minimal.
         pos_by_id = self.pos_by_id
         next_pos = len(self.index)
@@ -92,7 +108,10 @@ class BrowserModel:
         deleted = ObjectState.DELETED
         for obj in objects:
             # keep_object(), inlined: this loop runs for every object loaded.
-            if obj.id in pos_by_id or obj.state is deleted:
+            if obj.id in pos_by_id:
+                self._seen_again(obj.id, listed)
+                continue
+            if obj.state is deleted:
                 continue
             expiry = obj.delete_after_time_ms
             if expiry is not None and expiry <= now_ms:
@@ -100,6 +119,8 @@ class BrowserModel:
             pos_by_id[obj.id] = next_pos
             next_pos += 1
             fresh.append(obj)
+        if not listed:
+            self._pushed.update(obj.id for obj in fresh)
         if not fresh:
             return 0
         self._forget_views()
@@ -120,6 +141,14 @@ class BrowserModel:
         self._shown_total += self._bytes_of(added)
         self._append_rows(added)
         return len(fresh)
+
+    def _seen_again(self, object_id: str, listed: bool) -> None:
+        if not listed:
+            return
+        if object_id in self._pushed:
+            self._pushed.discard(object_id)  # the listing's own copy of a pushed-down row
+        elif self.pos_by_id[object_id] >= self._listing_start:
+            self.repeated += 1
 
     def _append_rows(self, added: list[int]) -> None:
         """Add rows that come after every current row in load order, keeping the sort."""

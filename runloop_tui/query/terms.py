@@ -15,7 +15,16 @@ from typing import Any
 
 from runloop_tui.api.models import ObjectView
 
-__all__ = ["OPS", "CompareTerm", "MetaTerm", "ObjectIndex", "SetTerm", "SubstringTerm", "Term"]
+__all__ = [
+    "OPS",
+    "CompareTerm",
+    "MetaTerm",
+    "NameBuffer",
+    "ObjectIndex",
+    "SetTerm",
+    "SubstringTerm",
+    "Term",
+]
 
 OPS: dict[str, Callable[[int, int], bool]] = {
     ">": operator.gt,
@@ -30,12 +39,61 @@ OPS: dict[str, Callable[[int, int], bool]] = {
 SPARSE_SHARE = 16
 
 
+class NameBuffer:
+    """Lower-cased names as one string, ``\n`` after each, and each name's start in an array.
+
+    ``hits(needle)`` is one ``str.find`` scan in C plus a bisect per hit, instead of a
+    Python-level pass over every row. Pages are appended as pieces and joined by the first
+    search after them.
+    """
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self._text = ""
+        self._starts = array("q")  # where each row's name starts in the joined text
+        self._end = 0
+
+    def extend(self, names: list[str]) -> None:
+        """Append rows; ``names`` must be lower case already."""
+        if names:
+            starts = list(accumulate((len(n) + 1 for n in names), initial=self._end))
+            self._end = starts.pop()
+            self._starts.extend(starts)
+            self._pieces.append("\n".join(names) + "\n")
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def hits(self, needle: str) -> list[int] | None:
+        """Rows (in order) whose name holds ``needle`` (lower case), or None when more than
+        1/SPARSE_SHARE of the rows may match: then a pass over the rows is cheaper."""
+        if not needle or "\n" in needle:
+            return None  # (a filter term never holds a newline: terms split on whitespace)
+        if self._pieces:
+            self._text = "".join([self._text, *self._pieces])
+            self._pieces = []
+        text, starts = self._text, self._starts
+        if text.count(needle) * SPARSE_SHARE > len(starts):
+            return None
+        # A hit never spans two names: the needle holds no newline. After a hit, search on
+        # from the next name (one row per name, however often it holds the needle).
+        hits: list[int] = []
+        find, row_of, rows = text.find, bisect_right, len(starts)
+        at = find(needle)
+        while at != -1:
+            row = row_of(starts, at) - 1
+            hits.append(row)
+            if row + 1 >= rows:
+                break
+            at = find(needle, starts[row + 1])
+        return hits
+
+
 class ObjectIndex:
     """Loaded objects in load order plus precomputed columns for fast filtering.
 
-    The lower-cased names are also kept as one string (``\n`` between names, each name's
-    start in an array), so that a name search with few hits is one ``str.find`` scan in C
-    plus a bisect per hit, instead of a Python-level pass over every row (``name_hits``).
+    The lower-cased names are also kept in a NameBuffer, so that a name search with few
+    hits is one ``str.find`` scan in C instead of a Python-level pass over every row.
     The id and "name\0id" columns are built only once a filter needs them (an ``id:`` or
     ``obj_`` term): most filters never do, and at a million objects they hold ~190 MB.
     """
@@ -55,11 +113,7 @@ class ObjectIndex:
         self._sizes: list[int | None] = []
         self._created: list[int] = []
         self._expires: list[int | None] = []
-        # The names buffer: pieces appended page by page, joined when a search needs them.
-        self._pieces: list[str] = []
-        self._buffer = ""
-        self._starts = array("q")  # where each row's name starts in the joined buffer
-        self._buffer_end = 0
+        self._buffer = NameBuffer()
 
     def extend(self, objects: Iterable[ObjectView]) -> None:
         new = list(objects)
@@ -75,11 +129,7 @@ class ObjectIndex:
         self._sizes.extend([o.size_bytes for o in new])
         self._created.extend([o.create_time_ms for o in new])
         self._expires.extend([o.delete_after_time_ms for o in new])
-        if names:
-            starts = list(accumulate((len(n) + 1 for n in names), initial=self._buffer_end))
-            self._buffer_end = starts.pop()
-            self._starts.extend(starts)
-            self._pieces.append("\n".join(names) + "\n")
+        self._buffer.extend(names)
 
     def _extend_lazy(self, new: list[ObjectView], names: list[str]) -> None:
         ids = [o.id.lower() for o in new]
@@ -116,29 +166,8 @@ class ObjectIndex:
 
     def name_hits(self, needle: str) -> list[int] | None:
         """Positions (load order) of the names holding ``needle`` (lower case), or None when
-        that would not be cheap: more than 1/SPARSE_SHARE of the rows may match."""
-        if not needle or "\n" in needle:
-            return None  # (a filter term never holds a newline: terms split on whitespace)
-        if len(self._pieces) > 1 or (self._pieces and self._buffer):
-            self._buffer += "".join(self._pieces)
-            self._pieces = []
-        elif self._pieces:
-            self._buffer = self._pieces.pop()
-        buffer, starts = self._buffer, self._starts
-        if buffer.count(needle) * SPARSE_SHARE > len(starts):
-            return None
-        # A hit never spans two names: the needle holds no newline. After a hit, search on
-        # from the next name (one row per name, however often it holds the needle).
-        hits: list[int] = []
-        find, row_of, rows = buffer.find, bisect_right, len(starts)
-        at = find(needle)
-        while at != -1:
-            row = row_of(starts, at) - 1
-            hits.append(row)
-            if row + 1 >= rows:
-                break
-            at = find(needle, starts[row + 1])
-        return hits
+        that would not be cheap (see NameBuffer.hits)."""
+        return self._buffer.hits(needle)
 
     def __len__(self) -> int:
         return len(self.objects)

@@ -212,6 +212,13 @@ _metadata_cache: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
 
 
 def _shared_metadata(raw: dict[Any, Any]) -> dict[str, str]:
+    try:
+        # Metadata seen before, as sent (all strings; JSON's other values never equal one).
+        shared = _metadata_cache.get(tuple(raw.items()))
+    except TypeError:  # an array or an object among the values: not hashable
+        shared = None
+    if shared is not None:
+        return shared
     metadata = {str(k): str(v) for k, v in raw.items()}
     key = tuple(metadata.items())
     shared = _metadata_cache.get(key)

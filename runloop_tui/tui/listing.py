@@ -99,8 +99,8 @@ class Listing:
         loader, model, paging = self.loader, self.rows.model, self.paging
         staged = model.staging() if refresh else None
         target = model if staged is None else staged  # where the repeats are counted
+        target.begin_listing()
         loader.begin(refresh)
-        model.begin_listing()
         self.live.show_status()
         pages = self.client.iter_pages(
             page_size=paging.page_size,

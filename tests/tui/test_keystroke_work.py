@@ -15,6 +15,7 @@ import pytest
 from textual.screen import Screen
 
 from runloop_tui.query.filter import CompiledFilter, ObjectIndex, compile_filter
+from runloop_tui.query.terms import SPARSE_SHARE
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.browser_model import BrowserModel
@@ -152,12 +153,12 @@ async def test_a_filter_that_does_not_narrow_the_last_one_looks_only_at_its_hits
         await settle(app, pilot)
         assert screen.table.row_count == 1_000
         del scanned[:]
-        screen.set_filter("00012 -type:gzip")  # no narrowing of `bulk/0001`
+        screen.set_filter("object-000012 -type:gzip")  # no narrowing of `bulk/0001`
         await settle(app, pilot)
-        hits = [o for o in screen.model.index.objects if "00012" in o.name.lower()]
+        hits = [o for o in screen.model.index.objects if "object-000012" in o.name.lower()]
         expected = [o.id for o in hits if str(o.content_type) != "gzip"]
         assert [o.id for o in screen.visible_objects] == expected  # newest first, as loaded
-        assert 0 < len(hits) * 16 <= loaded  # few: the buffer's case
+        assert 0 < len(hits) * SPARSE_SHARE <= loaded  # few: the buffer's case
         assert scanned == [len(hits)]  # not [2_000]
         # A word on nearly every row is one pass over the rows: that is cheaper then.
         del scanned[:]

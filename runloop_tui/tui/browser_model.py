@@ -127,14 +127,9 @@ class BrowserModel:
         if not fresh:
             return 0
         self._forget_views()
-        self.index.extend(fresh)
         if self._previous is not None:
-            old_objects = self._previous.index.objects
-            old_pos = self._previous.pos_by_id
-            for obj in fresh:
-                pos = old_pos.get(obj.id)
-                if pos is not None and old_objects[pos].state != obj.state:
-                    self.changed.add(obj.id)
+            fresh = self._against_previous(self._previous, fresh)
+        self.index.extend(fresh)
         if self.filter.is_empty:
             added = numbers[: len(fresh)]
         else:
@@ -143,6 +138,26 @@ class BrowserModel:
         self._shown_total += self._bytes_of(added)
         self._append_rows(added)
         return len(fresh)
+
+    def _against_previous(
+        self, previous: BrowserModel, fresh: list[ObjectView]
+    ) -> list[ObjectView]:
+        """A refresh's page beside the model it will replace: collect the ids whose state
+        changed, and keep the object already in memory where nothing changed, so that the
+        page's new copy is freed at once (a refresh of a million objects would otherwise
+        hold two of each until the swap)."""
+        old_objects, old_pos = previous.index.objects, previous.pos_by_id
+        kept: list[ObjectView] = []
+        for obj in fresh:
+            pos = old_pos.get(obj.id)
+            if pos is not None:
+                old = old_objects[pos]
+                if old.state != obj.state:
+                    self.changed.add(obj.id)
+                elif old == obj and old.extra == obj.extra:
+                    obj = old
+            kept.append(obj)
+        return kept
 
     def _seen_again(self, object_id: str, listed: bool) -> None:
         if not listed:

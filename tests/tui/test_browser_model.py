@@ -184,3 +184,18 @@ def test_ids_repeated_by_a_listing_are_counted_but_pushed_down_rows_are_not() ->
     assert len(model.index) == 5
     model.begin_listing()
     assert model.repeated == 0
+
+
+def test_a_refresh_keeps_the_objects_it_already_holds_where_nothing_changed() -> None:
+    model = BrowserModel()
+    first = [obj(1), obj(2), obj(3)]
+    model.ingest(first, NOW)
+    staged = model.staging()
+    again = [obj(1), obj(2, size=99), obj(3, state=ObjectState.ERROR), obj(4)]
+    staged.ingest(again, NOW)
+    changed = model.adopt(staged, NOW)
+    held = {o.id: o for o in model.index.objects}
+    assert held["obj_0001"] is first[0]  # equal: the copy already in memory is kept
+    assert held["obj_0002"] is again[1] and held["obj_0002"].size_bytes == 99
+    assert held["obj_0003"] is again[2] and changed == {"obj_0003"}
+    assert held["obj_0004"] is again[3]

@@ -110,6 +110,7 @@ class BrowserModel:
         numbers = list(range(start, start + len(objects)))
         fresh: list[ObjectView] = []
         deleted = ObjectState.DELETED
+        previous = self._previous
         for obj in objects:
             # keep_object(), inlined: this loop runs for every object loaded.
             if obj.id in pos_by_id:
@@ -120,6 +121,8 @@ class BrowserModel:
             expiry = obj.delete_after_time_ms
             if expiry is not None and expiry <= now_ms:
                 continue
+            if previous is not None:
+                obj = self._against_previous(previous, obj)
             pos_by_id[obj.id] = numbers[len(fresh)]
             fresh.append(obj)
         if not listed:
@@ -127,8 +130,6 @@ class BrowserModel:
         if not fresh:
             return 0
         self._forget_views()
-        if self._previous is not None:
-            fresh = self._against_previous(self._previous, fresh)
         self.index.extend(fresh)
         if self.filter.is_empty:
             added = numbers[: len(fresh)]
@@ -139,25 +140,20 @@ class BrowserModel:
         self._append_rows(added)
         return len(fresh)
 
-    def _against_previous(
-        self, previous: BrowserModel, fresh: list[ObjectView]
-    ) -> list[ObjectView]:
-        """A refresh's page beside the model it will replace: collect the ids whose state
-        changed, and keep the object already in memory where nothing changed, so that the
-        page's new copy is freed at once (a refresh of a million objects would otherwise
-        hold two of each until the swap)."""
-        old_objects, old_pos = previous.index.objects, previous.pos_by_id
-        kept: list[ObjectView] = []
-        for obj in fresh:
-            pos = old_pos.get(obj.id)
-            if pos is not None:
-                old = old_objects[pos]
-                if old.state != obj.state:
-                    self.changed.add(obj.id)
-                elif old == obj and old.extra == obj.extra:
-                    obj = old
-            kept.append(obj)
-        return kept
+    def _against_previous(self, previous: BrowserModel, obj: ObjectView) -> ObjectView:
+        """A refresh's object beside the model it will replace: note a changed state, and
+        where nothing changed return the object already in memory (its id string too, as
+        the key of pos_by_id), so that the page's new copy is freed at once (a refresh of a
+        million objects would otherwise hold two of each until the swap)."""
+        pos = previous.pos_by_id.get(obj.id)
+        if pos is None:
+            return obj
+        old = previous.index.objects[pos]
+        if old.state != obj.state:
+            self.changed.add(obj.id)
+        elif old == obj and old.extra == obj.extra:
+            return old
+        return obj
 
     def _seen_again(self, object_id: str, listed: bool) -> None:
         if not listed:

@@ -28,6 +28,7 @@ FIGURES: dict[int, tuple[str, str]] = {
     10: ("fig10_server_load", "Server under load (wrk): mixed traffic, list throughput"),
     11: ("fig11_cleanup", "Cleanup at scale: prefix usage, and rm through a round trip"),
     12: ("fig12_scale", "Server on PostgreSQL and S3: list, replicas, CPU/GiB"),
+    13: ("fig13_million", "A million objects: load, memory, stalls, filter index, keys"),
 }
 
 Direction = Literal["max", "min"]  # "max": ratio must be at most target; "min": at least
@@ -60,6 +61,9 @@ class Sizes:
     # Figure 10: wrk runs of this many seconds, this many times.
     load_seconds: int = 10
     load_runs_server: int = 3
+    # Figure 13: a million objects (seeded once, ~1 minute), loaded and typed into per run.
+    million_objects: int = 1_000_000
+    million_runs: int = 3
 
     @classmethod
     def full(cls) -> Sizes:
@@ -84,6 +88,8 @@ class Sizes:
             terminal_runs=1,
             load_seconds=3,
             load_runs_server=1,
+            million_objects=100_000,
+            million_runs=1,
         )
 
 

@@ -129,12 +129,12 @@ class ObjectView:
                 delete_after
                 if delete_after is None or type(delete_after) is int
                 else _opt_int(delete_after),
-                {str(k): str(v) for k, v in metadata.items()}
-                if isinstance(metadata, dict)
-                else None,
+                _shared_metadata(metadata) if isinstance(metadata, dict) else None,
                 data.get("upload_url"),
                 {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None,
-                {} if data.keys() <= _KNOWN else {k: v for k, v in data.items() if k not in _KNOWN},
+                _NO_EXTRA
+                if data.keys() <= _KNOWN
+                else {k: v for k, v in data.items() if k not in _KNOWN},
             )
         except KeyError as exc:
             raise ValueError(f"object is missing the field {exc.args[0]!r}") from None
@@ -197,6 +197,37 @@ _new_object = object.__new__
         "extra",
     )
 )
+
+
+# Memory per object matters at a million of them (issue 16: a peak of 1 GB at most).
+# - An object with no unknown fields shares one empty ``extra`` (never mutated: _sane
+#   builds a new one): 64 bytes each.
+# - Equal metadata is shared: agents tag many objects alike (``{"agent": "claude"}``,
+#   a batch or run id), and each copy costs a dict and its strings, ~250 bytes. The cache
+#   is bounded; it starts afresh when full (what it handed out stays valid). Nothing
+#   mutates an ObjectView's metadata (it is frozen in spirit; to_json copies).
+_NO_EXTRA: dict[str, Any] = {}
+_METADATA_CACHE_MAX = 65_536
+_metadata_cache: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
+def _shared_metadata(raw: dict[Any, Any]) -> dict[str, str]:
+    try:
+        # Metadata seen before, as sent (all strings; JSON's other values never equal one).
+        shared = _metadata_cache.get(tuple(raw.items()))
+    except TypeError:  # an array or an object among the values: not hashable
+        shared = None
+    if shared is not None:
+        return shared
+    metadata = {str(k): str(v) for k, v in raw.items()}
+    key = tuple(metadata.items())
+    shared = _metadata_cache.get(key)
+    if shared is not None:
+        return shared
+    if len(_metadata_cache) >= _METADATA_CACHE_MAX:
+        _metadata_cache.clear()
+    _metadata_cache[key] = metadata
+    return metadata
 
 
 # The JSON keys that are fields; everything else is kept aside in ``extra``.

@@ -73,6 +73,12 @@ class BrowserModel:
         # need not walk 100k objects at once; `changed` collects ids whose state differs.
         self._previous: BrowserModel | None = None
         self.changed: set[str] = set()
+        # Ids the server sent twice in one listing (the second is skipped, and counted).
+        # Rows put in by the filter's server query are not repeats when the listing sends
+        # them later, nor are rows a failed listing left behind.
+        self.repeated = 0
+        self._listing_start = 0
+        self._pushed: set[str] = set()
 
     # --- loading ---
     def clear(self) -> None:
@@ -84,47 +90,83 @@ class BrowserModel:
         self._shown_total = 0
         self._forget_views()
 
+    def begin_listing(self) -> None:
+        """A listing streams into this model from now on (see ``repeated``)."""
+        self.repeated = 0
+        self._listing_start = len(self.index)
+        self._pushed = set()
+
     def _forget_views(self) -> None:
         self._orders = {}
         self._results = {}
 
-    def ingest(self, objects: Iterable[ObjectView], now_ms: int) -> int:
-        """Append objects not loaded yet (by id); returns how many were new."""
+    def ingest(self, objects: Iterable[ObjectView], now_ms: int, listed: bool = True) -> int:
+        """Append objects not loaded yet (by id); returns how many were new.
+
+        ``listed``: the objects come from the listing (not the filter's server query), so
+        an id it already sent is a repeat.
+        """
         # One pass per page of 5,000 on the UI thread: keep the per-object work minimal.
         pos_by_id = self.pos_by_id
-        next_pos = len(self.index)
+        objects = objects if isinstance(objects, list) else list(objects)
+        # The position ints, made once: the rows, the sort orders and pos_by_id share them
+        # (above 256 each int is an object of its own, 28 bytes; at 1M rows that adds up).
+        start = len(self.index)
+        numbers = list(range(start, start + len(objects)))
         fresh: list[ObjectView] = []
         deleted = ObjectState.DELETED
+        previous = self._previous
         for obj in objects:
             # keep_object(), inlined: this loop runs for every object loaded.
-            if obj.id in pos_by_id or obj.state is deleted:
+            if obj.id in pos_by_id:
+                self._seen_again(obj.id, listed)
+                continue
+            if obj.state is deleted:
                 continue
             expiry = obj.delete_after_time_ms
             if expiry is not None and expiry <= now_ms:
                 continue
-            pos_by_id[obj.id] = next_pos
-            next_pos += 1
+            if previous is not None:
+                obj = self._against_previous(previous, obj)
+            pos_by_id[obj.id] = numbers[len(fresh)]
             fresh.append(obj)
+        if not listed:
+            self._pushed.update(obj.id for obj in fresh)
         if not fresh:
             return 0
         self._forget_views()
-        start = len(self.index)
         self.index.extend(fresh)
-        if self._previous is not None:
-            old_objects = self._previous.index.objects
-            old_pos = self._previous.pos_by_id
-            for obj in fresh:
-                pos = old_pos.get(obj.id)
-                if pos is not None and old_objects[pos].state != obj.state:
-                    self.changed.add(obj.id)
         if self.filter.is_empty:
-            added = list(range(start, start + len(fresh)))
+            added = numbers[: len(fresh)]
         else:
             matches = self.filter.matches
-            added = [start + i for i, obj in enumerate(fresh) if matches(obj, now_ms)]
+            added = [n for n, obj in zip(numbers, fresh, strict=False) if matches(obj, now_ms)]
         self._shown_total += self._bytes_of(added)
         self._append_rows(added)
         return len(fresh)
+
+    def _against_previous(self, previous: BrowserModel, obj: ObjectView) -> ObjectView:
+        """A refresh's object beside the model it will replace: note a changed state, and
+        where nothing changed return the object already in memory (its id string too, as
+        the key of pos_by_id), so that the page's new copy is freed at once (a refresh of a
+        million objects would otherwise hold two of each until the swap)."""
+        pos = previous.pos_by_id.get(obj.id)
+        if pos is None:
+            return obj
+        old = previous.index.objects[pos]
+        if old.state != obj.state:
+            self.changed.add(obj.id)
+        elif old == obj and old.extra == obj.extra:
+            return old
+        return obj
+
+    def _seen_again(self, object_id: str, listed: bool) -> None:
+        if not listed:
+            return
+        if object_id in self._pushed:
+            self._pushed.discard(object_id)  # the listing's own copy of a pushed-down row
+        elif self.pos_by_id[object_id] >= self._listing_start:
+            self.repeated += 1
 
     def _append_rows(self, added: list[int]) -> None:
         """Add rows that come after every current row in load order, keeping the sort."""
@@ -206,9 +248,19 @@ class BrowserModel:
             self._results[compiled.text] = self._results.pop(compiled.text)  # most recent
             self.rows, self._shown_total = cached
             return
+        if compiled.narrows(previous) and previous.narrows(compiled):
+            # The same terms in other words (`7/obj -71 `, `7/obj -`: a trailing space, a
+            # half-typed term): the same rows, no pass (one over 1M rows is 100+ ms).
+            self._remember(compiled.text)
+            return
         if compiled.narrows(previous):
             # The current rows are `previous`'s matches in sort order: search only them.
             self.rows = compiled.filter_indices(self.index, now_ms, self.rows)
+        elif (found := compiled.sparse_indices(self.index, now_ms)) is not None:
+            # Few matches, found without a pass over every row (query/terms.py name_hits),
+            # in load order: a stable sort puts them as the cached sort order has them.
+            column, descending = self.sort
+            self.rows = sorted(found, key=self._sort_keys(column).__getitem__, reverse=descending)
         else:
             self.rows = compiled.filter_indices(self.index, now_ms, self._order())
         self._shown_total = self._bytes_of(self.rows)
@@ -235,7 +287,8 @@ class BrowserModel:
             # stable, also with reverse=True).
             column, descending = self.sort
             keys = self._sort_keys(column)
-            order = sorted(range(len(self.index)), key=keys.__getitem__, reverse=descending)
+            # pos_by_id's values are every position in load order (shared ints, see ingest).
+            order = sorted(self.pos_by_id.values(), key=keys.__getitem__, reverse=descending)
             self._orders[self.sort] = order
         return order
 

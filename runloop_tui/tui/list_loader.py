@@ -6,7 +6,8 @@ to keep and what to say. It owns the rules a listing must keep whatever the serv
 - the cap: at most ``max_objects`` objects are taken, then paging stops and the header says
   so (a server that pages forever must not eat the machine);
 - honesty about the end: a server that says ``has_more`` but gives no next page ends the
-  listing early, and the header says that too; unreadable objects are counted;
+  listing early, and the header says that too; unreadable objects are counted, and so are
+  ids the server sends twice (one row is shown);
 - deleted rows never come back: an object deleted here after a listing began is dropped
   from that listing's pages, since the server may have answered before the delete landed;
 - the failure text: with nothing loaded, "cannot reach SERVER: reason" instead of an empty
@@ -39,6 +40,7 @@ class ListLoader:
         self.capped = False  # the last listing stopped at max_objects
         self.cut_short = False  # the server said has_more but gave no next page
         self.skipped = 0  # unreadable objects the server sent (see ObjectListView.skipped)
+        self.repeats = 0  # ids the server sent more than once in this listing (one row shown)
         self.failure = ""  # why the last listing failed, as the body shows it; "" when fine
         self._pages = 0
         self._counted = False  # a page of the current listing carried total_count
@@ -59,6 +61,7 @@ class ListLoader:
         self.capped = False
         self.cut_short = False
         self.skipped = 0
+        self.repeats = 0
         self._last_has_more = False
         if not refresh:
             self.total = None
@@ -142,4 +145,7 @@ class ListLoader:
         if self.skipped:
             noun = "object" if self.skipped == 1 else "objects"
             parts.append(f"{self.skipped:,} unreadable {noun} skipped")
+        if self.repeats:
+            noun = "id" if self.repeats == 1 else "ids"
+            parts.append(f"{self.repeats:,} duplicate {noun} skipped")
         return " · ".join(parts)

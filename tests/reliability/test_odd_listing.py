@@ -162,3 +162,35 @@ async def test_a_list_answered_before_a_delete_does_not_bring_the_row_back(
             await drain(app, pilot)
             assert len(screen.model.index) == 27
             assert_alive(app)
+
+
+async def test_ids_sent_twice_show_once_and_the_header_counts_them() -> None:
+    first = {"objects": [_raw("obj_a"), _raw("obj_b")], "has_more": True, "total_count": 5}
+    second = {
+        "objects": [_raw("obj_b", name="b-again"), _raw("obj_c"), _raw("obj_a", name="a-again")],
+        "has_more": False,
+    }
+    with OddServer("script", script=[first, second]) as odd:
+        app = _app(odd.base_url)
+        async with browsing(app, size=(160, 36)) as (pilot, screen):
+            assert odd.stats()["lists"] == 2
+            assert sorted(o.id for o in screen.visible_objects) == ["obj_a", "obj_b", "obj_c"]
+            # The first copy wins: the row is what the listing showed first.
+            assert {o.name for o in screen.visible_objects} == {
+                "obj_a.txt",
+                "obj_b.txt",
+                "obj_c.txt",
+            }
+            assert "2 duplicate ids skipped" in screen.header.text
+            # The next listing gets the last page alone (the script repeats it): no repeats,
+            # so the note goes, and its rows are the ones shown.
+            screen.refresh_now()
+            await drain(app, pilot)
+            assert odd.stats()["lists"] == 3
+            assert "duplicate" not in screen.header.text
+            assert {o.name for o in screen.visible_objects} == {
+                "a-again",
+                "b-again",
+                "obj_c.txt",
+            }
+            assert_alive(app)

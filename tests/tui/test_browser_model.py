@@ -202,3 +202,32 @@ def test_refresh_state_counts_down_to_the_next_attempt() -> None:
     assert state.status(10, now=102.5)[1].endswith("retrying…")  # due: the attempt is running
     state.retrying("connect timeout", 0.4, now=200.0)
     assert state.status(10, now=200.0)[1] == "error: cannot reach server — retrying in 1s"
+
+
+def test_ids_repeated_by_a_listing_are_counted_but_pushed_down_rows_are_not() -> None:
+    model = BrowserModel()
+    model.ingest([obj(9)], NOW)  # left by an earlier, failed listing
+    model.begin_listing()
+    model.ingest([obj(1), obj(2)], NOW, listed=False)  # the filter's server query
+    model.ingest([obj(1), obj(3), obj(9)], NOW)  # the listing's own copies: not repeats
+    assert model.repeated == 0
+    model.ingest([obj(3), obj(1), obj(4), obj(4)], NOW)
+    assert model.repeated == 3
+    assert len(model.index) == 5
+    model.begin_listing()
+    assert model.repeated == 0
+
+
+def test_a_refresh_keeps_the_objects_it_already_holds_where_nothing_changed() -> None:
+    model = BrowserModel()
+    first = [obj(1), obj(2), obj(3)]
+    model.ingest(first, NOW)
+    staged = model.staging()
+    again = [obj(1), obj(2, size=99), obj(3, state=ObjectState.ERROR), obj(4)]
+    staged.ingest(again, NOW)
+    changed = model.adopt(staged, NOW)
+    held = {o.id: o for o in model.index.objects}
+    assert held["obj_0001"] is first[0]  # equal: the copy already in memory is kept
+    assert held["obj_0002"] is again[1] and held["obj_0002"].size_bytes == 99
+    assert held["obj_0003"] is again[2] and changed == {"obj_0003"}
+    assert held["obj_0004"] is again[3]

@@ -8,8 +8,11 @@ from pathlib import Path
 from textual.command import CommandPalette
 
 from runloop_tui.api.client import ObjectsClient
+from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectState
 from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.listing import LoadFailed, LoadFinished, PageLoaded
 from runloop_tui.tui.screens.help import HelpScreen
 from runloop_tui.tui.widgets.object_table import ObjectTable
 from tests.conftest import API_KEY, OTHER_API_KEY
@@ -195,3 +198,29 @@ async def test_quit_closes_the_client(demo_app: AppFactory) -> None:
         await pilot.pause()
     assert app._client_closed
     assert not app.is_running
+
+
+async def test_messages_of_a_replaced_listing_change_nothing(
+    server: EmbeddedServer, client: ObjectsClient
+) -> None:
+    """A listing that a newer one replaced (refresh pressed while loading) may still have
+    messages queued: they are ignored, so its rows never replace the newer listing's."""
+    kept = [await _put(client, f"kept-{n}.txt") for n in range(3)]
+    app = make_app(server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        assert {o.id for o in screen.visible_objects} == set(kept)
+        old = screen.listing.number - 1
+        stale = BrowserModel()  # what an older listing staged: nothing at all
+        screen.post_message(PageLoaded(old, 0))
+        screen.post_message(LoadFailed(old, ApiError("gone away")))
+        screen.post_message(LoadFinished(old, stale))
+        await settle(app, pilot)
+        assert {o.id for o in screen.visible_objects} == set(kept)
+        assert "cannot list" not in screen.header.text
+        assert not screen.refresh_state.error_text
+        # The current listing's own end still applies.
+        current = screen.listing.number
+        screen.post_message(LoadFinished(current, stale))
+        await settle(app, pilot)
+        assert screen.visible_objects == []

@@ -15,6 +15,7 @@ import pytest
 from textual.screen import Screen
 
 from runloop_tui.query.filter import CompiledFilter, ObjectIndex, compile_filter
+from runloop_tui.query.terms import SPARSE_SHARE
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.browser_model import BrowserModel
@@ -88,6 +89,10 @@ def test_revisited_texts_scan_nothing_and_narrowing_scans_only_the_rows_shown(
             if text in seen and text.strip():
                 # Remembered: the backspace from `7/obj ` to `7/obj` in round 2 is one of these.
                 assert passes == [], text
+            elif compiled.narrows(previous) and previous.narrows(compiled):
+                # The same terms (a trailing space, a lone `-`): the same rows, no pass.
+                assert passes == [], text
+                assert len(model.rows) == shown_before, text
             elif compiled.narrows(previous) and not compiled.is_empty:
                 assert passes == [shown_before], text
             else:
@@ -130,3 +135,33 @@ async def test_narrowing_keys_in_a_long_list_lay_out_nothing(
         # 00 -> 001 (rows 1xxx named ...0001..., 1,000+ rows) -> 00 -> 000 -> 0007 -> back.
         assert min(shown) > 36 and len(set(shown)) > 1, shown
         assert layouts == []
+
+
+async def test_a_filter_that_does_not_narrow_the_last_one_looks_only_at_its_hits(
+    bulk_server: EmbeddedServer, scanned: list[int]
+) -> None:
+    """Switching to a filter that is no narrowing of the last one (a saved view, an edit in
+    the middle, a paste) finds its few rows through the names buffer: the Python-level
+    passes look at the hits only, not at every loaded row (issue 16, a million objects)."""
+    app = make_app(bulk_server.base_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await settle(app, pilot)
+        loaded = len(screen.model.index)
+        assert loaded == 2_000
+        screen.set_filter("bulk/0001")
+        await settle(app, pilot)
+        assert screen.table.row_count == 1_000
+        del scanned[:]
+        screen.set_filter("object-000012 -type:gzip")  # no narrowing of `bulk/0001`
+        await settle(app, pilot)
+        hits = [o for o in screen.model.index.objects if "object-000012" in o.name.lower()]
+        expected = [o.id for o in hits if str(o.content_type) != "gzip"]
+        assert [o.id for o in screen.visible_objects] == expected  # newest first, as loaded
+        assert 0 < len(hits) * SPARSE_SHARE <= loaded  # few: the buffer's case
+        assert scanned == [len(hits)]  # not [2_000]
+        # A word on nearly every row is one pass over the rows: that is cheaper then.
+        del scanned[:]
+        screen.set_filter("bulk")
+        await settle(app, pilot)
+        assert scanned == [loaded]
+        assert screen.table.row_count == loaded

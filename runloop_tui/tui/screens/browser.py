@@ -7,9 +7,6 @@ and scroll position. Network trouble leaves the last good rows on screen, marked
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
@@ -21,7 +18,6 @@ from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.actions.deletes import Deleter
 from runloop_tui.tui.actions.exporting import Exporter
@@ -34,6 +30,13 @@ from runloop_tui.tui.browser_deps import BrowserDeps
 from runloop_tui.tui.browser_keys import BROWSER_BINDINGS, forward, refused_key
 from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.list_loader import ListLoader
+from runloop_tui.tui.listing import (
+    Listing,
+    ListingView,
+    LoadFailed,
+    LoadFinished,
+    PageLoaded,
+)
 from runloop_tui.tui.messages import (
     FilterChanged,
     FilterDismissed,
@@ -123,6 +126,20 @@ class BrowserScreen(Screen[None]):
             self.table,
             self._notify_error,
             self._update_counts,
+        )
+        self.listing = Listing(
+            deps.client,
+            deps.paging,
+            self.loader,
+            self.rows,
+            self.live,
+            lambda: self._public,
+            self.post_message,
+            ListingView(
+                self._update_counts,
+                lambda text, title: self.notify(text, title=title),
+                self._after_load,
+            ),
         )
         self.filtering = BrowserFilter(
             self.rows,
@@ -345,48 +362,21 @@ class BrowserScreen(Screen[None]):
 
     @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
     async def _load(self, refresh: bool) -> None:
-        paging = self.paging
-        loader = self.loader
-        staged = self.model.staging()
-        loader.begin(refresh)
-        self.live.show_status()
-        pages = self.client.iter_pages(
-            page_size=paging.page_size,
-            first_page_size=paging.first_page_size,
-            public=self._public,
-            on_retry=self.live.retrying,
-        )
-        try:
-            # aclosing: stopping at the cap must also cancel the page already prefetched.
-            async with contextlib.aclosing(pages):
-                async for page in pages:
-                    objects = loader.page(page)
-                    if refresh:
-                        # Filtered and sorted page by page, off to the side; swapped in at the end.
-                        staged.ingest(objects, self.now_ms())
-                    else:
-                        self.rows.ingest(objects)
-                    self._update_counts(loaded=len(staged.index) if refresh else None)
-                    # Loaded objects live long and hold no cycles: move them out of the cyclic
-                    # collector's reach, or its full passes over 100k objects freeze the UI
-                    # for up to half a second (measured). Refcounting still frees them.
-                    gc.freeze()
-                    if loader.done:
-                        break
-                    # Let input and painting run between pages.
-                    await asyncio.sleep(0)
-        except ApiError as error:
-            self.live.failed(error)
-            return
-        gone = loader.gone()  # deleted here while this listing ran: never back on screen
-        if loader.finish():
-            self.notify("Connection restored; the list is live again.", title="Reconnected")
-        if refresh:
-            self.rows.swap(staged)
-        self.rows.drop_gone(gone)
-        self._update_counts()
-        self.live.show_status()
-        self.live.schedule()
+        await self.listing.run(refresh)  # tui/listing.py; it posts the messages below
+
+    @on(PageLoaded)
+    def _page_loaded(self, event: PageLoaded) -> None:
+        self.listing.page_loaded(event)
+
+    @on(LoadFailed)
+    def _load_failed(self, event: LoadFailed) -> None:
+        self.listing.failed(event)
+
+    @on(LoadFinished)
+    def _load_finished(self, event: LoadFinished) -> None:
+        self.listing.finished(event)
+
+    def _after_load(self) -> None:
         if not self.filter_bar.suggester.metadata_keys:
             # Completion data, fetched once the list is in: on a 100k-object store this query
             # costs the server as much as ten pages, so it must not compete with the load.

@@ -106,4 +106,4 @@ class BrowserFilter:
         if not (rows.refresh_state.loading or rows.loader.capped):
             return  # the full list has arrived anyway
         gone = rows.loader.gone()
-        rows.ingest([o for o in page.objects if o.id not in gone])
+        rows.ingest([o for o in page.objects if o.id not in gone], listed=False)

@@ -51,9 +51,9 @@ class BrowserRows:
         return obj.id if obj else None
 
     # --- changes to the data ---
-    def ingest(self, objects: list[ObjectView]) -> None:
+    def ingest(self, objects: list[ObjectView], listed: bool = True) -> None:
         keep = self.cursor_id()
-        if self.model.ingest(objects, self.now_ms()):
+        if self.model.ingest(objects, self.now_ms(), listed):
             self.show(keep)
 
     def swap(self, staged: BrowserModel) -> None:

@@ -9,14 +9,32 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# An automatic refresh may take at most this share of the time: a listing that took 12 s
+# (a million objects) is repeated every 4 minutes, not every minute.
+REFRESH_DUTY = 0.05
 
-def adaptive_interval(count: int) -> float:
-    """Seconds between refreshes when the user did not choose: cheap lists refresh often."""
+
+def adaptive_interval(count: int, last_listing_seconds: float = 0.0) -> float:
+    """Seconds between refreshes when the user did not choose: cheap lists refresh often,
+    and a listing never takes more than REFRESH_DUTY of the time."""
     if count < 2_000:
-        return 5.0
-    if count < 20_000:
-        return 15.0
-    return 60.0
+        tier = 5.0
+    elif count < 20_000:
+        tier = 15.0
+    elif count < 200_000:
+        tier = 60.0
+    else:
+        tier = 300.0
+    return max(tier, math.ceil(last_listing_seconds / REFRESH_DUTY))
+
+
+def _span(seconds: float) -> str:
+    """'5s', '90s' -> '1m 30s', '300s' -> '5m': the header's refresh interval."""
+    whole = math.ceil(seconds)
+    if whole < 60:
+        return f"{seconds:g}s" if seconds < 1 else f"{whole}s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes}m {rest}s" if rest else f"{minutes}m"
 
 
 @dataclass
@@ -31,9 +49,12 @@ class RefreshState:
     error_text: str = ""  # what went wrong, e.g. "cannot reach server"; "" when fine
     retry_delay: float = 0.0  # seconds from the failure to the next attempt
     retry_at: float | None = None  # when the next attempt is due (the caller's clock)
+    last_listing_seconds: float = 0.0  # how long the last full listing took
 
     def interval(self, count: int) -> float:
-        return self.chosen_interval if self.chosen_interval else adaptive_interval(count)
+        if self.chosen_interval:
+            return self.chosen_interval
+        return adaptive_interval(count, self.last_listing_seconds)
 
     @property
     def stale(self) -> bool:
@@ -88,5 +109,5 @@ class RefreshState:
             return "paused", "paused (P to resume)"
         if not self.live_enabled:
             return "paused", "live refresh off"
-        text = f"live · every {self.interval(count):g}s"
+        text = f"live · every {_span(self.interval(count))}"
         return "live", ("refreshing… · " + text) if self.loading else text

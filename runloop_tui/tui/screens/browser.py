@@ -126,6 +126,7 @@ class BrowserScreen(Screen[None]):
             self.table,
             self._notify_error,
             self._update_counts,
+            self._bulk_delete_running,
         )
         self.listing = Listing(
             deps.client,
@@ -357,6 +358,9 @@ class BrowserScreen(Screen[None]):
         self.detail.show(self.table.current_object, self.now_ms())
 
     # --- loading and live refresh ---
+    def _bulk_delete_running(self) -> bool:
+        return any(w.group == "bulk-delete" and not w.is_finished for w in self.app.workers)
+
     def _start_load(self) -> None:
         self.live.start()
 

@@ -19,6 +19,7 @@ from runloop_tui.tui.widgets.object_table import ObjectTable
 
 # (message, title): an error toast; server text is never markup.
 Notify = Callable[[str, str], None]
+HOLD_RECHECK_SECONDS = 1.0
 
 
 @dataclass(eq=False)
@@ -35,12 +36,24 @@ class LiveRefresh:
     _table: ObjectTable
     _notify_error: Notify
     _update_counts: Callable[[], None]
+    # True while a bulk delete runs: an automatic re-list would compete with it for the
+    # server and list rows that are about to go. The timer's refresh waits for it to end.
+    _busy: Callable[[], bool] = lambda: False
     timer: Timer | None = field(default=None, init=False)
+    _started_at: float | None = field(default=None, init=False)
 
     def start(self) -> None:
         """List now: the next scheduled listing is replaced by this one."""
         self._stop_timer()
+        self._started_at = self.clock()
         self._run_load(self.state.loaded_once)
+
+    def _due(self) -> None:
+        """The timer's refresh: held, and checked again shortly, while the screen is busy."""
+        if self._busy():
+            self.timer = self._set_timer(HOLD_RECHECK_SECONDS, self._due)
+        else:
+            self.start()
 
     def _stop_timer(self) -> None:
         if self.timer is not None:
@@ -49,9 +62,12 @@ class LiveRefresh:
 
     def schedule(self) -> None:
         state = self.state
+        if self._started_at is not None:  # a listing just ended: its cost sets the pace
+            state.last_listing_seconds = max(0.0, self.clock() - self._started_at)
+            self._started_at = None
         if state.paused or not state.live_enabled:
             return
-        self.timer = self._set_timer(state.interval(self._loaded_count()), self.start)
+        self.timer = self._set_timer(state.interval(self._loaded_count()), self._due)
 
     def show_status(self) -> None:
         text = self.state.status(self._loaded_count(), self.clock())
@@ -70,8 +86,9 @@ class LiveRefresh:
             self._notify_error(str(error), "Cannot list objects")
         self._update_counts()
         self.show_status()
+        self._started_at = None
         if not self.state.paused:
-            self.timer = self._set_timer(retry_in, self.start)
+            self.timer = self._set_timer(retry_in, self._due)
 
     def toggle_pause(self) -> None:
         state = self.state

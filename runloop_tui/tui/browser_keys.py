@@ -79,7 +79,12 @@ class forward:
         self._collaborator, _, self._method = target.partition(".")
 
     def __get__(self, screen: object, owner: type | None = None) -> Callable[..., None]:
+        if screen is None:  # looked up on the class: an unbound method, as a def would give
+            return self._unbound
         return getattr(getattr(screen, self._collaborator), self._method)  # type: ignore[no-any-return]
+
+    def _unbound(self, screen: object, *args: object, **kwargs: object) -> None:
+        getattr(getattr(screen, self._collaborator), self._method)(*args, **kwargs)
 
 
 def refused_key(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from runloop_tui.server.records import ListQuery, ListResult, ObjectRecord
+from runloop_tui.server.records import CreateRequest, ListQuery, ListResult, ObjectRecord
 from runloop_tui.server.recovery import recover
 from runloop_tui.server.storage.base import Measure, T
 from runloop_tui.server.store import Store
@@ -61,30 +61,8 @@ class SqliteMetadata:
     async def metadata_values(self, account: str, key: str, now_ms: int) -> list[str]:
         return await run_in_threadpool(self.store.metadata_values, account, key, now_ms)
 
-    async def create(
-        self,
-        account: str,
-        *,
-        name: str,
-        content_type: str,
-        metadata: dict[str, str] | None,
-        ttl_ms: int | None,
-        is_public: bool,
-        now_ms: int,
-        request_id: str | None = None,
-    ) -> ObjectRecord:
-        return await run_in_threadpool(
-            lambda: self.store.create(
-                account,
-                name=name,
-                content_type=content_type,
-                metadata=metadata,
-                ttl_ms=ttl_ms,
-                is_public=is_public,
-                now_ms=now_ms,
-                request_id=request_id,
-            )
-        )
+    async def create(self, request: CreateRequest) -> ObjectRecord:
+        return await run_in_threadpool(self.store.create, request)
 
     async def complete(
         self, account: str, object_id: str, now_ms: int, request_id: str | None, measure: Measure

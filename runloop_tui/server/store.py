@@ -52,6 +52,36 @@ T = TypeVar("T")
 DeletedHook = Callable[[sqlite3.Connection, Sequence[str], int], None]
 
 
+class ReadTooLong(Exception):
+    """A read stopped by its step budget (see ``Store.list_objects``)."""
+
+
+_CHECK_EVERY = 1000  # VM instructions between two looks at the budget
+
+
+@contextlib.contextmanager
+def _budget(db: sqlite3.Connection, max_steps: int | None) -> Iterator[None]:
+    if max_steps is None:
+        yield
+        return
+    checks = 0
+
+    def spent() -> bool:
+        nonlocal checks
+        checks += 1
+        return checks * _CHECK_EVERY > max_steps
+
+    db.set_progress_handler(spent, _CHECK_EVERY)
+    try:
+        yield
+    except sqlite3.OperationalError:
+        if checks * _CHECK_EVERY > max_steps:
+            raise ReadTooLong from None
+        raise
+    finally:
+        db.set_progress_handler(None, 0)
+
+
 def create_private(path: Path) -> None:
     """Create ``path`` 0600 if absent (SQLite gives its -wal and -shm files the same mode)."""
     with contextlib.suppress(FileExistsError):
@@ -164,20 +194,27 @@ class Store:
         record = found(self._fetch(self._conn(), object_id, account), object_id)
         return record
 
-    def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
-        """A page, newest first; ``account=None`` lists public objects of every account."""
+    def list_objects(
+        self, account: str | None, query: ListQuery, now_ms: int, max_steps: int | None = None
+    ) -> ListResult:
+        """A page, newest first; ``account=None`` lists public objects of every account.
+
+        With ``max_steps``, SQLite stops after about that many VM instructions and this raises
+        ReadTooLong: the caller may try on its event loop and retry in a thread.
+        """
         statement = listing.list_statement(listing.SQLITE, COLUMNS, account, query, now_ms)
         db = self._conn()
-        rows = db.execute(statement.sql, statement.params).fetchall()
-        if not rows and query.starting_after is not None:
-            check = listing.cursor_statement(listing.SQLITE, account)
-            if db.execute(check, statement.params).fetchone() is None:
-                raise listing.no_cursor(query.starting_after)
-        result, needs_total = listing.page(rows, statement, query)
-        if needs_total:
-            sql = listing.total_statement(listing.SQLITE, account, query, now_ms)
-            total = int(db.execute(sql, statement.params).fetchone()[0])
-            result = replace(result, total_count=total)
+        with _budget(db, max_steps):
+            rows = db.execute(statement.sql, statement.params).fetchall()
+            if not rows and query.starting_after is not None:
+                check = listing.cursor_statement(listing.SQLITE, account)
+                if db.execute(check, statement.params).fetchone() is None:
+                    raise listing.no_cursor(query.starting_after)
+            result, needs_total = listing.page(rows, statement, query)
+            if needs_total:
+                sql = listing.total_statement(listing.SQLITE, account, query, now_ms)
+                total = int(db.execute(sql, statement.params).fetchone()[0])
+                result = replace(result, total_count=total)
         return result
 
     def metadata_keys(self, account: str, now_ms: int) -> list[str]:

@@ -31,7 +31,7 @@ from runloop_tui.server.errors import (
 )
 from runloop_tui.server.hosts import public_base_url
 from runloop_tui.server.ids import account_of, is_object_id
-from runloop_tui.server.records import READ_ONLY, UPLOADING, CreateRequest, page_json
+from runloop_tui.server.records import READ_ONLY, UPLOADING, CreateRequest
 from runloop_tui.server.storage.directory import DirectoryContent
 from runloop_tui.server.storage.select import (
     StorageConfig,
@@ -57,8 +57,6 @@ UPLOAD_URL_SECONDS = 3600
 # the server closes it: a failed, retried request, every so often, on a 5 s live refresh.
 KEEP_ALIVE_SECONDS = 65
 MAX_REQUEST_ID = 256
-# Pages up to this many objects are encoded on the event loop (well under a millisecond).
-INLINE_PAGE = 200
 
 
 def _account(request: Request) -> str:
@@ -174,16 +172,7 @@ async def _list(request: Request, *, public: bool) -> Response:
     _check_utf8(request)
     query = parse_list_query(request.query_params)
     now = now_ms()
-    result = await context_of(request).metadata.list_objects(
-        None if public else account, query, now
-    )
-
-    records = result.records
-    args = (records, result.has_more, result.total_count, now)
-    if len(records) <= INLINE_PAGE:
-        body = page_json(*args)
-    else:  # encoding off the event loop: a 5000-object page is real work
-        body = await run_in_threadpool(page_json, *args)
+    body = await context_of(request).metadata.list_page(None if public else account, query, now)
     return Response(body, media_type="application/json")
 
 

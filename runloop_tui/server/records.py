@@ -157,12 +157,16 @@ class ObjectRecord(NamedTuple):
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def page_json(records: list[ObjectRecord], has_more: bool, total: int | None, now_ms: int) -> bytes:
-    """A list response's body."""
-    objects = ",".join([record.json(now_ms) for record in records])
+def page_body(objects: list[str], has_more: bool, total: int | None) -> bytes:
+    """A list response's body from its objects' JSON texts."""
     count = "null" if total is None else str(int(total))
     more = "true" if has_more else "false"
-    return f'{{"objects":[{objects}],"has_more":{more},"total_count":{count}}}'.encode()
+    return f'{{"objects":[{",".join(objects)}],"has_more":{more},"total_count":{count}}}'.encode()
+
+
+def page_json(records: list[ObjectRecord], has_more: bool, total: int | None, now_ms: int) -> bytes:
+    """A list response's body."""
+    return page_body([record.json(now_ms) for record in records], has_more, total)
 
 
 @dataclass(frozen=True, slots=True)

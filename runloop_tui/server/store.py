@@ -19,9 +19,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from runloop_tui.server.datadir import ensure_data_dir, fsync_dir
 from runloop_tui.server.records import (
@@ -41,9 +40,11 @@ from runloop_tui.server.records import (
     NewObject,
     ObjectRecord,
     metadata_json,
+    page_body,
 )
 from runloop_tui.server.storage import listing
 from runloop_tui.server.storage.base import found, uploading
+from runloop_tui.server.storage.listing import SQLITE_VIEW
 
 __all__ = ["ListQuery", "ListResult", "NewObject", "ObjectRecord", "Store"]
 
@@ -202,7 +203,26 @@ class Store:
         With ``max_steps``, SQLite stops after about that many VM instructions and this raises
         ReadTooLong: the caller may try on its event loop and retry in a thread.
         """
-        statement = listing.list_statement(listing.SQLITE, COLUMNS, account, query, now_ms)
+        rows, has_more, total = self._page_rows(COLUMNS, account, query, now_ms, max_steps)
+        records = [ObjectRecord._make(row) for row in rows]
+        return ListResult(records, has_more=has_more, total_count=total)
+
+    def list_page(
+        self, account: str | None, query: ListQuery, now_ms: int, max_steps: int | None = None
+    ) -> bytes:
+        """``list_objects`` as the response body, each object's JSON built by SQLite."""
+        rows, has_more, total = self._page_rows(SQLITE_VIEW, account, query, now_ms, max_steps)
+        return page_body([row[0] for row in rows], has_more, total)
+
+    def _page_rows(
+        self,
+        columns: str,
+        account: str | None,
+        query: ListQuery,
+        now_ms: int,
+        max_steps: int | None,
+    ) -> tuple[list[Sequence[Any]], bool, int | None]:
+        statement = listing.list_statement(listing.SQLITE, columns, account, query, now_ms)
         db = self._conn()
         with _budget(db, max_steps):
             rows = db.execute(statement.sql, statement.params).fetchall()
@@ -210,12 +230,11 @@ class Store:
                 check = listing.cursor_statement(listing.SQLITE, account)
                 if db.execute(check, statement.params).fetchone() is None:
                     raise listing.no_cursor(query.starting_after)
-            result, needs_total = listing.page(rows, statement, query)
+            kept, has_more, total, needs_total = listing.take(rows, statement, query)
             if needs_total:
                 sql = listing.total_statement(listing.SQLITE, account, query, now_ms)
                 total = int(db.execute(sql, statement.params).fetchone()[0])
-                result = replace(result, total_count=total)
-        return result
+        return kept, has_more, total
 
     def metadata_keys(self, account: str, now_ms: int) -> list[str]:
         rows = self._conn().execute(

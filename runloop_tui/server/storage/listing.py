@@ -156,15 +156,33 @@ def no_cursor(object_id: str) -> InvalidArgument:
     return InvalidArgument(f"starting_after: no object {object_id} to continue after")
 
 
-def page(
+def take(
     rows: Sequence[Sequence[Any]], statement: ListStatement, query: ListQuery
-) -> tuple[ListResult, bool]:
-    """The result from the statement's rows; True when it still needs the total (the page
-    came back empty, so no row carried it: run ``total_statement``)."""
+) -> tuple[list[Sequence[Any]], bool, int | None, bool]:
+    """The page's rows (without the total column), has_more, the total, and whether the total
+    is still to be read (the page came back empty, so no row carried it: ``total_statement``)."""
     total = None
     if statement.counted and rows:
         total = int(rows[0][-1])
         rows = [row[:-1] for row in rows]
-    records = [ObjectRecord._make(row) for row in rows[: query.limit]]
-    result = ListResult(records, has_more=len(rows) > query.limit, total_count=total)
-    return result, statement.counted and not rows
+    needs_total = statement.counted and not rows
+    return list(rows[: query.limit]), len(rows) > query.limit, total, needs_total
+
+
+def page(
+    rows: Sequence[Sequence[Any]], statement: ListStatement, query: ListQuery
+) -> tuple[ListResult, bool]:
+    """The result from the statement's rows; True when it still needs the total."""
+    kept, has_more, total, needs_total = take(rows, statement, query)
+    records = [ObjectRecord._make(row) for row in kept]
+    return ListResult(records, has_more=has_more, total_count=total), needs_total
+
+
+# SQLite builds each object's view as JSON text itself (json_object, in C): a page is then
+# a join. The same fields, order and effective state as ObjectRecord.view()/json().
+SQLITE_VIEW = (
+    "json_object('id', id, 'name', name, 'state', CASE WHEN state != 'DELETED'"
+    " AND delete_after_time_ms <= :now THEN 'DELETED' ELSE state END,"
+    " 'size_bytes', size_bytes, 'content_type', content_type, 'create_time_ms', create_time_ms,"
+    " 'delete_after_time_ms', delete_after_time_ms, 'metadata', json(metadata))"
+)

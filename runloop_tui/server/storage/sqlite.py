@@ -56,14 +56,17 @@ class SqliteMetadata:
         return await run_in_threadpool(self.store.get, account, object_id)
 
     async def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
+        return await run_in_threadpool(self.store.list_objects, account, query, now_ms)
+
+    async def list_page(self, account: str | None, query: ListQuery, now_ms: int) -> bytes:
         # Most pages are an index range read of well under a millisecond: a hop to a worker
         # thread and back costs more CPU than that (it was most of a list's time under load).
         # So try on the event loop with a step budget, and only a read that exceeds it (a
-        # filter scanning many rows) starts again in a thread.
+        # filter scanning many rows, a page of thousands) starts again in a thread.
         try:
-            return self.store.list_objects(account, query, now_ms, max_steps=INLINE_STEPS)
+            return self.store.list_page(account, query, now_ms, max_steps=INLINE_STEPS)
         except ReadTooLong:
-            return await run_in_threadpool(self.store.list_objects, account, query, now_ms)
+            return await run_in_threadpool(self.store.list_page, account, query, now_ms)
 
     async def metadata_keys(self, account: str, now_ms: int) -> list[str]:
         return await run_in_threadpool(self.store.metadata_keys, account, now_ms)

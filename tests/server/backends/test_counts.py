@@ -6,6 +6,7 @@ concurrent writers (which must not deadlock on the counter rows)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from runloop_tui.server.records import (
     CreateRequest,
     ListQuery,
     NewObject,
+    page_json,
 )
 from runloop_tui.server.storage.base import MetadataStore
 from runloop_tui.server.storage.postgres import PostgresMetadata
@@ -93,6 +95,11 @@ async def _check_totals(store: MetadataStore, now: int) -> None:
                 page = await store.list_objects(account, query, now)
                 expected = await _paged(store, account, state, now)
                 assert page.total_count == expected, (account, state, limit)
+                # The response body the API sends is the same page, however it is built.
+                body = json.loads(await store.list_page(account, query, now))
+                assert body == json.loads(
+                    page_json(page.records, page.has_more, page.total_count, now)
+                )
 
 
 async def test_totals_match_the_pages_through_every_change(store: MetadataStore) -> None:

@@ -4,7 +4,7 @@ process on loopback.
 - Mixed traffic at 200 connections: 50% list (limit 100), 30% create, 20% delete (each of a
   different seeded object), in a fixed cycle (bench/load_mixed.lua): requests/s, p50, p99,
   errors (socket errors and non-2xx answers). Run against the server as installed (with the
-  speed extra, httptools and uvloop, when present) and against the same server without it
+  speed extra, httptools, when present) and against the same server without it
   (bench/stock_server.py), alternately, same run.
 - List throughput: the list request alone at 200 connections, against a bare Starlette
   endpoint returning the same bytes from memory on the same uvicorn set-up
@@ -102,11 +102,13 @@ def _mixed(base: str, key: str, ids: list[str], seconds: int, work: Path) -> Wrk
     return _wrk(base, seconds, env, SCRIPT)
 
 
-def _bare_server(body: bytes, work: Path) -> tuple[subprocess.Popen[str], str]:
+def _bare_server(
+    body: bytes, work: Path, loop: str = "asyncio"
+) -> tuple[subprocess.Popen[str], str]:
     body_file = work / "list-body.json"
     body_file.write_bytes(body)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.bare_server", str(body_file)],
+        [sys.executable, "-m", "bench.bare_server", str(body_file), loop],
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
@@ -122,8 +124,9 @@ def _bare_server(body: bytes, work: Path) -> tuple[subprocess.Popen[str], str]:
 
 
 def _stack() -> str:
-    have = [m for m in ("httptools", "uvloop") if importlib.util.find_spec(m) is not None]
-    return " + ".join(have) if have else "h11 + asyncio (speed extra not installed)"
+    if importlib.util.find_spec("httptools") is None:
+        return "h11 + asyncio (speed extra not installed)"
+    return "httptools + asyncio"
 
 
 def run(ctx: BenchContext) -> list[Row]:
@@ -135,6 +138,7 @@ def run(ctx: BenchContext) -> list[Row]:
     ids = ctx.seeded("load", per_run * runs)
     stock = BenchServer(["load"], module="bench.stock_server")
     bare: subprocess.Popen[str] | None = None
+    bare_uv: subprocess.Popen[str] | None = None
     try:
         stock_ids = stock.seed("load", per_run * runs)
         stock.start()
@@ -143,22 +147,28 @@ def run(ctx: BenchContext) -> list[Row]:
             f"{ctx.url}/v1/objects?limit=100", headers={"Authorization": f"Bearer {key}"}
         ).content
         bare, bare_url = _bare_server(body, stock.work_dir)
+        if importlib.util.find_spec("uvloop") is not None:
+            bare_uv, bare_uv_url = _bare_server(body, stock.work_dir, "uvloop")
         fast: list[WrkResult] = []
         slow: list[WrkResult] = []
         listing: list[WrkResult] = []
         baseline: list[WrkResult] = []
+        on_uvloop: list[WrkResult] = []
         for n in range(runs):
             chunk = slice(n * per_run, (n + 1) * per_run)
             listing.append(_list_only(ctx.url, key, seconds))
             baseline.append(_list_only(bare_url, key, seconds))
+            if bare_uv is not None:
+                on_uvloop.append(_list_only(bare_uv_url, key, seconds))
             fast.append(_mixed(ctx.url, key, ids[chunk], seconds, stock.work_dir))
             slow.append(
                 _mixed(stock.base_url, stock_key, stock_ids[chunk], seconds, stock.work_dir)
             )
     finally:
-        if bare is not None:
-            bare.kill()
-            bare.wait()
+        for proc in (bare, bare_uv):
+            if proc is not None:
+                proc.kill()
+                proc.wait()
         stock.cleanup()
 
     def span(values: list[float], fmt: str = ".0f") -> str:
@@ -225,4 +235,11 @@ def run(ctx: BenchContext) -> list[Row]:
         f"{span([r.p99_ms for r in listing])} ms), bare endpoint "
         f"{span([r.rps for r in baseline])} req/s; response {len(body):,} bytes"
     )
+    if on_uvloop:
+        fast_bare = median([r.rps for r in on_uvloop])
+        lists.notes.append(
+            f"the same bare endpoint on uvloop (which the server does not use): "
+            f"{span([r.rps for r in on_uvloop])} req/s; the server's list is "
+            f"{median([r.rps for r in listing]) / fast_bare:.2f}x that"
+        )
     return [mixed, p99, errs, lists]

@@ -4,7 +4,7 @@
   against p50 of the very SQL the store runs for it (count, then page) on a plain psycopg
   connection to the same database.
 * 12b: list throughput with two replicas over one PostgreSQL, against one replica alone
-  (the same concurrent client load, alternated).
+  (the same wrk load, alternated), with the CPU per request of each process.
 * 12c: the API server's CPU per GiB moved through S3 presigned URLs (upload and download),
   against the same transfer with directory content (the bytes go through the server).
 
@@ -13,27 +13,30 @@ It starts a throwaway PostgreSQL cluster and moto's S3 server itself (tests/serv
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.core import MB, Row, median, percentile
+from bench.fig10_server_load import parse_wrk
 from bench.server import BenchContext, bench_env
 
 NAME = "object-00012"  # 100 matches in every 100k seeded names
 KEY = "rk_bench_scale_0123456789abcdef"
 CONCURRENCY = 16
+LUA = str(Path(__file__).resolve().parent / "load_list.lua")
 
 
 def _die_with_parent() -> None:
@@ -113,21 +116,15 @@ def _seed_postgres(url: str, count: int) -> None:
 
 
 def _raw_list(conn: Any, account: str) -> tuple[int, int]:
-    """The statements PostgresMetadata.list_objects runs for this request, nothing else."""
-    from runloop_tui.server.storage.postgres import COLUMNS, LIVE, _contains
+    """The statement PostgresMetadata.list_objects runs for this request, nothing else."""
+    from runloop_tui.server.records import ListQuery
+    from runloop_tui.server.storage.listing import POSTGRES, list_statement
+    from runloop_tui.server.storage.postgres import COLUMNS
 
-    where = f"account = %(account)s AND {LIVE} AND name_fold LIKE %(name)s"
-    now = int(time.time() * 1000)
-    params = {"account": account, "now": now, "name": _contains(NAME), "fetch": 101}
-    with conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        total = conn.execute(f"SELECT count(*) FROM objects WHERE {where}", params).fetchone()[0]
-        rows = conn.execute(
-            f"SELECT {COLUMNS} FROM objects WHERE {where}"
-            " ORDER BY create_time_ms DESC, id DESC LIMIT %(fetch)s",
-            params,
-        ).fetchall()
-    return int(total), min(len(rows), 100)
+    query = ListQuery(limit=100, name=NAME)
+    statement = list_statement(POSTGRES, COLUMNS, account, query, int(time.time() * 1000))
+    rows = conn.execute(statement.sql, statement.params).fetchall()
+    return (int(rows[0][-1]) if rows else 0), min(len(rows), 100)
 
 
 def _fig_9a(url: str, db_url: str, requests: int, n: int) -> Row:
@@ -139,7 +136,7 @@ def _fig_9a(url: str, db_url: str, requests: int, n: int) -> Row:
     http_s: list[float] = []
     sql_s: list[float] = []
     with (
-        psycopg.connect(db_url) as conn,
+        psycopg.connect(db_url, autocommit=True) as conn,
         httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}) as http,
     ):
         expected = _raw_list(conn, account)
@@ -170,52 +167,86 @@ def _fig_9a(url: str, db_url: str, requests: int, n: int) -> Row:
     return row
 
 
-async def _throughput(urls: list[str], seconds: float) -> float:
-    done = 0
-    stop = time.monotonic() + seconds
-    limits = httpx.Limits(
-        max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2
+def _children_cpu(parent: int) -> float:
+    """CPU seconds of ``parent``'s live children (PostgreSQL's backends under its postmaster)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == parent:
+                total += _cpu_seconds(int(stat.parent.name))
+    return total
+
+
+@dataclass
+class Throughput:
+    rps: float
+    errors: int
+    # CPU milliseconds per request: each replica together, PostgreSQL, the load generator.
+    replicas_ms: float
+    postgres_ms: float
+    wrk_ms: float
+
+
+def _throughput(urls: list[str], pids: list[int], postmaster: int, seconds: int) -> Throughput:
+    """wrk in two processes at once (C, so the load costs little CPU), one per URL given, or
+    both on the one URL: the same client load either way."""
+    env = {**bench_env(), "BENCH_API_KEY": KEY}
+    path = "/v1/objects?limit=20&include_total_count=false"
+    argv = ["wrk", "-t1", f"-c{CONCURRENCY // 2}", f"-d{seconds}s", "--latency", "-s", LUA]
+    replica_cpu = [_cpu_seconds(pid) for pid in pids]
+    pg_cpu = _children_cpu(postmaster)
+    wrk_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    procs = [
+        subprocess.Popen(
+            [*argv, urls[n % len(urls)] + path], stdout=subprocess.PIPE, text=True, env=env
+        )
+        for n in range(2)
+    ]
+    results = [parse_wrk(proc.communicate(timeout=seconds + 60)[0]) for proc in procs]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    requests = sum(r.requests for r in results) or 1
+    used = sum(_cpu_seconds(pid) - cpu for pid, cpu in zip(pids, replica_cpu, strict=True))
+    wrk_s = after.ru_utime + after.ru_stime - wrk_cpu.ru_utime - wrk_cpu.ru_stime
+    return Throughput(
+        rps=sum(r.rps for r in results),
+        errors=sum(r.errors for r in results),
+        replicas_ms=used * 1000 / requests,
+        postgres_ms=(_children_cpu(postmaster) - pg_cpu) * 1000 / requests,
+        wrk_ms=wrk_s * 1000 / requests,
     )
-    async with httpx.AsyncClient(
-        headers={"Authorization": f"Bearer {KEY}"}, timeout=60, limits=limits
-    ) as http:
-
-        async def worker(n: int) -> None:
-            nonlocal done
-            i = n
-            while time.monotonic() < stop:
-                answer = await http.get(
-                    f"{urls[i % len(urls)]}/v1/objects",
-                    params={"limit": 20, "include_total_count": "false"},
-                )
-                answer.raise_for_status()
-                done += 1
-                i += 1
-
-        await asyncio.gather(*(worker(n) for n in range(CONCURRENCY)))
-    return done / seconds
 
 
-def _fig_9b(urls: list[str], rounds: int, seconds: float) -> Row:
-    one: list[float] = []
-    two: list[float] = []
+def _fig_9b(urls: list[str], pids: list[int], postmaster: int, rounds: int, seconds: int) -> Row:
+    one: list[Throughput] = []
+    two: list[Throughput] = []
     for _ in range(rounds):
-        one.append(asyncio.run(_throughput(urls[:1], seconds)))
-        two.append(asyncio.run(_throughput(urls, seconds)))
+        one.append(_throughput(urls[:1], pids[:1], postmaster, seconds))
+        two.append(_throughput(urls, pids, postmaster, seconds))
     row = Row(
         number="12b",
         what="List throughput, two replicas vs one (PostgreSQL, limit 20, no count)",
-        figure=median(two),
-        baseline=median(one),
+        figure=median([t.rps for t in two]),
+        baseline=median([t.rps for t in one]),
         unit="req/s",
         target=1.5,
         direction="min",
         target_text="≥ 1.5x",
     )
-    row.notes.append(
-        f"{CONCURRENCY} concurrent clients, {rounds} alternated rounds of {seconds:.0f} s;"
-        f" {os.cpu_count()} CPUs shared with PostgreSQL and the client"
-    )
+
+    def cpu(runs: list[Throughput]) -> str:
+        replicas, pg = median([t.replicas_ms for t in runs]), median([t.postgres_ms for t in runs])
+        load = median([t.wrk_ms for t in runs])
+        return f"replicas {replicas:.2f}, PostgreSQL {pg:.2f}, wrk {load:.2f}"
+
+    row.notes += [
+        f"wrk, 2 processes x {CONCURRENCY // 2} connections, {rounds} alternated rounds of"
+        f" {seconds} s; {os.cpu_count()} CPUs shared with PostgreSQL and wrk; errors"
+        f" {sum(t.errors for t in one + two)}",
+        f"per run: one {', '.join(f'{t.rps:.0f}' for t in one)} req/s; two"
+        f" {', '.join(f'{t.rps:.0f}' for t in two)} req/s",
+        f"CPU ms per request, one replica: {cpu(one)}; two: {cpu(two)}",
+    ]
     return row
 
 
@@ -259,12 +290,21 @@ def run(ctx: BenchContext) -> list[Row]:
         cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         db_url = cluster.new_database()
         pg = ("--metadata-url", db_url)
-        with _replica(work / "a", *pg) as (_, first):
+        with _replica(work / "a", *pg) as (first_pid, first):
             ctx.log(f"  seeding {n:,} objects into PostgreSQL …")
             _seed_postgres(db_url, n)
             rows.append(_fig_9a(first, db_url, sizes.list_requests, n))
-            with _replica(work / "b", *pg) as (_, second):
-                rows.append(_fig_9b([first, second], 2 if sizes.quick else 3, 4.0))
+            postmaster = int((cluster.root / "data" / "postmaster.pid").read_text().split()[0])
+            with _replica(work / "b", *pg) as (second_pid, second):
+                rows.append(
+                    _fig_9b(
+                        [first, second],
+                        [first_pid, second_pid],
+                        postmaster,
+                        2 if sizes.quick else 3,
+                        5,
+                    )
+                )
         s3_args = ("--metadata-url", cluster.new_database(), "--content-url", s3.new_prefix())
         with _replica(work / "s3", *s3_args, env=s3.env()) as (pid, url):
             via_s3 = _transfer_cpu(pid, url, transfer)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -23,16 +22,16 @@ from starlette.routing import Route
 from runloop_tui.server import blobs
 from runloop_tui.server.context import ServerContext, context_of, now_ms
 from runloop_tui.server.errors import (
-    ApiError,
     InvalidArgument,
     NotFound,
     PayloadTooLarge,
+    ProblemResponse,
     Unauthorized,
     error_response,
 )
 from runloop_tui.server.hosts import public_base_url
 from runloop_tui.server.ids import account_of, is_object_id
-from runloop_tui.server.records import READ_ONLY, UPLOADING
+from runloop_tui.server.records import READ_ONLY, UPLOADING, CreateRequest
 from runloop_tui.server.storage.directory import DirectoryContent
 from runloop_tui.server.storage.select import (
     StorageConfig,
@@ -143,7 +142,7 @@ async def create_object(request: Request) -> Response:
     # One clock reading for the write and the view: even a 1 ms TTL is UPLOADING here.
     now = now_ms()
     record = await context.metadata.create(
-        account, **params, now_ms=now, request_id=_request_id(request)
+        CreateRequest(account=account, now_ms=now, request_id=_request_id(request), **params)
     )
     view = record.view(now)
     if view["state"] == UPLOADING:
@@ -173,20 +172,8 @@ async def _list(request: Request, *, public: bool) -> Response:
     _check_utf8(request)
     query = parse_list_query(request.query_params)
     now = now_ms()
-    result = await context_of(request).metadata.list_objects(
-        None if public else account, query, now
-    )
-
-    def page() -> bytes:
-        # Encoding off the event loop: a 5000-object page is real work.
-        body = {
-            "objects": [record.view(now) for record in result.records],
-            "has_more": result.has_more,
-            "total_count": result.total_count,
-        }
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-
-    return Response(await run_in_threadpool(page), media_type="application/json")
+    body = await context_of(request).metadata.list_page(None if public else account, query, now)
+    return Response(body, media_type="application/json")
 
 
 async def metadata_keys(request: Request) -> Response:
@@ -266,8 +253,8 @@ async def openapi_spec(request: Request) -> Response:
 # --- errors ---
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+async def _problem_response(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemResponse)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
     extra = getattr(exc, "headers", None)
     if extra:
@@ -409,7 +396,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={
-            ApiError: _api_error,
+            ProblemResponse: _problem_response,
             HTTPException: _http_error,
             Exception: _internal_error,
         },

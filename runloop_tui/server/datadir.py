@@ -25,6 +25,15 @@ API_KEY_FILE = "api_key"
 SECRET_FILE = "signing.key"
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def default_data_dir() -> Path:
     return platformdirs.user_data_path("runloop-tui", appauthor=False)
 

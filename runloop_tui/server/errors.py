@@ -9,7 +9,13 @@ from __future__ import annotations
 from starlette.responses import JSONResponse
 
 
-class ApiError(Exception):
+class ProblemResponse(Exception):
+    """A request the server refuses: ``status`` and ``code`` make the JSON error answer.
+
+    Not ``ApiError``: that name belongs to the client (``api/errors.py``), which *receives*
+    such answers; this one is raised inside the server to *send* them.
+    """
+
     status = 400
     code = "invalid_argument"
 
@@ -21,47 +27,47 @@ class ApiError(Exception):
         return error_response(self.status, self.code, self.message, headers)
 
 
-class InvalidArgument(ApiError):
+class InvalidArgument(ProblemResponse):
     status = 400
     code = "invalid_argument"
 
 
-class Unauthorized(ApiError):
+class Unauthorized(ProblemResponse):
     status = 401
     code = "unauthorized"
 
 
-class Forbidden(ApiError):
+class Forbidden(ProblemResponse):
     status = 403
     code = "forbidden"
 
 
-class NotFound(ApiError):
+class NotFound(ProblemResponse):
     status = 404
     code = "not_found"
 
 
-class Conflict(ApiError):
+class Conflict(ProblemResponse):
     status = 409
     code = "conflict"
 
 
-class PayloadTooLarge(ApiError):
+class PayloadTooLarge(ProblemResponse):
     status = 413
     code = "payload_too_large"
 
 
-class UnsupportedMediaType(ApiError):
+class UnsupportedMediaType(ProblemResponse):
     status = 415
     code = "unsupported_media_type"
 
 
-class RangeNotSatisfiable(ApiError):
+class RangeNotSatisfiable(ProblemResponse):
     status = 416
     code = "range_not_satisfiable"
 
 
-class InsufficientStorage(ApiError):
+class InsufficientStorage(ProblemResponse):
     status = 507
     code = "insufficient_storage"
 

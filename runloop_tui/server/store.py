@@ -13,35 +13,38 @@ Crash-safety rules, which `recover()` relies on:
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from runloop_tui.server.datadir import ensure_data_dir
-from runloop_tui.server.errors import Conflict, InvalidArgument, NotFound
-from runloop_tui.server.ids import new_object_id
+from runloop_tui.server.datadir import ensure_data_dir, fsync_dir
 from runloop_tui.server.records import (
     COLUMNS,
+    COUNT_TRIGGERS,
+    COUNTS_FILL,
+    COUNTS_TABLE,
     DELETED,
-    EXPIRED_SQL,
+    INSERT_OBJECT,
     LIVE_JOINED_SQL,
-    LIVE_SQL,
     READ_ONLY,
     REQUEST_ID_RETENTION_MS,
     SCHEMA,
-    UPLOADING,
+    CreateRequest,
     ListQuery,
     ListResult,
     NewObject,
     ObjectRecord,
+    metadata_json,
+    page_body,
 )
+from runloop_tui.server.storage import listing
+from runloop_tui.server.storage.base import found, uploading
+from runloop_tui.server.storage.listing import SQLITE_VIEW
 
 __all__ = ["ListQuery", "ListResult", "NewObject", "ObjectRecord", "Store"]
 
@@ -50,12 +53,34 @@ T = TypeVar("T")
 DeletedHook = Callable[[sqlite3.Connection, Sequence[str], int], None]
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+class ReadTooLong(Exception):
+    """A read stopped by its step budget (see ``Store.list_objects``)."""
+
+
+_CHECK_EVERY = 1000  # VM instructions between two looks at the budget
+
+
+@contextlib.contextmanager
+def _budget(db: sqlite3.Connection, max_steps: int | None) -> Iterator[None]:
+    if max_steps is None:
+        yield
+        return
+    checks = 0
+
+    def spent() -> bool:
+        nonlocal checks
+        checks += 1
+        return checks * _CHECK_EVERY > max_steps
+
+    db.set_progress_handler(spent, _CHECK_EVERY)
     try:
-        os.fsync(fd)
+        yield
+    except sqlite3.OperationalError:
+        if checks * _CHECK_EVERY > max_steps:
+            raise ReadTooLong from None
+        raise
     finally:
-        os.close(fd)
+        db.set_progress_handler(None, 0)
 
 
 def create_private(path: Path) -> None:
@@ -85,6 +110,12 @@ class Store:
         with self._write() as db:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
+                    db.execute(statement)
+            counted = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'object_counts'"
+            ).fetchone()
+            if not counted:  # a store from before the counts: create and fill them once
+                for statement in (COUNTS_TABLE, *COUNT_TRIGGERS, COUNTS_FILL):
                     db.execute(statement)
 
     # --- connections and transactions ---
@@ -161,62 +192,49 @@ class Store:
 
     def get(self, account: str | None, object_id: str) -> ObjectRecord:
         """The object if ``account`` owns it (any account when None); NotFound otherwise."""
-        record = self._fetch(self._conn(), object_id, account)
-        if record is None:
-            raise NotFound(f"object {object_id} not found")
+        record = found(self._fetch(self._conn(), object_id, account), object_id)
         return record
 
-    def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
-        """A page, newest first; ``account=None`` lists public objects of every account."""
-        where = ["is_public = 1" if account is None else "account = :account"]
-        params: dict[str, Any] = {"account": account, "now": now_ms}
-        if query.state is None:
-            where.append(LIVE_SQL)
-        elif query.state == DELETED:
-            where.append(f"(state = 'DELETED' OR {EXPIRED_SQL})")
-        else:
-            where.append(f"state = :state AND NOT {EXPIRED_SQL}")
-            params["state"] = query.state
-        if query.name:
-            where.append("instr(name_fold, :name) > 0")
-            params["name"] = query.name.casefold()
-        if query.content_type:
-            where.append("content_type = :content_type")
-            params["content_type"] = query.content_type
-        if query.search:
-            where.append("(instr(id, :search_id) > 0 OR instr(name_fold, :search) > 0)")
-            params["search_id"] = query.search
-            params["search"] = query.search.casefold()
-        with self._read() as db:
-            total = None
-            if query.include_total_count:
-                sql = f"SELECT count(*) FROM objects WHERE {' AND '.join(where)}"
-                total = int(db.execute(sql, params).fetchone()[0])
-            if query.starting_after is not None:
-                cursor = self._fetch(db, query.starting_after, account)
-                if cursor is None or (account is None and not self._is_public(db, cursor.id)):
-                    raise InvalidArgument(
-                        f"starting_after: no object {query.starting_after} to continue after"
-                    )
-                where.append(
-                    "(create_time_ms < :cursor_time"
-                    " OR (create_time_ms = :cursor_time AND id < :cursor_id))"
-                )
-                params["cursor_time"] = cursor.create_time_ms
-                params["cursor_id"] = cursor.id
-            params["fetch"] = max(query.limit, 0) + 1
-            sql = (
-                f"SELECT {COLUMNS} FROM objects WHERE {' AND '.join(where)}"
-                " ORDER BY create_time_ms DESC, id DESC LIMIT :fetch"
-            )
-            rows = db.execute(sql, params).fetchall()
-        records = [ObjectRecord._make(row) for row in rows[: query.limit]]
-        return ListResult(records, has_more=len(rows) > query.limit, total_count=total)
+    def list_objects(
+        self, account: str | None, query: ListQuery, now_ms: int, max_steps: int | None = None
+    ) -> ListResult:
+        """A page, newest first; ``account=None`` lists public objects of every account.
 
-    @staticmethod
-    def _is_public(db: sqlite3.Connection, object_id: str) -> bool:
-        row = db.execute("SELECT is_public FROM objects WHERE id = ?", (object_id,)).fetchone()
-        return bool(row and row[0])
+        With ``max_steps``, SQLite stops after about that many VM instructions and this raises
+        ReadTooLong: the caller may try on its event loop and retry in a thread.
+        """
+        rows, has_more, total = self._page_rows(COLUMNS, account, query, now_ms, max_steps)
+        records = [ObjectRecord._make(row) for row in rows]
+        return ListResult(records, has_more=has_more, total_count=total)
+
+    def list_page(
+        self, account: str | None, query: ListQuery, now_ms: int, max_steps: int | None = None
+    ) -> bytes:
+        """``list_objects`` as the response body, each object's JSON built by SQLite."""
+        rows, has_more, total = self._page_rows(SQLITE_VIEW, account, query, now_ms, max_steps)
+        return page_body([row[0] for row in rows], has_more, total)
+
+    def _page_rows(
+        self,
+        columns: str,
+        account: str | None,
+        query: ListQuery,
+        now_ms: int,
+        max_steps: int | None,
+    ) -> tuple[list[Sequence[Any]], bool, int | None]:
+        statement = listing.list_statement(listing.SQLITE, columns, account, query, now_ms)
+        db = self._conn()
+        with _budget(db, max_steps):
+            rows = db.execute(statement.sql, statement.params).fetchall()
+            if not rows and query.starting_after is not None:
+                check = listing.cursor_statement(listing.SQLITE, account)
+                if db.execute(check, statement.params).fetchone() is None:
+                    raise listing.no_cursor(query.starting_after)
+            kept, has_more, total, needs_total = listing.take(rows, statement, query)
+            if needs_total:
+                sql = listing.total_statement(listing.SQLITE, account, query, now_ms)
+                total = int(db.execute(sql, statement.params).fetchone()[0])
+        return kept, has_more, total
 
     def metadata_keys(self, account: str, now_ms: int) -> list[str]:
         rows = self._conn().execute(
@@ -278,36 +296,16 @@ class Store:
                 (account, op, request_id, object_id, now_ms),
             )
 
-    def create(
-        self,
-        account: str,
-        *,
-        name: str,
-        content_type: str,
-        metadata: dict[str, str] | None,
-        ttl_ms: int | None,
-        is_public: bool,
-        now_ms: int,
-        request_id: str | None = None,
-    ) -> ObjectRecord:
+    def create(self, request: CreateRequest) -> ObjectRecord:
         """A new UPLOADING object; a retried ``request_id`` returns the first one instead."""
+        account, request_id = request.account, request.request_id
         with self._write() as db:
             replay = self._replayed(db, account, "create", request_id)
             if replay is not None:
                 return replay
-            new = NewObject(
-                id=new_object_id(),
-                account=account,
-                name=name,
-                content_type=content_type,
-                create_time_ms=now_ms,
-                state=UPLOADING,
-                delete_after_time_ms=None if ttl_ms is None else now_ms + ttl_ms,
-                metadata=metadata,
-                is_public=is_public,
-            )
+            new = request.new_object()
             self._insert(db, [new])
-            self._remember(db, account, "create", request_id, new.id, now_ms)
+            self._remember(db, account, "create", request_id, new.id, request.now_ms)
             record = self._fetch(db, new.id, account)
         assert record is not None
         return record
@@ -319,30 +317,10 @@ class Store:
         def encode(metadata: dict[str, str] | None) -> str:
             key = id(metadata)
             if key not in encoded:
-                encoded[key] = json.dumps(metadata or {}, ensure_ascii=False, separators=(",", ":"))
+                encoded[key] = metadata_json(metadata)
             return encoded[key]
 
-        db.executemany(
-            "INSERT INTO objects (id, account, name, name_fold, state, content_type, size_bytes,"
-            " create_time_ms, delete_after_time_ms, metadata, is_public)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    o.id,
-                    o.account,
-                    o.name,
-                    o.name.casefold(),
-                    o.state,
-                    o.content_type,
-                    o.size_bytes,
-                    o.create_time_ms,
-                    o.delete_after_time_ms,
-                    encode(o.metadata),
-                    int(o.is_public),
-                )
-                for o in objects
-            ],
-        )
+        db.executemany(INSERT_OBJECT.format("?"), [o.row(encode(o.metadata)) for o in objects])
         db.executemany(
             "INSERT INTO object_metadata VALUES (?, ?, ?, ?)",
             [(o.id, o.account, k, v) for o in objects for k, v in (o.metadata or {}).items()],
@@ -352,14 +330,7 @@ class Store:
         """Run ``action`` inside a write transaction that found the object UPLOADING."""
         now_ms = int(time.time() * 1000)
         with self._write() as db:
-            record = self._fetch(db, object_id, None)
-            if record is None:
-                raise NotFound(f"object {object_id} not found")
-            state = record.effective_state(now_ms)
-            if state != UPLOADING:
-                raise Conflict(
-                    f"object {object_id} is {state}, not UPLOADING: its content is final"
-                )
+            uploading(self._fetch(db, object_id, None), object_id, now_ms)
             return action()
 
     def commit_upload(self, object_id: str, temp_path: Path) -> None:
@@ -367,7 +338,7 @@ class Store:
 
         def place() -> None:
             os.replace(temp_path, self.blob_path(object_id))
-            _fsync_dir(self.blob_dir)
+            fsync_dir(self.blob_dir)
 
         self.while_uploading(object_id, place)
 
@@ -389,14 +360,9 @@ class Store:
             replay = self._replayed(db, account, "complete", request_id)
             if replay is not None and replay.id == object_id:
                 return replay
-            record = self._fetch(db, object_id, account)
-            if record is None:
-                raise NotFound(f"object {object_id} not found")
-            state = record.effective_state(now_ms)
-            if state != UPLOADING:
-                raise Conflict(
-                    f"object {object_id} is {state}; only an UPLOADING object can be completed"
-                )
+            record = uploading(
+                self._fetch(db, object_id, account), object_id, now_ms, completing=True
+            )
             size = measure() if measure is not None else self._stat_blob(object_id)
             db.execute(
                 "UPDATE objects SET state = 'READ_ONLY', size_bytes = ? WHERE id = ?",
@@ -410,9 +376,7 @@ class Store:
     ) -> ObjectRecord:
         """Any state becomes DELETED (deleting again is a no-op), then content goes."""
         with self._write() as db:
-            record = self._fetch(db, object_id, account)
-            if record is None:
-                raise NotFound(f"object {object_id} not found")
+            record = found(self._fetch(db, object_id, account), object_id)
             if record.state != DELETED:
                 db.execute("UPDATE objects SET state = 'DELETED' WHERE id = ?", (object_id,))
                 if self.on_deleted is not None:
@@ -446,7 +410,7 @@ class Store:
 
     def insert_objects(self, objects: Sequence[NewObject]) -> list[str]:
         """Insert complete rows in one transaction (content must already be in place)."""
-        filled = [o if o.id else _with_id(o) for o in objects]
+        filled = [o.with_id() for o in objects]
         conn = self._conn()
         # Random ids insert all over the id indexes: a big page cache keeps that fast.
         conn.execute("PRAGMA cache_size=-262144")
@@ -484,7 +448,3 @@ class Store:
     def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """A write transaction (BEGIN IMMEDIATE ... COMMIT)."""
         return self._write()
-
-
-def _with_id(obj: NewObject) -> NewObject:
-    return replace(obj, id=new_object_id())

@@ -21,7 +21,7 @@ from textual.widgets import Input, OptionList, Select, TextArea
 from runloop_tui.api import ContentType, ObjectsClient
 from runloop_tui.query.filter import compile_filter
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.server.errors import ApiError as ServerRejection
+from runloop_tui.server.errors import ProblemResponse
 from runloop_tui.server.validation import validate_create
 from runloop_tui.tui.app import RunloopApp
 from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal
@@ -207,7 +207,7 @@ async def test_upload_form(ui: UI, name: str, ttl: str, key: str, value: str) ->
                     "ttl_ms": request.ttl_ms,
                 }
             )
-        except ServerRejection as rejection:
+        except ProblemResponse as rejection:
             raise AssertionError(
                 f"the form accepted what the server refuses: {rejection.message}"
             ) from None

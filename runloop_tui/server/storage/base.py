@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from runloop_tui.server.records import ListQuery, ListResult, ObjectRecord
+from runloop_tui.server.errors import Conflict, NotFound
+from runloop_tui.server.records import UPLOADING, CreateRequest, ListQuery, ListResult, ObjectRecord
 
 T = TypeVar("T")
 
@@ -26,6 +27,28 @@ class BackendUnavailable(RuntimeError):
 
 # (no arguments) -> the size of the uploaded content, read where the store decides.
 Measure = Callable[[], int]
+
+
+# The answers every metadata store gives alike.
+
+
+def found(record: ObjectRecord | None, object_id: str) -> ObjectRecord:
+    """The record a store looked up, or the 404 every backend answers alike."""
+    if record is None:
+        raise NotFound(f"object {object_id} not found")
+    return record
+
+
+def uploading(
+    record: ObjectRecord | None, object_id: str, now_ms: int, *, completing: bool = False
+) -> ObjectRecord:
+    """The record, if it may still take content (or be completed); a 404 or 409 otherwise."""
+    state = found(record, object_id).effective_state(now_ms)
+    if state == UPLOADING:
+        return found(record, object_id)
+    if completing:
+        raise Conflict(f"object {object_id} is {state}; only an UPLOADING object can be completed")
+    raise Conflict(f"object {object_id} is {state}, not UPLOADING: its content is final")
 
 
 class MetadataStore(Protocol):
@@ -43,22 +66,17 @@ class MetadataStore(Protocol):
         self, account: str | None, query: ListQuery, now_ms: int
     ) -> ListResult: ...
 
+    async def list_page(self, account: str | None, query: ListQuery, now_ms: int) -> bytes:
+        """``list_objects`` as the response body (``records.page_json``'s bytes)."""
+        ...
+
     async def metadata_keys(self, account: str, now_ms: int) -> list[str]: ...
 
     async def metadata_values(self, account: str, key: str, now_ms: int) -> list[str]: ...
 
-    async def create(
-        self,
-        account: str,
-        *,
-        name: str,
-        content_type: str,
-        metadata: dict[str, str] | None,
-        ttl_ms: int | None,
-        is_public: bool,
-        now_ms: int,
-        request_id: str | None = None,
-    ) -> ObjectRecord: ...
+    async def create(self, request: CreateRequest) -> ObjectRecord:
+        """A new UPLOADING object; a retried ``request.request_id`` returns the first one."""
+        ...
 
     async def complete(
         self, account: str, object_id: str, now_ms: int, request_id: str | None, measure: Measure

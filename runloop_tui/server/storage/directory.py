@@ -18,19 +18,12 @@ from typing import BinaryIO
 
 from starlette.concurrency import run_in_threadpool
 
+from runloop_tui.server.datadir import fsync_dir
 from runloop_tui.server.procs import process_alive
 from runloop_tui.server.signing import DOWNLOAD, UPLOAD, UrlSigner
 from runloop_tui.server.storage.base import Measure
 
 HOST_TAG = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class DirectoryContent:

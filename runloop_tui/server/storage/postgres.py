@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -20,27 +20,32 @@ from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-from runloop_tui.server.errors import Conflict, InvalidArgument, NotFound
-from runloop_tui.server.ids import new_object_id
 from runloop_tui.server.records import (
     DELETED,
+    INSERT_OBJECT,
     READ_ONLY,
     REQUEST_ID_RETENTION_MS,
-    UPLOADING,
+    CreateRequest,
     ListQuery,
     ListResult,
     NewObject,
     ObjectRecord,
+    page_json,
 )
-from runloop_tui.server.storage.base import BackendUnavailable, Measure, T
+from runloop_tui.server.storage import listing
+from runloop_tui.server.storage.base import BackendUnavailable, Measure, T, found, uploading
 from runloop_tui.server.storage.sqlite import MAX_PURGE_BACKOFF_MS, PURGE_LEASE_MS
 
 # Any constant shared by every replica: the key of the migration lock.
 MIGRATION_LOCK = 0x52554E4C  # "RUNL"
 POOL_MAX = 16
+# Pages up to this many objects are encoded on the event loop (well under a millisecond).
+INLINE_PAGE = 200
 
 # Append only: a released migration never changes.
-MIGRATIONS: list[tuple[int, str]] = [
+# A migration is one script of ";"-separated statements, or a tuple of statements (for
+# bodies that contain ";").
+MIGRATIONS: list[tuple[int, str | tuple[str, ...]]] = [
     (
         1,
         """
@@ -86,6 +91,47 @@ CREATE INDEX ix_purges_next ON purges (next_try_ms);
     # where it cannot be created the filters still work, by a scan.
     (2, "OPTIONAL CREATE EXTENSION IF NOT EXISTS pg_trgm"),
     (3, "OPTIONAL CREATE INDEX ix_objects_name_trgm ON objects USING gin (name_fold gin_trgm_ops)"),
+    # total_count without counting rows (storage/listing.py). Statement-level triggers add
+    # each statement's changes per key in key order, so concurrent writers take the counter
+    # rows' locks in one order and cannot deadlock on them.
+    (
+        4,
+        (
+            "CREATE TABLE object_counts (account text NOT NULL, is_public boolean NOT NULL,"
+            " state text NOT NULL, n bigint NOT NULL, PRIMARY KEY (account, is_public, state))",
+            """
+CREATE FUNCTION objects_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO object_counts SELECT account, is_public, state, count(*) FROM new_rows
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO object_counts SELECT account, is_public, state, -count(*) FROM old_rows
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+    ELSE
+        INSERT INTO object_counts SELECT account, is_public, state, sum(d) FROM (
+                SELECT account, is_public, state, 1 AS d FROM new_rows
+                UNION ALL SELECT account, is_public, state, -1 FROM old_rows) c
+            GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+    END IF;
+    RETURN NULL;
+END $$""",
+            "CREATE TRIGGER objects_counted_insert AFTER INSERT ON objects"
+            " REFERENCING NEW TABLE AS new_rows"
+            " FOR EACH STATEMENT EXECUTE FUNCTION objects_counted()",
+            "CREATE TRIGGER objects_counted_delete AFTER DELETE ON objects"
+            " REFERENCING OLD TABLE AS old_rows"
+            " FOR EACH STATEMENT EXECUTE FUNCTION objects_counted()",
+            "CREATE TRIGGER objects_counted_update AFTER UPDATE ON objects"
+            " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            " FOR EACH STATEMENT EXECUTE FUNCTION objects_counted()",
+            "INSERT INTO object_counts SELECT account, is_public, state, count(*) FROM objects"
+            " GROUP BY 1, 2, 3",
+        ),
+    ),
 ]
 OPTIONAL = "OPTIONAL "
 
@@ -94,7 +140,6 @@ COLUMNS = (
     " metadata::text"
 )
 LIVE = "state <> 'DELETED' AND (delete_after_time_ms IS NULL OR delete_after_time_ms > %(now)s)"
-EXPIRED = "(delete_after_time_ms IS NOT NULL AND delete_after_time_ms <= %(now)s)"
 REMEMBER = (
     "INSERT INTO requests VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account, op, request_id)"
     " DO UPDATE SET object_id = excluded.object_id, time_ms = excluded.time_ms"
@@ -109,16 +154,6 @@ Conn = AsyncConnection[TupleRow]
 
 def _record(row: tuple[Any, ...] | None) -> ObjectRecord | None:
     return ObjectRecord._make(row) if row else None
-
-
-def _contains(text: str) -> str:
-    """A LIKE pattern for "contains ``text``" (LIKE, unlike strpos, can use the trigram index)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _encode(metadata: dict[str, str] | None) -> str:
-    return json.dumps(metadata or {}, ensure_ascii=False, separators=(",", ":"))
 
 
 async def _fetch(
@@ -158,7 +193,10 @@ async def migrate(db: Conn) -> int:
         for version, script in MIGRATIONS:
             if version <= current:
                 continue
-            if script.startswith(OPTIONAL):
+            if isinstance(script, tuple):
+                for statement in script:
+                    await db.execute(statement.encode())
+            elif script.startswith(OPTIONAL):
                 with contextlib.suppress(psycopg.Error):
                     async with db.transaction():  # a savepoint: a refusal changes nothing
                         await db.execute(script.removeprefix(OPTIONAL).encode())
@@ -191,17 +229,23 @@ class PostgresMetadata:
         except psycopg.Error as exc:
             raise BackendUnavailable(f"cannot connect to {self.description}: {exc}") from None
         await probe.close()
+        # Autocommit: a read is one round trip (no BEGIN/COMMIT); writes open a transaction.
         pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
-            self._url, min_size=1, max_size=self._pool_max, open=False
+            self._url,
+            min_size=1,
+            max_size=self._pool_max,
+            open=False,
+            kwargs={"autocommit": True},
         )
         await pool.open(wait=True, timeout=30)
         self._pool = pool
         async with pool.connection() as db:
-            await db.set_autocommit(True)
-            try:
-                await migrate(db)
-            finally:
-                await db.set_autocommit(False)
+            await migrate(db)
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Conn]:
+        async with self.pool.connection() as db, db.transaction():
+            yield db
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -212,62 +256,32 @@ class PostgresMetadata:
 
     async def get(self, account: str | None, object_id: str) -> ObjectRecord:
         async with self.pool.connection() as db:
-            record = await _fetch(db, object_id, account)
-        if record is None:
-            raise NotFound(f"object {object_id} not found")
+            record = found(await _fetch(db, object_id, account), object_id)
         return record
 
     async def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
-        where = ["is_public" if account is None else "account = %(account)s"]
-        params: dict[str, Any] = {"account": account, "now": now_ms}
-        if query.state is None:
-            where.append(LIVE)
-        elif query.state == DELETED:
-            where.append(f"(state = 'DELETED' OR {EXPIRED})")
-        else:
-            where.append(f"state = %(state)s AND NOT {EXPIRED}")
-            params["state"] = query.state
-        if query.name:
-            where.append("name_fold LIKE %(name)s")
-            params["name"] = _contains(query.name.casefold())
-        if query.content_type:
-            where.append("content_type = %(content_type)s")
-            params["content_type"] = query.content_type
-        if query.search:
-            where.append("(strpos(id, %(search_id)s) > 0 OR name_fold LIKE %(search)s)")
-            params["search_id"] = query.search
-            params["search"] = _contains(query.search.casefold())
+        # One statement, one round trip (autocommit): it is its own snapshot.
+        statement = listing.list_statement(listing.POSTGRES, COLUMNS, account, query, now_ms)
         async with self.pool.connection() as db:
-            await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            total = None
-            if query.include_total_count:
-                cursor = await db.execute(
-                    f"SELECT count(*) FROM objects WHERE {' AND '.join(where)}".encode(), params
-                )
-                row = await cursor.fetchone()
-                total = int(row[0]) if row else 0
-            if query.starting_after is not None:
-                cursor = await db.execute(
-                    "SELECT create_time_ms, id FROM objects WHERE id = %(after)s"
-                    + (" AND is_public" if account is None else " AND account = %(account)s"),
-                    {"after": query.starting_after, "account": account},
-                )
-                found = await cursor.fetchone()
-                if found is None:
-                    raise InvalidArgument(
-                        f"starting_after: no object {query.starting_after} to continue after"
-                    )
-                where.append("(create_time_ms, id) < (%(cursor_time)s, %(cursor_id)s)")
-                params["cursor_time"], params["cursor_id"] = found
-            params["fetch"] = max(query.limit, 0) + 1
-            cursor = await db.execute(
-                f"SELECT {COLUMNS} FROM objects WHERE {' AND '.join(where)}"
-                " ORDER BY create_time_ms DESC, id DESC LIMIT %(fetch)s".encode(),
-                params,
-            )
+            cursor = await db.execute(statement.sql.encode(), statement.params)
             rows = await cursor.fetchall()
-        records = [ObjectRecord._make(row) for row in rows[: query.limit]]
-        return ListResult(records, has_more=len(rows) > query.limit, total_count=total)
+            if not rows and query.starting_after is not None:
+                check = listing.cursor_statement(listing.POSTGRES, account)
+                if await (await db.execute(check, statement.params)).fetchone() is None:
+                    raise listing.no_cursor(query.starting_after)
+            result, needs_total = listing.page(rows, statement, query)
+            if needs_total:
+                sql = listing.total_statement(listing.POSTGRES, account, query, now_ms)
+                row = await (await db.execute(sql.encode(), statement.params)).fetchone()
+                result = replace(result, total_count=int(row[0]) if row else 0)
+        return result
+
+    async def list_page(self, account: str | None, query: ListQuery, now_ms: int) -> bytes:
+        result = await self.list_objects(account, query, now_ms)
+        args = (result.records, result.has_more, result.total_count, now_ms)
+        if len(result.records) <= INLINE_PAGE:
+            return page_json(*args)
+        return await asyncio.to_thread(page_json, *args)  # a 5000-object page is real work
 
     async def metadata_keys(self, account: str, now_ms: int) -> list[str]:
         async with self.pool.connection() as db:
@@ -290,96 +304,46 @@ class PostgresMetadata:
 
     # --- writes ---
 
-    async def create(
-        self,
-        account: str,
-        *,
-        name: str,
-        content_type: str,
-        metadata: dict[str, str] | None,
-        ttl_ms: int | None,
-        is_public: bool,
-        now_ms: int,
-        request_id: str | None = None,
-    ) -> ObjectRecord:
-        new = NewObject(
-            id=new_object_id(),
-            account=account,
-            name=name,
-            content_type=content_type,
-            create_time_ms=now_ms,
-            state=UPLOADING,
-            delete_after_time_ms=None if ttl_ms is None else now_ms + ttl_ms,
-            metadata=metadata,
-            is_public=is_public,
-        )
-        async with self.pool.connection() as db:
+    async def create(self, request: CreateRequest) -> ObjectRecord:
+        account, request_id, new = request.account, request.request_id, request.new_object()
+        async with self._transaction() as db:
             if request_id:
                 # The unique key decides between concurrent retries, on any replica: the loser
                 # waits for the winner's commit, then returns the winner's object.
                 cursor = await db.execute(
                     "INSERT INTO requests VALUES (%s, 'create', %s, %s, %s)"
                     " ON CONFLICT DO NOTHING RETURNING object_id",
-                    (account, request_id, new.id, now_ms),
+                    (account, request_id, new.id, request.now_ms),
                 )
                 if await cursor.fetchone() is None:
                     first = await _replayed(db, account, "create", request_id)
                     record = await _fetch(db, first or "", account)
                     if record is not None:
                         return record
-            await self._insert(db, [new])
+            async with db.cursor() as cursor:
+                await cursor.execute(INSERT_OBJECT.format("%s"), new.row())
             record = await _fetch(db, new.id, account)
         assert record is not None
         return record
 
-    @staticmethod
-    async def _insert(db: Conn, objects: list[NewObject]) -> None:
-        async with db.cursor() as cursor:
-            await cursor.executemany(
-                "INSERT INTO objects (id, account, name, name_fold, state, content_type,"
-                " size_bytes, create_time_ms, delete_after_time_ms, metadata, is_public)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        o.id,
-                        o.account,
-                        o.name,
-                        o.name.casefold(),
-                        o.state,
-                        o.content_type,
-                        o.size_bytes,
-                        o.create_time_ms,
-                        o.delete_after_time_ms,
-                        _encode(o.metadata),
-                        o.is_public,
-                    )
-                    for o in objects
-                ],
-            )
-
     async def insert_objects(self, objects: list[NewObject]) -> list[str]:
         """Seed complete rows (tests, benchmarks) in one transaction."""
-        filled = [o if o.id else _with_id(o) for o in objects]
-        async with self.pool.connection() as db:
-            await self._insert(db, filled)
+        filled = [o.with_id() for o in objects]
+        async with self._transaction() as db, db.cursor() as cursor:
+            await cursor.executemany(INSERT_OBJECT.format("%s"), [o.row() for o in filled])
         return [o.id for o in filled]
 
     async def complete(
         self, account: str, object_id: str, now_ms: int, request_id: str | None, measure: Measure
     ) -> ObjectRecord:
-        async with self.pool.connection() as db:
+        async with self._transaction() as db:
             if await _replayed(db, account, "complete", request_id) == object_id:
                 replay = await _fetch(db, object_id, account)
                 if replay is not None:
                     return replay
-            record = await _fetch(db, object_id, account, lock=True)
-            if record is None:
-                raise NotFound(f"object {object_id} not found")
-            state = record.effective_state(now_ms)
-            if state != UPLOADING:
-                raise Conflict(
-                    f"object {object_id} is {state}; only an UPLOADING object can be completed"
-                )
+            record = uploading(
+                await _fetch(db, object_id, account, lock=True), object_id, now_ms, completing=True
+            )
             size = measure()
             await db.execute(
                 "UPDATE objects SET state = 'READ_ONLY', size_bytes = %s WHERE id = %s",
@@ -392,10 +356,8 @@ class PostgresMetadata:
     async def delete(
         self, account: str, object_id: str, now_ms: int, request_id: str | None
     ) -> ObjectRecord:
-        async with self.pool.connection() as db:
-            record = await _fetch(db, object_id, account, lock=True)
-            if record is None:
-                raise NotFound(f"object {object_id} not found")
+        async with self._transaction() as db:
+            record = found(await _fetch(db, object_id, account, lock=True), object_id)
             if record.state != DELETED:
                 await db.execute(
                     "WITH gone AS (UPDATE objects SET state = 'DELETED' WHERE id = %(id)s"
@@ -407,15 +369,8 @@ class PostgresMetadata:
         return record._replace(state=DELETED)
 
     async def while_uploading(self, object_id: str, action: Callable[[], T]) -> T:
-        async with self.pool.connection() as db:
-            record = await _fetch(db, object_id, None, lock=True)
-            if record is None:
-                raise NotFound(f"object {object_id} not found")
-            state = record.effective_state(_now_ms())
-            if state != UPLOADING:
-                raise Conflict(
-                    f"object {object_id} is {state}, not UPLOADING: its content is final"
-                )
+        async with self._transaction() as db:
+            uploading(await _fetch(db, object_id, None, lock=True), object_id, _now_ms())
             return await asyncio.to_thread(action)
 
     # --- sweeps: every replica runs them; SKIP LOCKED shares the work out ---
@@ -473,12 +428,6 @@ class PostgresMetadata:
 
     async def recover(self) -> str | None:
         return None  # every change is one transaction: a crash leaves nothing to repair
-
-
-def _with_id(obj: NewObject) -> NewObject:
-    from dataclasses import replace
-
-    return replace(obj, id=new_object_id())
 
 
 def _now_ms() -> int:

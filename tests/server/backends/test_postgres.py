@@ -8,7 +8,7 @@ import time
 import pytest
 
 from runloop_tui.server.errors import Conflict
-from runloop_tui.server.records import ListQuery, NewObject
+from runloop_tui.server.records import CreateRequest, ListQuery, NewObject
 from runloop_tui.server.storage.postgres import MIGRATIONS, PostgresMetadata
 from runloop_tui.server.storage.sqlite import PURGE_LEASE_MS
 from tests.server.engines import PostgresCluster
@@ -82,28 +82,32 @@ async def test_concurrent_creates_with_one_request_id_make_one_object(pg_url: st
 
         async def create(i: int) -> str:
             record = await stores[i % 2].create(
-                ACCOUNT,
-                name="once",
-                content_type="text",
-                metadata={"k": "v"},
-                ttl_ms=None,
-                is_public=False,
-                now_ms=now,
-                request_id="same-request",
+                CreateRequest(
+                    account=ACCOUNT,
+                    name="once",
+                    content_type="text",
+                    metadata={"k": "v"},
+                    ttl_ms=None,
+                    is_public=False,
+                    now_ms=now,
+                    request_id="same-request",
+                )
             )
             return record.id
 
         ids = await asyncio.gather(*(create(i) for i in range(16)))
         assert len(set(ids)) == 1
         other = await stores[0].create(
-            "acct_b",
-            name="once",
-            content_type="text",
-            metadata=None,
-            ttl_ms=None,
-            is_public=False,
-            now_ms=now,
-            request_id="same-request",
+            CreateRequest(
+                account="acct_b",
+                name="once",
+                content_type="text",
+                metadata=None,
+                ttl_ms=None,
+                is_public=False,
+                now_ms=now,
+                request_id="same-request",
+            )
         )
         assert other.id != ids[0]
     finally:
@@ -172,13 +176,15 @@ async def test_complete_and_delete_are_conditional_on_state(pg_url: str) -> None
     try:
         now = int(time.time() * 1000)
         record = await store.create(
-            ACCOUNT,
-            name="x",
-            content_type="text",
-            metadata=None,
-            ttl_ms=None,
-            is_public=False,
-            now_ms=now,
+            CreateRequest(
+                account=ACCOUNT,
+                name="x",
+                content_type="text",
+                metadata=None,
+                ttl_ms=None,
+                is_public=False,
+                now_ms=now,
+            )
         )
         await store.delete(ACCOUNT, record.id, now, None)
         with pytest.raises(Conflict, match="DELETED"):

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from runloop_tui.server.embedded import EmbeddedServer
+from runloop_tui.server.records import CreateRequest
 from runloop_tui.server.storage.select import StorageConfig
 from tests.conftest import API_KEY
 from tests.server.conftest import client_for, complete, create, expect_error, upload
@@ -124,13 +125,15 @@ async def test_unreachable_store_keeps_the_content_queued(
     await content.open()
     try:
         record = await metadata.create(
-            "a",
-            name="x",
-            content_type="text",
-            metadata=None,
-            ttl_ms=None,
-            is_public=False,
-            now_ms=1,
+            CreateRequest(
+                account="a",
+                name="x",
+                content_type="text",
+                metadata=None,
+                ttl_ms=None,
+                is_public=False,
+                now_ms=1,
+            )
         )
         await metadata.delete("a", record.id, 2, None)
         content.bucket = "no-such-bucket"  # every DeleteObjects now fails

@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 import runloop_tui
-from runloop_tui.cli import DEMO_PREFIX, local_session, main, remove_abandoned_demo_stores
+from runloop_tui.cli import main
 from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV, CONFIG_ENV, Overrides, load_settings
+from runloop_tui.session import DEMO_PREFIX, local_session, remove_abandoned_demo_stores
 from tests.conftest import API_KEY
 from tests.rawapi import list_objects
 from tests.support.processes import run_cli, run_in_pty

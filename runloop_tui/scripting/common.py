@@ -18,7 +18,9 @@ from typing import NoReturn, TextIO
 
 from runloop_tui.api.client import ObjectsClient, RetryPolicy
 from runloop_tui.api.errors import ApiError
-from runloop_tui.cli import (
+from runloop_tui.config import ConfigError, Overrides, Settings, load_settings
+from runloop_tui.query.filter import CompiledFilter, compile_filter
+from runloop_tui.session import (
     EXIT_USAGE,
     PROG,
     StartupError,
@@ -26,8 +28,6 @@ from runloop_tui.cli import (
     local_session,
     one_line,
 )
-from runloop_tui.config import ConfigError, Overrides, Settings, load_settings
-from runloop_tui.query.filter import CompiledFilter, compile_filter
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -69,6 +69,7 @@ class BrowserModel:
         # order, per sort; and earlier filter results by filter text, oldest first.
         self._orders: dict[tuple[str, bool], list[int]] = {}
         self._results: dict[str, tuple[list[int], int]] = {}
+        self._all_bytes: int | None = None  # the bytes of every loaded object, once asked
         # A staging model compares each page with the model it will replace, so the swap
         # need not walk 100k objects at once; `changed` collects ids whose state differs.
         self._previous: BrowserModel | None = None
@@ -99,6 +100,7 @@ class BrowserModel:
     def _forget_views(self) -> None:
         self._orders = {}
         self._results = {}
+        self._all_bytes = None
 
     def ingest(self, objects: Iterable[ObjectView], now_ms: int, listed: bool = True) -> int:
         """Append objects not loaded yet (by id); returns how many were new.
@@ -239,6 +241,11 @@ class BrowserModel:
     # --- view ---
     def set_filter(self, compiled: CompiledFilter, now_ms: int) -> None:
         previous = self.filter
+        if previous.is_empty and self.sort not in self._orders:
+            # Unfiltered, the rows are every position in sort order, ties in load order
+            # (_append_rows, _sort_rows): the cached order for the price of a copy, not of a
+            # sort (55 ms at a million rows).
+            self._orders[self.sort] = list(self.rows)
         self.filter = compiled
         if compiled.is_empty or compiled.time_dependent:
             self.recompute(now_ms)
@@ -300,7 +307,13 @@ class BrowserModel:
             held -= len(self._results.pop(oldest)[0])
 
     def _bytes_of(self, positions: list[int]) -> int:
-        return sum(map(self._sort_keys("bytes").__getitem__, positions))
+        every = positions and len(positions) == len(self.pos_by_id)  # rows never repeat
+        if every and self._all_bytes is not None:
+            return self._all_bytes  # a filter every row matches: 20 ms a key at a million
+        total: int = sum(map(self._sort_keys("bytes").__getitem__, positions))
+        if every:
+            self._all_bytes = total
+        return total
 
     def _sort_rows(self) -> None:
         # Load order first, so ties keep the server's newest-first order (sorts are stable,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import random
 
 from runloop_tui.api.models import ContentType, ObjectState, ObjectView
 from runloop_tui.query.filter import compile_filter
 from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.columns import sort_key_of
 from runloop_tui.tui.formatting import (
     display_text,
     expires_text,
@@ -231,3 +234,42 @@ def test_a_refresh_keeps_the_objects_it_already_holds_where_nothing_changed() ->
     assert held["obj_0002"] is again[1] and held["obj_0002"].size_bytes == 99
     assert held["obj_0003"] is again[2] and changed == {"obj_0003"}
     assert held["obj_0004"] is again[3]
+
+
+def test_filters_after_no_filter_match_a_fresh_sort_and_totals_follow_changes() -> None:
+    """The unfiltered rows stand in for the cached sort order, and a filter every row matches
+    reuses the total of every object: both must equal what a fresh computation gives, across
+    pages out of order, ties, sorts and changes."""
+    rng = random.Random(7)
+    objects = []
+    for n in range(400):
+        o = obj(n, size=rng.choice([None, 0, 5, 10, 10_000]))
+        # Ties (equal times) and a load order that is not the sort order.
+        o = dataclasses.replace(o, create_time_ms=NOW - rng.randrange(50) * 1000)
+        objects.append(o)
+    model = BrowserModel()
+    for start in range(0, 400, 37):
+        model.ingest(objects[start : start + 37], NOW)
+
+    def expected(text: str) -> tuple[list[str], int]:
+        compiled = compile_filter(text)
+        column, descending = model.sort
+        hits = [o for o in model.index.objects if compiled.matches(o, NOW)]  # load order
+        hits.sort(key=sort_key_of(column), reverse=descending)
+        return [o.id for o in hits], sum(o.size_bytes or 0 for o in hits)
+
+    for sort in [("created", True), ("size", False), ("name", False)]:
+        model.set_sort(*sort)
+        for text in ["", "file", "file-1", "", "obj", "", "-zzz", "file-2 -obj_00"]:
+            model.set_filter(compile_filter(text), NOW)
+            ids, total = expected(text)
+            assert [model.index.objects[p].id for p in model.rows] == ids, (sort, text)
+            assert model.shown_bytes == total, (sort, text)
+    removed = [objects[3].id, objects[77].id]
+    model.apply_changes([], removed, NOW)
+    for text in ["", "file"]:
+        model.set_filter(compile_filter(text), NOW)
+        ids, total = expected(text)
+        assert set(removed).isdisjoint(ids)
+        assert [model.index.objects[p].id for p in model.rows] == ids
+        assert model.shown_bytes == total

@@ -67,9 +67,6 @@ class NameBuffer:
             self._starts.extend(starts)
             self._pieces.append("\n".join(names) + "\n")
 
-    def __len__(self) -> int:
-        return len(self._starts)
-
     def hits(self, needle: str) -> list[int] | None:
         """Rows (in order) whose name holds ``needle`` (lower case), or None when more than
         1/SPARSE_SHARE of the rows may match: then a pass over the rows is cheaper."""
@@ -80,7 +77,7 @@ class NameBuffer:
             self._pieces = []
         text, starts = self._text, self._starts
         rows = len(starts)
-        # A first look at a sixteenth of the text: a needle on most rows goes no further.
+        # A first look at 1/SPARSE_SHARE of the text: a needle on most rows goes no further.
         sample = len(text) // SPARSE_SHARE
         if text.count(needle, 0, sample) * SPARSE_SHARE * SPARSE_SHARE > rows:
             return None

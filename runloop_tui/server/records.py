@@ -232,7 +232,7 @@ INSERT_OBJECT = (
 
 
 def metadata_json(metadata: dict[str, str] | None) -> str:
-    return json.dumps(metadata or {}, ensure_ascii=False, separators=(",", ":"))
+    return _dumps(metadata or {})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,7 +252,6 @@ class CreateRequest:
         """The UPLOADING row to insert, with a fresh id."""
         ttl = self.ttl_ms
         return NewObject(
-            id=new_object_id(),
             account=self.account,
             name=self.name,
             content_type=self.content_type,
@@ -261,4 +260,4 @@ class CreateRequest:
             delete_after_time_ms=None if ttl is None else self.now_ms + ttl,
             metadata=self.metadata,
             is_public=self.is_public,
-        )
+        ).with_id()

@@ -147,16 +147,6 @@ class Store:
                 raise
             conn.execute("COMMIT")
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """One consistent snapshot for several SELECTs."""
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
-
     def close(self) -> None:
         self._closed = True
         with self._conns_lock:
@@ -192,8 +182,7 @@ class Store:
 
     def get(self, account: str | None, object_id: str) -> ObjectRecord:
         """The object if ``account`` owns it (any account when None); NotFound otherwise."""
-        record = found(self._fetch(self._conn(), object_id, account), object_id)
-        return record
+        return found(self._fetch(self._conn(), object_id, account), object_id)
 
     def list_objects(
         self, account: str | None, query: ListQuery, now_ms: int, max_steps: int | None = None

@@ -69,7 +69,6 @@ class BrowserModel:
         # order, per sort; and earlier filter results by filter text, oldest first.
         self._orders: dict[tuple[str, bool], list[int]] = {}
         self._results: dict[str, tuple[list[int], int]] = {}
-        self._all_bytes: int | None = None  # the bytes of every loaded object, once asked
         # A staging model compares each page with the model it will replace, so the swap
         # need not walk 100k objects at once; `changed` collects ids whose state differs.
         self._previous: BrowserModel | None = None
@@ -100,7 +99,6 @@ class BrowserModel:
     def _forget_views(self) -> None:
         self._orders = {}
         self._results = {}
-        self._all_bytes = None
 
     def ingest(self, objects: Iterable[ObjectView], now_ms: int, listed: bool = True) -> int:
         """Append objects not loaded yet (by id); returns how many were new.
@@ -212,9 +210,9 @@ class BrowserModel:
         self._shown_total = staged._shown_total
         self._forget_views()
         self.marks &= self.pos_by_id.keys()
-        if self._pending_marks:
-            self.marks |= self._pending_marks & self.pos_by_id.keys()
-            self._pending_marks = set() if complete else self._pending_marks - self.marks
+        self.take_back_marks()
+        if complete:
+            self._pending_marks = set()
         if staged.filter is not self.filter:
             self.recompute(now_ms)  # the filter changed while the refresh was loading
         elif staged.sort != self.sort:
@@ -241,6 +239,10 @@ class BrowserModel:
     # --- view ---
     def set_filter(self, compiled: CompiledFilter, now_ms: int) -> None:
         previous = self.filter
+        # Rows never repeat: as many rows as objects is every object, and then the total
+        # shown is every object's, which a filter every row matches can keep (`l`, `.log`:
+        # adding up a million sizes is 20 ms a key).
+        every_bytes = self._shown_total if len(self.rows) == len(self.pos_by_id) else None
         if previous.is_empty and self.sort not in self._orders:
             # Unfiltered, the rows are every position in sort order, ties in load order
             # (_append_rows, _sort_rows): the cached order for the price of a copy, not of a
@@ -248,7 +250,7 @@ class BrowserModel:
             self._orders[self.sort] = list(self.rows)
         self.filter = compiled
         if compiled.is_empty or compiled.time_dependent:
-            self.recompute(now_ms)
+            self.recompute(now_ms, every_bytes)
             return
         cached = self._results.get(compiled.text)
         if cached is not None:
@@ -270,7 +272,7 @@ class BrowserModel:
             self.rows = sorted(found, key=self._sort_keys(column).__getitem__, reverse=descending)
         else:
             self.rows = compiled.filter_indices(self.index, now_ms, self._order())
-        self._shown_total = self._bytes_of(self.rows)
+        self._shown_total = self._total_of(self.rows, every_bytes)
         self._remember(compiled.text)
 
     def set_sort(self, column: str, descending: bool) -> None:
@@ -279,12 +281,13 @@ class BrowserModel:
         self._results = {}  # remembered results are in the old order
         self._sort_rows()
 
-    def recompute(self, now_ms: int) -> None:
+    def recompute(self, now_ms: int, every_bytes: int | None = None) -> None:
+        """``every_bytes``: every object's total, when the caller knows it (see set_filter)."""
         if self.filter.is_empty:
             self.rows = list(self._order())
         else:
             self.rows = self.filter.filter_indices(self.index, now_ms, self._order())
-        self._shown_total = self._bytes_of(self.rows)
+        self._shown_total = self._total_of(self.rows, every_bytes)
 
     def _order(self) -> list[int]:
         """Every position in the current sort order (do not modify: it is cached)."""
@@ -306,14 +309,13 @@ class BrowserModel:
             oldest = next(iter(self._results))
             held -= len(self._results.pop(oldest)[0])
 
+    def _total_of(self, rows: list[int], every_bytes: int | None) -> int:
+        if every_bytes is not None and len(rows) == len(self.pos_by_id):
+            return every_bytes
+        return self._bytes_of(rows)
+
     def _bytes_of(self, positions: list[int]) -> int:
-        every = positions and len(positions) == len(self.pos_by_id)  # rows never repeat
-        if every and self._all_bytes is not None:
-            return self._all_bytes  # a filter every row matches: 20 ms a key at a million
-        total: int = sum(map(self._sort_keys("bytes").__getitem__, positions))
-        if every:
-            self._all_bytes = total
-        return total
+        return sum(map(self._sort_keys("bytes").__getitem__, positions))
 
     def _sort_rows(self) -> None:
         # Load order first, so ties keep the server's newest-first order (sorts are stable,

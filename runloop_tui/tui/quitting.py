@@ -15,11 +15,12 @@ from collections.abc import Iterable, Sequence
 
 from textual.worker import Worker
 
+BULK_DELETE = "bulk-delete"  # the worker group of a bulk delete (modals/bulk_delete.py)
 # Worker groups whose work would be lost or left half-made by an exit.
 WORK_NOUNS: dict[str, tuple[str, str]] = {
     "upload": ("transfer", "transfers"),
     "download": ("transfer", "transfers"),
-    "bulk-delete": ("bulk delete", "bulk deletes"),
+    BULK_DELETE: ("bulk delete", "bulk deletes"),
     "delete": ("delete", "deletes"),
 }
 CLEANUP_SECONDS = 5.0

@@ -43,9 +43,10 @@ def uploading(
     record: ObjectRecord | None, object_id: str, now_ms: int, *, completing: bool = False
 ) -> ObjectRecord:
     """The record, if it may still take content (or be completed); a 404 or 409 otherwise."""
-    state = found(record, object_id).effective_state(now_ms)
+    record = found(record, object_id)
+    state = record.effective_state(now_ms)
     if state == UPLOADING:
-        return found(record, object_id)
+        return record
     if completing:
         raise Conflict(f"object {object_id} is {state}; only an UPLOADING object can be completed")
     raise Conflict(f"object {object_id} is {state}, not UPLOADING: its content is final")

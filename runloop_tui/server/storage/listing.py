@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runloop_tui.server.errors import InvalidArgument
-from runloop_tui.server.records import DELETED, ListQuery, ListResult, ObjectRecord
+from runloop_tui.server.records import DELETED, ListQuery
 
 ORDER = " ORDER BY create_time_ms DESC, id DESC"
 # Not yet reaped, already past the TTL: the partial index ix_objects_expiry holds these.
@@ -167,15 +167,6 @@ def take(
         rows = [row[:-1] for row in rows]
     needs_total = statement.counted and not rows
     return list(rows[: query.limit]), len(rows) > query.limit, total, needs_total
-
-
-def page(
-    rows: Sequence[Sequence[Any]], statement: ListStatement, query: ListQuery
-) -> tuple[ListResult, bool]:
-    """The result from the statement's rows; True when it still needs the total."""
-    kept, has_more, total, needs_total = take(rows, statement, query)
-    records = [ObjectRecord._make(row) for row in kept]
-    return ListResult(records, has_more=has_more, total_count=total), needs_total
 
 
 # SQLite builds each object's view as JSON text itself (json_object, in C): a page is then

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -256,8 +255,7 @@ class PostgresMetadata:
 
     async def get(self, account: str | None, object_id: str) -> ObjectRecord:
         async with self.pool.connection() as db:
-            record = found(await _fetch(db, object_id, account), object_id)
-        return record
+            return found(await _fetch(db, object_id, account), object_id)
 
     async def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
         # One statement, one round trip (autocommit): it is its own snapshot.
@@ -269,12 +267,13 @@ class PostgresMetadata:
                 check = listing.cursor_statement(listing.POSTGRES, account)
                 if await (await db.execute(check, statement.params)).fetchone() is None:
                     raise listing.no_cursor(query.starting_after)
-            result, needs_total = listing.page(rows, statement, query)
+            kept, has_more, total, needs_total = listing.take(rows, statement, query)
             if needs_total:
                 sql = listing.total_statement(listing.POSTGRES, account, query, now_ms)
                 row = await (await db.execute(sql.encode(), statement.params)).fetchone()
-                result = replace(result, total_count=int(row[0]) if row else 0)
-        return result
+                total = int(row[0]) if row else 0
+        records = [ObjectRecord._make(row) for row in kept]
+        return ListResult(records, has_more=has_more, total_count=total)
 
     async def list_page(self, account: str | None, query: ListQuery, now_ms: int) -> bytes:
         result = await self.list_objects(account, query, now_ms)

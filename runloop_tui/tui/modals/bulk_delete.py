@@ -31,6 +31,7 @@ from runloop_tui.api.retry import RetryEvent
 from runloop_tui.tui.formatting import count_noun, display_text, human_size
 from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.validation import FieldError, checked_input, first_failure
+from runloop_tui.tui.quitting import BULK_DELETE
 from runloop_tui.tui.worker_errors import report_worker_failure
 
 FIRST_NAMES = 10
@@ -265,7 +266,7 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
             # Plain text, not markup to parse; fixed width: no relayout of the screen.
             status.update(Content(text), layout=False)
 
-    @work(exclusive=True, group="bulk-delete", exit_on_error=False, description="Bulk delete")
+    @work(exclusive=True, group=BULK_DELETE, exit_on_error=False, description="Bulk delete")
     async def run_deletes(self) -> None:
         outcome = await delete_many(
             partial(self._delete, on_retry=self._on_retry),

@@ -46,6 +46,7 @@ from runloop_tui.tui.messages import (
     RowHighlighted,
     SortRequested,
 )
+from runloop_tui.tui.quitting import BULK_DELETE, work_in_flight
 from runloop_tui.tui.refresh_state import RefreshState
 from runloop_tui.tui.screens.browser_filtering import BrowserFilter
 from runloop_tui.tui.screens.browser_layout import DetailLayout, TransfersDock, compose_browser
@@ -359,7 +360,7 @@ class BrowserScreen(Screen[None]):
 
     # --- loading and live refresh ---
     def _bulk_delete_running(self) -> bool:
-        return any(w.group == "bulk-delete" and not w.is_finished for w in self.app.workers)
+        return any(w.group == BULK_DELETE for w in work_in_flight(self.app.workers))
 
     def _start_load(self) -> None:
         self.live.start()

@@ -27,6 +27,7 @@ from runloop_tui.tui.messages import MarkToggled, RowActivated, RowHighlighted, 
 from runloop_tui.tui.widgets.cell_fit import fit, fit_middle, layout_columns
 from runloop_tui.tui.widgets.row_cursor import (
     RowCursorKeys,
+    body_lines,
     cursor_bindings,
     scroll_into_view,
     table_css,
@@ -271,7 +272,7 @@ class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
     def cursor_on_screen(self) -> bool:
         """Whether the cursor row is within the lines shown (always, when there are rows)."""
         top = round(self.scroll_y)
-        body = self.scrollable_content_region.height - 1
+        body = body_lines(self)
         return not self._rows or top <= self.cursor_row < top + body
 
     # --- partial repaints ---
@@ -285,7 +286,7 @@ class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
         if not self._rows:
             return None
         top = round(self.scroll_y)
-        body = max(0, self.scrollable_content_region.height - 1)
+        body = max(0, body_lines(self))
         rows, cursor = self._rows, self.cursor_row
         end = min(len(rows), top + body)
         lines = [(-1, False)] + [(rows[r], r == cursor) for r in range(top, end)]

@@ -14,6 +14,8 @@ one key is reported: a freeze longer than QUIET_S in the middle of a key would e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bench.core import Row, median, percentile
 from bench.outside import seeded_old, start_app, start_bare
 from bench.server import BenchContext
@@ -88,7 +90,12 @@ def run(ctx: BenchContext) -> list[Row]:
         return [v for run_values in per_run[mode] for v in run_values]
 
     def stat(mode: str, fn: str) -> list[float]:
-        pick = {"p50": median, "p95": lambda v: percentile(v, 95), "max": max}[fn]
+        picks: dict[str, Callable[[list[float]], float]] = {
+            "p50": median,
+            "p95": lambda v: percentile(v, 95),
+            "max": max,
+        }
+        pick = picks[fn]
         return [pick(values) for values in per_run[mode]]
 
     app, floor = pooled("app"), pooled("floor")

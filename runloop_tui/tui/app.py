@@ -21,11 +21,12 @@ from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import ConfigError, Settings, default_config_path
 from runloop_tui.startup import SAFETY_SECONDS, resume_collector
 from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
-from runloop_tui.tui.key_gate import KeyGate
+from runloop_tui.tui.key_gate import KeyGate, alt_chords
 from runloop_tui.tui.messages import RowHighlighted
 from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.quitting import CLEANUP_SECONDS, cancel_and_wait, quit_question, work_in_flight
 from runloop_tui.tui.screens.browser import BrowserScreen
+from runloop_tui.tui.terminal_input import keep_escapes
 from runloop_tui.tui.widgets.key_bar import KeyBar
 from runloop_tui.views import View, save_view
 
@@ -97,7 +98,10 @@ class RunloopApp(App[None]):
         self._views = dict(settings.views)
         self._profiles = profiles
         self._make_client = make_client
-        self._key_gate = KeyGate(self._deliver_key, self._message_pumps)
+        self._key_gate = KeyGate(
+            self._deliver_key, self._message_pumps, alt_chords(settings.keymap)
+        )
+        keep_escapes(self.driver_class)
         if settings.theme:
             self.theme = settings.theme
 

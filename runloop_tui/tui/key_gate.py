@@ -10,6 +10,12 @@ The gate holds each key until every message pump of the app is idle again: the k
 handling, the focus change or the screen it pushed (composed and mounted), and whatever
 those posted. Only then does the next key go out, to whatever is focused by then. While
 the app is shutting down, keys are dropped.
+
+An Esc that arrives in the same read as the next key is parsed by the terminal layer as one
+Alt+key (that is how terminals send Alt). Over SSH that turned "Esc, then j" into an Alt+j
+that nothing handled, so a dialog the user meant to close stayed open for the next key. The
+app binds no Alt+letter, so such a key is taken apart again into Esc and the key, unless the
+user's keymap binds it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
 
 from textual import events
 from textual.message_pump import MessagePump
@@ -45,20 +51,54 @@ def _busy(pump: MessagePump) -> bool:
     )
 
 
+def split_escape(key: events.Key, bound: Container[str] = ()) -> list[events.Key]:
+    """``alt+j`` (Esc and ``j`` in one read) as the two keys Esc and ``j``.
+
+    Only for a printable character (``terminal_input`` makes sure Esc before any of them
+    reads as Alt) that no binding in ``bound`` claims; Alt with a named key
+    (``alt+backspace``, ``alt+up``) is a real chord and stays whole.
+    """
+    name, character = key.key, key.character
+    if (
+        not name.startswith("alt+")
+        or name in bound
+        or character is None
+        or len(character) != 1
+        or not character.isprintable()
+    ):
+        return [key]
+    # The name the key has when typed alone: `J` for alt+shift+j, `slash` for alt+slash.
+    plain = character if character.isalnum() else name.removeprefix("alt+")
+    return [events.Key("escape", "\x1b"), events.Key(plain, character)]
+
+
+def alt_chords(keymap: Mapping[str, str]) -> frozenset[str]:
+    """The Alt chords a user's keymap binds (``{"app.help": "alt+h,f1"}``): kept whole."""
+    return frozenset(
+        chord.strip()
+        for keys in keymap.values()
+        for chord in keys.split(",")
+        if chord.strip().startswith("alt+")
+    )
+
+
 class KeyGate:
     """Deliver keys in order, each once the app is idle after the one before.
 
     ``deliver`` does what Textual does with a key (priority bindings, then the focused
-    widget); ``pumps`` lists the app's message pumps at the time of asking.
+    widget); ``pumps`` lists the app's message pumps at the time of asking; ``alt_keys`` are
+    the Alt chords a binding claims (see ``split_escape``).
     """
 
     def __init__(
         self,
         deliver: Callable[[events.Key], Awaitable[None]],
         pumps: Callable[[], Iterable[MessagePump]],
+        alt_keys: Container[str] = (),
     ) -> None:
         self._deliver = deliver
         self._pumps = pumps
+        self._alt_keys = alt_keys
         self._keys: deque[events.Key] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -71,7 +111,7 @@ class KeyGate:
     def put(self, key: events.Key) -> None:
         if self.closed:
             return
-        self._keys.append(key)
+        self._keys.extend(split_escape(key, self._alt_keys))
         self._wake.set()
 
     def close(self) -> None:

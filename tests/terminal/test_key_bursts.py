@@ -6,6 +6,7 @@ These run the installed app in a real pseudo-terminal and write each burst in on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -59,3 +60,30 @@ def test_a_paste_sized_burst_keeps_its_order(term: Terminal) -> None:
     typed = "/name:agent-runs -state:error size>1KB"
     term.write(typed)
     term.wait_for(lambda t: typed[1:] in filter_line(term), timeout=10)
+
+
+@pytest.mark.parametrize("after", ["j", "/", " ", "?", "J"])
+def test_escape_in_the_same_read_as_the_next_key_still_closes_the_dialog(
+    term: Terminal, after: str
+) -> None:
+    # Over SSH "Esc, then j" can arrive in one read, which terminals also use for Alt+j.
+    # The Esc must close the delete question, and the key act after it: before, the
+    # question stayed open and a later `y` deleted the object.
+    before = re.search(r"\d+ objects", term.text())
+    assert before is not None
+    term.write("d")
+    term.wait_for("keeps it", timeout=10, settle=0.2)
+    term.write("\x1b" + after)
+    text = term.wait_for(lambda t: "keeps it" not in t, timeout=10, settle=0.3)
+    assert "keeps it" not in text, text
+    term.write("\x1b")  # closes whatever `after` opened (the filter, the help screen)
+    text = term.wait_quiet()
+    assert "Deleted" not in text and before[0] in text, text  # nothing was deleted
+
+
+def test_escape_then_keys_in_one_read_clears_the_filter_first(term: Terminal) -> None:
+    term.write("/abc")
+    term.wait_for(lambda t: "abc" in filter_line(term), timeout=10, settle=0.2)
+    term.write("\x1bjj")  # Esc leaves the filter (clearing it); j, j move in the table
+    text = term.wait_quiet()
+    assert "abc" not in filter_line(term) and "jj" not in filter_line(term), text

@@ -16,11 +16,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.message_pump import MessagePump
+from textual.notifications import SeverityLevel
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import ConfigError, Settings, default_config_path
 from runloop_tui.startup import SAFETY_SECONDS, resume_collector
 from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
+from runloop_tui.tui.formatting import display_lines, display_text
 from runloop_tui.tui.key_gate import KeyGate, alt_chords
 from runloop_tui.tui.messages import RowHighlighted
 from runloop_tui.tui.modals.confirm import ConfirmModal
@@ -140,6 +142,25 @@ class RunloopApp(App[None]):
             self.client, self.settings, self.clock, paging, RefreshPolicy(self.live_refresh)
         )
         return BrowserScreen(deps)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Every toast passes here (widgets and screens notify through the app): an id, a
+        # name or an error from a server reaches the terminal inert, whoever forgot.
+        super().notify(
+            display_lines(message),
+            title=display_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     # --- keys: one at a time (see key_gate) ---
     async def on_event(self, event: events.Event) -> None:

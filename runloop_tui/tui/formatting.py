@@ -24,6 +24,11 @@ def display_text(text: str) -> str:
     return inert_text(text)
 
 
+def display_lines(text: str) -> str:
+    """``display_text`` for a message of several lines: the line breaks are kept."""
+    return "\n".join(display_text(line) for line in text.split("\n"))
+
+
 def display_name(name: str) -> str:
     """An object's name for display: safe, and never an empty cell."""
     return display_text(name) if name.strip() else NO_NAME

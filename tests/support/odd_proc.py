@@ -23,9 +23,11 @@ class OddServer(ChildServer):
         seed: int = 0,
         responses: int = 100,
         script: list[Any] | None = None,
+        refuse_writes: bool = False,
     ) -> None:
         super().__init__(
             [
+                *(["--refuse-writes"] if refuse_writes else []),
                 "--mode",
                 mode,
                 "--seed",

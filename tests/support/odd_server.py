@@ -14,6 +14,8 @@ Modes (for the list endpoints; the other operations answer schema-valid random o
 - ``empty_more``: ``{"objects": [], "has_more": true}`` forever.
 - ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats.
 
+With ``--refuse-writes``, every POST (create, complete, delete) answers 404.
+
 ``GET /__odd__/stats`` answers ``{"requests": n, "lists": n, "random": n}``.
 """
 
@@ -35,9 +37,12 @@ _ERROR_STATUSES = (400, 404, 409, 429, 500, 503)
 
 
 class _State:
-    def __init__(self, mode: str, seed: int, responses: int, script: list[Any]) -> None:
+    def __init__(
+        self, mode: str, seed: int, responses: int, script: list[Any], refuse_writes: bool
+    ) -> None:
         self.lock = threading.Lock()
         self.mode = mode
+        self.refuse_writes = refuse_writes
         self.random = SchemaRandom(seed)
         self.responses = responses
         self.script = script
@@ -126,6 +131,8 @@ class _Handler(QuietHandler):
         with state.lock:
             state.requests += 1
         error = state.random_error()
+        if state.refuse_writes and self.command == "POST":
+            error = 404, {"error": {"message": "no such object"}}
         if error is not None:
             self._reply(*error)
             return
@@ -165,8 +172,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--responses", type=int, default=100)
     parser.add_argument("--script", default="[]")
+    parser.add_argument("--refuse-writes", action="store_true")
     args = parser.parse_args(argv)
-    state = _State(args.mode, args.seed, args.responses, json.loads(args.script))
+    script = json.loads(args.script)
+    state = _State(args.mode, args.seed, args.responses, script, args.refuse_writes)
     server = _Server(state)
     serve(server)
 

@@ -52,7 +52,7 @@ class Deleter:
                 f"Delete {display_text(obj.name)}?",
                 [
                     ("Name", display_text(obj.name)),
-                    ("ID", obj.id),
+                    ("ID", display_text(obj.id)),
                     ("Size", size_detail(obj.size_bytes)),
                     ("State", str(obj.state)),
                 ],

@@ -331,7 +331,9 @@ class BulkResultsModal(ModalScreen[None]):
             with VerticalScroll():
                 for failure in o.failed:
                     yield Label(
-                        Content(f"✗ {display_text(failure.obj.name)}  ({failure.obj.id})"),
+                        Content(
+                            f"✗ {display_text(failure.obj.name)}  ({display_text(failure.obj.id)})"
+                        ),
                         classes="failure-name",
                     )
                     yield Label(Content(failure.error), classes="failure-error")

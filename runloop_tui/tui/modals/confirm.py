@@ -17,18 +17,20 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from runloop_tui.tui.formatting import display_text
 from runloop_tui.tui.modals.dialog import dialog_css
 
 
 def detail_rows(rows: Sequence[tuple[str, str]]) -> Content:
-    """`label  value` lines; values are plain text, so names stay inert."""
+    """`label  value` lines; values are plain text made inert (no markup, no control
+    characters), whoever passes them."""
     width = max((len(label) for label, _ in rows), default=0)
     parts: list[str | tuple[str, str]] = []
     for i, (label, value) in enumerate(rows):
         if i:
             parts.append("\n")
         parts.append((f"{label:<{width}}  ", "dim"))
-        parts.append(value)
+        parts.append(display_text(value))
     return Content.assemble(*parts)
 
 
@@ -75,7 +77,7 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(self._title), classes="confirm-title")
+            yield Label(Content(display_text(self._title)), classes="confirm-title")
             if self._details:
                 yield Static(detail_rows(self._details), classes="confirm-details")
             yield Label(Content(self._hint), classes="confirm-hint")

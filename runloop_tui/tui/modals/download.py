@@ -33,7 +33,7 @@ class DownloadModal(ModalScreen[Path | None]):
             yield Label(
                 Content(
                     f"Download {display_text(self.obj.name)}  "
-                    f"({human_size(self.obj.size_bytes)}, {self.obj.id})"
+                    f"({human_size(self.obj.size_bytes)}, {display_text(self.obj.id)})"
                 ),
                 classes="title",
             )

@@ -106,7 +106,9 @@ class PresignModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                Content(f"Download URL for {display_text(self.obj.name)}  ({self.obj.id})"),
+                Content(
+                    f"Download URL for {display_text(self.obj.name)}  ({display_text(self.obj.id)})"
+                ),
                 classes="title",
             )
             yield Label("Valid for  (← → change it)", classes="label")

@@ -94,7 +94,8 @@ class PreviewModal(ModalScreen[None]):
             yield Label(
                 Content(
                     f"{display_text(self.obj.name)}  ·  {human_size(self.obj.size_bytes)}"
-                    f"  ·  {self.obj.content_type}  ·  {self.obj.id}"
+                    f"  ·  {display_text(str(self.obj.content_type))}"
+                    f"  ·  {display_text(self.obj.id)}"
                 ),
                 classes="title",
             )

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.events import Key, Resize
+from textual.events import Key, Resize, ScreenResume
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -102,6 +102,7 @@ class BrowserScreen(Screen[None]):
             self._warn,
         )
         self._public = False
+        self._resumed = False
         self.refresh_state = RefreshState()
         self.loader = ListLoader(self.refresh_state)
         self.rows = BrowserRows(
@@ -308,7 +309,8 @@ class BrowserScreen(Screen[None]):
         return self.filter_bar.suggester
 
     def compose(self) -> ComposeResult:
-        yield from compose_browser(self.header, self.filter_bar, self.table, self.detail)
+        initial = self.detail_layout.initial(self.app.size.width)
+        yield from compose_browser(self.header, self.filter_bar, self.table, self.detail, initial)
 
     def on_mount(self) -> None:
         settings = self.settings
@@ -347,7 +349,14 @@ class BrowserScreen(Screen[None]):
         if self.refresh_state.error_text:
             self.live.show_status()  # "retrying in 3s" counts down
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        # Runs before Textual's own handler. On the first resume the widgets were styled as
+        # they mounted, a moment ago: the whole-screen re-style that every resume does (for a
+        # theme changed while the screen was covered) would only repeat it, ~8 ms of the
+        # first frame. Later resumes re-style as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         self._tick()
 
     # --- layout ---

@@ -19,12 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.actions.deletes import Deleter
-from runloop_tui.tui.actions.exporting import Exporter
-from runloop_tui.tui.actions.host import AppUI
 from runloop_tui.tui.actions.ranges import RangeMarker
-from runloop_tui.tui.actions.share import Sharer
-from runloop_tui.tui.actions.transfer_runner import TransferRunner
 from runloop_tui.tui.availability import RULED_ACTIONS, Availability, AvailabilityGate
 from runloop_tui.tui.browser_deps import BrowserDeps
 from runloop_tui.tui.browser_keys import BROWSER_BINDINGS, forward, refused_key
@@ -48,6 +43,7 @@ from runloop_tui.tui.messages import (
 )
 from runloop_tui.tui.quitting import BULK_DELETE, work_in_flight
 from runloop_tui.tui.refresh_state import RefreshState
+from runloop_tui.tui.screens.browser_actions import LazyActions
 from runloop_tui.tui.screens.browser_filtering import BrowserFilter
 from runloop_tui.tui.screens.browser_layout import DetailLayout, TransfersDock, compose_browser
 from runloop_tui.tui.screens.browser_rows import BrowserRows
@@ -66,7 +62,7 @@ if TYPE_CHECKING:
     from runloop_tui.tui.widgets.transfers import TransfersPanel
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(LazyActions, Screen[None]):
     # Not the filter bar (the first focusable widget): focusing it fetches completion data,
     # a request that would compete with the first page at launch.
     AUTO_FOCUS = "#object-table"
@@ -80,12 +76,6 @@ class BrowserScreen(Screen[None]):
         self.paging = deps.paging
         self.refresh_policy = deps.refresh
         self.dock = TransfersDock(self)
-        self.ui = AppUI(lambda: self.app)  # dialogs, clipboard, web delivery (ActionHost)
-        # The object actions: plain collaborators, each with what it needs.
-        self.transfers = TransferRunner(self, deps.client, deps.settings, self.dock)
-        self.deletes = Deleter(self, deps.client)
-        self.share = Sharer(self, deps.client)
-        self.exports = Exporter(self, deps.settings)
         self.gate = AvailabilityGate(self.availability, self._warn, self.refresh_bindings)
         # Created here, so the availability rule can ask about the table before it is mounted.
         self.table = ObjectTable(id="object-table")

@@ -4,19 +4,20 @@ the clipboard, exports: ~6 ms of imports) are not needed to paint the first rows
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
 from runloop_tui.tui.screens.browser_layout import TransfersDock
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from runloop_tui.tui.actions.deletes import Deleter
     from runloop_tui.tui.actions.exporting import Exporter
-    from runloop_tui.tui.actions.host import AppUI
+    from runloop_tui.tui.actions.host import ActionHost, AppUI
     from runloop_tui.tui.actions.share import Sharer
     from runloop_tui.tui.actions.transfer_runner import TransferRunner
-    from runloop_tui.tui.screens.browser import BrowserScreen
 
 
 class LazyActions:
@@ -26,19 +27,16 @@ class LazyActions:
     settings: Settings
     dock: TransfersDock
 
-    def _host(self) -> BrowserScreen:
-        from runloop_tui.tui.screens.browser import BrowserScreen
-
-        assert isinstance(self, BrowserScreen)
-        return self
+    def _host(self) -> ActionHost:
+        return cast("ActionHost", self)  # the BrowserScreen this is mixed into
 
     @cached_property
     def ui(self) -> AppUI:
         """Dialogs, the clipboard and web delivery (the ActionHost's services)."""
         from runloop_tui.tui.actions.host import AppUI
 
-        host = self._host()
-        return AppUI(lambda: host.app)
+        screen = cast("Screen[None]", self)
+        return AppUI(lambda: screen.app)
 
     @cached_property
     def transfers(self) -> TransferRunner:

@@ -25,7 +25,6 @@ from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
 from runloop_tui.tui.formatting import display_lines, display_text
 from runloop_tui.tui.key_gate import KeyGate, alt_chords
 from runloop_tui.tui.messages import RowHighlighted
-from runloop_tui.tui.modals.confirm import ConfirmModal
 from runloop_tui.tui.quitting import CLEANUP_SECONDS, cancel_and_wait, quit_question, work_in_flight
 from runloop_tui.tui.screens.browser import BrowserScreen
 from runloop_tui.tui.terminal_input import keep_escapes
@@ -217,6 +216,8 @@ class RunloopApp(App[None]):
             if yes:
                 self._run_switch(name)
 
+        from runloop_tui.tui.modals.cancel_work import CancelWorkConfirm
+
         question = quit_question([w.group for w in running]).replace("Quit", "Switch profile")
         self.push_screen(CancelWorkConfirm(question, confirm_label="Switch and cancel"), answered)
 
@@ -253,6 +254,8 @@ class RunloopApp(App[None]):
     # --- quitting ---
     async def action_quit(self) -> None:
         """Quit at once, or ask first while work that an exit would cut short is running."""
+        from runloop_tui.tui.modals.cancel_work import CancelWorkConfirm  # not at launch
+
         if self._quitting or isinstance(self.screen, CancelWorkConfirm):
             return
         running = work_in_flight(self.workers)
@@ -323,16 +326,3 @@ def _detach_from_terminal(driver: object) -> None:
             with contextlib.suppress(OSError):
                 os.dup2(devnull, fd)
         os.close(devnull)
-
-
-class CancelWorkConfirm(ConfirmModal):
-    """'2 transfers are running. Quit and cancel them?' The safe answer, No, is the default."""
-
-    def __init__(self, question: str, *, confirm_label: str = "Quit and cancel") -> None:
-        super().__init__(
-            question,
-            confirm_label=confirm_label,
-            cancel_label="No, keep working",
-            hint=f"Enter or Esc keeps working. Tab then Enter: {confirm_label.lower()}.",
-            caution=True,
-        )

@@ -46,6 +46,14 @@ NOT_AT_FIRST_ROWS = (
     "runloop_tui.tui.modals.export",
     "runloop_tui.tui.modals.preview",
     "runloop_tui.tui.widgets.transfers",
+    "runloop_tui.tui.modals.confirm",
+    # the object actions (made when first used) and what only they need
+    "runloop_tui.tui.actions.deletes",
+    "runloop_tui.tui.actions.exporting",
+    "runloop_tui.tui.actions.share",
+    "runloop_tui.tui.actions.transfer_runner",
+    "runloop_tui.tui.clipboard",
+    "runloop_tui.tui.web_delivery",
     # the palette's providers (loaded when it opens)
     "runloop_tui.tui.commands",
     "runloop_tui.tui.actions.commands",

@@ -9,7 +9,8 @@ from pathlib import Path
 from runloop_tui.cli import make_client
 from runloop_tui.config import CONFIG_ENV, ConfigProfiles, Overrides
 from runloop_tui.server.embedded import EmbeddedServer
-from runloop_tui.tui.app import CancelWorkConfirm, RunloopApp
+from runloop_tui.tui.app import RunloopApp
+from runloop_tui.tui.modals.cancel_work import CancelWorkConfirm
 from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.rawapi import put_object
 from tests.tui.conftest import browser, browsing, fixed_clock, settle

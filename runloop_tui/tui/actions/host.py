@@ -16,8 +16,6 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkType
 
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.clipboard import copy_and_notify
-from runloop_tui.tui.web_delivery import deliver_to_browser
 from runloop_tui.tui.worker_errors import Notifies
 
 R = TypeVar("R")
@@ -72,7 +70,10 @@ class AppUI:
     ) -> None:
         self._app().push_screen(modal, callback)
 
+    # The clipboard and web delivery are imported when first used, not at launch.
     def copy(self, text: str, what: str) -> None:
+        from runloop_tui.tui.clipboard import copy_and_notify
+
         copy_and_notify(self._app(), text, what)
 
     @property
@@ -80,6 +81,8 @@ class AppUI:
         return self._app().is_web
 
     def deliver(self, binary: BinaryIO, file_name: str, key: str) -> None:
+        from runloop_tui.tui.web_delivery import deliver_to_browser
+
         deliver_to_browser(self._app(), binary, file_name, key)
 
 

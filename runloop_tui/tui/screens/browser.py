@@ -14,17 +14,12 @@ from urllib.parse import urlsplit
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.events import Key, Resize
+from textual.events import Key, Resize, ScreenResume
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.actions.deletes import Deleter
-from runloop_tui.tui.actions.exporting import Exporter
-from runloop_tui.tui.actions.host import AppUI
 from runloop_tui.tui.actions.ranges import RangeMarker
-from runloop_tui.tui.actions.share import Sharer
-from runloop_tui.tui.actions.transfer_runner import TransferRunner
 from runloop_tui.tui.availability import RULED_ACTIONS, Availability, AvailabilityGate
 from runloop_tui.tui.browser_deps import BrowserDeps
 from runloop_tui.tui.browser_keys import BROWSER_BINDINGS, forward, refused_key
@@ -48,6 +43,7 @@ from runloop_tui.tui.messages import (
 )
 from runloop_tui.tui.quitting import BULK_DELETE, work_in_flight
 from runloop_tui.tui.refresh_state import RefreshState
+from runloop_tui.tui.screens.browser_actions import LazyActions
 from runloop_tui.tui.screens.browser_filtering import BrowserFilter
 from runloop_tui.tui.screens.browser_layout import DetailLayout, TransfersDock, compose_browser
 from runloop_tui.tui.screens.browser_rows import BrowserRows
@@ -66,7 +62,7 @@ if TYPE_CHECKING:
     from runloop_tui.tui.widgets.transfers import TransfersPanel
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(LazyActions, Screen[None]):
     # Not the filter bar (the first focusable widget): focusing it fetches completion data,
     # a request that would compete with the first page at launch.
     AUTO_FOCUS = "#object-table"
@@ -80,12 +76,6 @@ class BrowserScreen(Screen[None]):
         self.paging = deps.paging
         self.refresh_policy = deps.refresh
         self.dock = TransfersDock(self)
-        self.ui = AppUI(lambda: self.app)  # dialogs, clipboard, web delivery (ActionHost)
-        # The object actions: plain collaborators, each with what it needs.
-        self.transfers = TransferRunner(self, deps.client, deps.settings, self.dock)
-        self.deletes = Deleter(self, deps.client)
-        self.share = Sharer(self, deps.client)
-        self.exports = Exporter(self, deps.settings)
         self.gate = AvailabilityGate(self.availability, self._warn, self.refresh_bindings)
         # Created here, so the availability rule can ask about the table before it is mounted.
         self.table = ObjectTable(id="object-table")
@@ -102,6 +92,7 @@ class BrowserScreen(Screen[None]):
             self._warn,
         )
         self._public = False
+        self._resumed = False
         self.refresh_state = RefreshState()
         self.loader = ListLoader(self.refresh_state)
         self.rows = BrowserRows(
@@ -308,7 +299,8 @@ class BrowserScreen(Screen[None]):
         return self.filter_bar.suggester
 
     def compose(self) -> ComposeResult:
-        yield from compose_browser(self.header, self.filter_bar, self.table, self.detail)
+        initial = self.detail_layout.initial(self.app.size.width)
+        yield from compose_browser(self.header, self.filter_bar, self.table, self.detail, initial)
 
     def on_mount(self) -> None:
         settings = self.settings
@@ -347,7 +339,14 @@ class BrowserScreen(Screen[None]):
         if self.refresh_state.error_text:
             self.live.show_status()  # "retrying in 3s" counts down
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        # Runs before Textual's own handler. On the first resume the widgets were styled as
+        # they mounted, a moment ago: the whole-screen re-style that every resume does (for a
+        # theme changed while the screen was covered) would only repeat it, ~8 ms of the
+        # first frame. Later resumes re-style as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         self._tick()
 
     # --- layout ---

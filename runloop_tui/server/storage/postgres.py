@@ -33,6 +33,14 @@ from runloop_tui.server.records import (
 )
 from runloop_tui.server.storage import listing
 from runloop_tui.server.storage.base import BackendUnavailable, Measure, T, found, uploading
+from runloop_tui.server.storage.pagecache import (
+    DEFAULT_CACHE_BYTES,
+    UNTOUCHED,
+    CachedPage,
+    GenerationReader,
+    PageCache,
+    scope_of,
+)
 from runloop_tui.server.storage.sqlite import MAX_PURGE_BACKOFF_MS, PURGE_LEASE_MS
 
 # Any constant shared by every replica: the key of the migration lock.
@@ -40,6 +48,19 @@ MIGRATION_LOCK = 0x52554E4C  # "RUNL"
 POOL_MAX = 16
 # Pages up to this many objects are encoded on the event loop (well under a millisecond).
 INLINE_PAGE = 200
+
+# Bumps the generation of every scope a statement changed (pagecache.py): PostgreSQL's clock
+# in microseconds, and always more than before, so a restored backup never reuses one.
+_BUMP = (
+    "INSERT INTO list_generations AS g (scope, gen) SELECT scope,"
+    " (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM ("
+    "SELECT account AS scope FROM {changed} c UNION SELECT '' FROM {changed} c WHERE is_public"
+    ") s ORDER BY 1 ON CONFLICT (scope) DO UPDATE SET gen = greatest(g.gen + 1, excluded.gen);"
+)
+
+_BOTH = (
+    "(SELECT account, is_public FROM new_rows UNION ALL SELECT account, is_public FROM old_rows)"
+)
 
 # Append only: a released migration never changes.
 # A migration is one script of ";"-separated statements, or a tuple of statements (for
@@ -131,6 +152,43 @@ END $$""",
             " GROUP BY 1, 2, 3",
         ),
     ),
+    # The list-page cache (storage/pagecache.py): every change bumps its scopes' generation
+    # (the account's; '' for public objects) in the same transaction, after the counters and
+    # in key order, so writers still take their row locks in one order. The expiry indexes
+    # find a scope's next TTL.
+    (
+        5,
+        (
+            "CREATE TABLE list_generations (scope text PRIMARY KEY, gen bigint NOT NULL)",
+            "CREATE INDEX ix_objects_account_expiry ON objects (account, delete_after_time_ms)"
+            " WHERE delete_after_time_ms IS NOT NULL AND state <> 'DELETED'",
+            "CREATE INDEX ix_objects_public_expiry ON objects (delete_after_time_ms)"
+            " WHERE is_public AND delete_after_time_ms IS NOT NULL AND state <> 'DELETED'",
+            f"""
+CREATE OR REPLACE FUNCTION objects_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO object_counts SELECT account, is_public, state, count(*) FROM new_rows
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+        {_BUMP.format(changed="new_rows")}
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO object_counts SELECT account, is_public, state, -count(*) FROM old_rows
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+        {_BUMP.format(changed="old_rows")}
+    ELSE
+        INSERT INTO object_counts SELECT account, is_public, state, sum(d) FROM (
+                SELECT account, is_public, state, 1 AS d FROM new_rows
+                UNION ALL SELECT account, is_public, state, -1 FROM old_rows) c
+            GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+        {_BUMP.format(changed=_BOTH)}
+    END IF;
+    RETURN NULL;
+END $$""",
+        ),
+    ),
 ]
 OPTIONAL = "OPTIONAL "
 
@@ -138,6 +196,7 @@ COLUMNS = (
     "id, name, state, content_type, size_bytes, create_time_ms, delete_after_time_ms,"
     " metadata::text"
 )
+FIELDS = len(ObjectRecord._fields)
 LIVE = "state <> 'DELETED' AND (delete_after_time_ms IS NULL OR delete_after_time_ms > %(now)s)"
 REMEMBER = (
     "INSERT INTO requests VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account, op, request_id)"
@@ -147,6 +206,15 @@ QUEUE = (
     "INSERT INTO purges (object_id, next_try_ms) SELECT id, %(now)s FROM gone"
     " ON CONFLICT DO NOTHING"
 )
+
+
+def tagged_columns(account: str | None) -> str:
+    """COLUMNS, then the scope's generation and its next TTL, from the page's own snapshot."""
+    return (
+        f"{COLUMNS}, (SELECT gen FROM list_generations WHERE scope = %(scope)s),"
+        f" {listing.next_expiry(listing.POSTGRES, account)}"
+    )
+
 
 Conn = AsyncConnection[TupleRow]
 
@@ -209,10 +277,15 @@ async def migrate(db: Conn) -> int:
 
 
 class PostgresMetadata:
-    def __init__(self, url: str, *, pool_max: int = POOL_MAX) -> None:
+    def __init__(
+        self, url: str, *, pool_max: int = POOL_MAX, cache_bytes: int = DEFAULT_CACHE_BYTES
+    ) -> None:
         self._url = url
         self._pool_max = pool_max
         self._pool: AsyncConnectionPool[Conn] | None = None
+        # List pages, checked against their scope's generation on every hit (pagecache.py).
+        self.page_cache = PageCache(cache_bytes) if cache_bytes > 0 else None
+        self._generations = GenerationReader(self._read_generations)
         host = url.split("@")[-1].split("?")[0]  # never the password
         self.description = f"PostgreSQL {host}"
 
@@ -258,8 +331,15 @@ class PostgresMetadata:
             return found(await _fetch(db, object_id, account), object_id)
 
     async def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
-        # One statement, one round trip (autocommit): it is its own snapshot.
         statement = listing.list_statement(listing.POSTGRES, COLUMNS, account, query, now_ms)
+        return (await self._list(account, query, now_ms, statement))[0]
+
+    async def _list(
+        self, account: str | None, query: ListQuery, now_ms: int, statement: listing.ListStatement
+    ) -> tuple[ListResult, tuple[int, int | None] | None]:
+        """The page, and when its statement had tagged_columns and found rows, the scope's
+        generation and next TTL read with it."""
+        # One statement, one round trip (autocommit): it is its own snapshot.
         async with self.pool.connection() as db:
             cursor = await db.execute(statement.sql.encode(), statement.params)
             rows = await cursor.fetchall()
@@ -272,15 +352,52 @@ class PostgresMetadata:
                 sql = listing.total_statement(listing.POSTGRES, account, query, now_ms)
                 row = await (await db.execute(sql.encode(), statement.params)).fetchone()
                 total = int(row[0]) if row else 0
-        records = [ObjectRecord._make(row) for row in kept]
-        return ListResult(records, has_more=has_more, total_count=total)
+        tag = None
+        if rows and len(rows[0]) > FIELDS + statement.counted:
+            generation, valid_until = rows[0][FIELDS], rows[0][FIELDS + 1]
+            tag = (UNTOUCHED if generation is None else int(generation), valid_until)
+        records = [ObjectRecord._make(row[:FIELDS]) for row in kept]
+        return ListResult(records, has_more=has_more, total_count=total), tag
 
     async def list_page(self, account: str | None, query: ListQuery, now_ms: int) -> bytes:
-        result = await self.list_objects(account, query, now_ms)
+        cache = self.page_cache
+        if cache is None:
+            return await self._page_json(await self.list_objects(account, query, now_ms), now_ms)
+        key = (account, query)
+        cached = cache.get(key)
+        if cached is not None:
+            try:
+                generation = await self._generations.generation(scope_of(account))
+            except psycopg.Error:
+                cache.clear()  # the database went away: trust nothing read before
+            else:
+                if cached.fresh(generation, now_ms):
+                    cache.hits += 1
+                    return cached.body
+                cache.discard(key)
+        cache.misses += 1
+        columns = tagged_columns(account)
+        statement = listing.list_statement(listing.POSTGRES, columns, account, query, now_ms)
+        statement.params["scope"] = scope_of(account)
+        result, tag = await self._list(account, query, now_ms, statement)
+        body = await self._page_json(result, now_ms)
+        if tag is not None:
+            generation, valid_until = tag
+            cache.put(key, CachedPage(generation, valid_until, body))
+        return body
+
+    async def _page_json(self, result: ListResult, now_ms: int) -> bytes:
         args = (result.records, result.has_more, result.total_count, now_ms)
         if len(result.records) <= INLINE_PAGE:
             return page_json(*args)
         return await asyncio.to_thread(page_json, *args)  # a 5000-object page is real work
+
+    async def _read_generations(self, scopes: list[str]) -> dict[str, int]:
+        async with self.pool.connection() as db:
+            cursor = await db.execute(
+                "SELECT scope, gen FROM list_generations WHERE scope = ANY(%s)", (scopes,)
+            )
+            return {str(scope): int(gen) for scope, gen in await cursor.fetchall()}
 
     async def metadata_keys(self, account: str, now_ms: int) -> list[str]:
         async with self.pool.connection() as db:

@@ -34,6 +34,10 @@ def test_the_cache_keeps_under_its_byte_cap_dropping_the_least_recently_used() -
     assert cache.get("huge") is None and len(cache) == 3
     cache.put("a", _page(10))  # replacing a page accounts for the old one
     assert cache.size_bytes == 2 * (100 + ENTRY_OVERHEAD) + 10 + ENTRY_OVERHEAD
+    cache.put("a", _page(10), key_bytes=90)  # a long filter in the key counts too
+    assert cache.size_bytes == 3 * (100 + ENTRY_OVERHEAD)
+    cache.put("e", _page(1), key_bytes=99)
+    assert cache.get("c") is None and len(cache) == 3  # the oldest made room
     cache.clear()
     assert len(cache) == 0 and cache.size_bytes == 0
 

@@ -57,7 +57,7 @@ class PageCache:
 
     def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
+        self._pages: OrderedDict[Hashable, tuple[CachedPage, int]] = OrderedDict()  # and cost
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -70,26 +70,28 @@ class PageCache:
         return len(self._pages)
 
     def get(self, key: Hashable) -> CachedPage | None:
-        page = self._pages.get(key)
-        if page is not None:
-            self._pages.move_to_end(key)
-        return page
+        kept = self._pages.get(key)
+        if kept is None:
+            return None
+        self._pages.move_to_end(key)
+        return kept[0]
 
-    def put(self, key: Hashable, page: CachedPage) -> None:
-        cost = len(page.body) + ENTRY_OVERHEAD
+    def put(self, key: Hashable, page: CachedPage, key_bytes: int = 0) -> None:
+        """Keep ``page``; ``key_bytes``: what the key holds beyond its fixed size (its text)."""
+        cost = len(page.body) + key_bytes + ENTRY_OVERHEAD
         self.discard(key)
         if cost > self.max_bytes:
             return
-        self._pages[key] = page
+        self._pages[key] = (page, cost)
         self._bytes += cost
         while self._bytes > self.max_bytes:
-            _, old = self._pages.popitem(last=False)
-            self._bytes -= len(old.body) + ENTRY_OVERHEAD
+            _, (_, old_cost) = self._pages.popitem(last=False)
+            self._bytes -= old_cost
 
     def discard(self, key: Hashable) -> None:
         old = self._pages.pop(key, None)
         if old is not None:
-            self._bytes -= len(old.body) + ENTRY_OVERHEAD
+            self._bytes -= old[1]
 
     def clear(self) -> None:
         self._pages.clear()

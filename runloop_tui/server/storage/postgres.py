@@ -383,7 +383,9 @@ class PostgresMetadata:
         body = await self._page_json(result, now_ms)
         if tag is not None:
             generation, valid_until = tag
-            cache.put(key, CachedPage(generation, valid_until, body))
+            text = (query.starting_after, query.name, query.content_type, query.search)
+            key_bytes = sum(len(part) for part in text if part)
+            cache.put(key, CachedPage(generation, valid_until, body), key_bytes)
         return body
 
     async def _page_json(self, result: ListResult, now_ms: int) -> bytes:

@@ -13,7 +13,9 @@ TTL in its scope still to come. A hit is served only if
 
 The generation reads are batched: every request that arrives while one read is in flight
 waits for the next, which serves them all in one round trip. Under load a page costs
-PostgreSQL a fraction of a primary-key lookup instead of a list query.
+PostgreSQL a fraction of a primary-key lookup instead of a list query. While an account is
+being written to, its pages are read without the check (postgres.py, ``churning``), so a
+list then costs what it costs without a cache.
 
 Generations are taken from PostgreSQL's clock (and always grow), so a database restored from
 a backup cannot hand a cached page's generation out again for different contents.
@@ -45,6 +47,8 @@ class CachedPage:
     generation: int
     valid_until_ms: int | None  # the scope's next TTL (exclusive); None: no TTL pending
     body: bytes
+    # The check before this page was read found a write: its scope is being written to.
+    churning: bool = False
 
     def fresh(self, generation: int, now_ms: int) -> bool:
         if generation != self.generation:

@@ -365,7 +365,11 @@ class PostgresMetadata:
             return await self._page_json(await self.list_objects(account, query, now_ms), now_ms)
         key = (account, query)
         cached = cache.get(key)
-        if cached is not None:
+        churning = False
+        # A page whose last check found a write is read again at once, without a check (one
+        # round trip, not two, while its account is being written to), until a read finds
+        # its account unchanged.
+        if cached is not None and not cached.churning:
             try:
                 generation = await self._generations.generation(scope_of(account))
             except psycopg.Error:
@@ -374,18 +378,23 @@ class PostgresMetadata:
                 if cached.fresh(generation, now_ms):
                     cache.hits += 1
                     return cached.body
-                cache.discard(key)
+                churning = generation != cached.generation
         cache.misses += 1
         columns = tagged_columns(account)
         statement = listing.list_statement(listing.POSTGRES, columns, account, query, now_ms)
         statement.params["scope"] = scope_of(account)
         result, tag = await self._list(account, query, now_ms, statement)
         body = await self._page_json(result, now_ms)
-        if tag is not None:
+        if tag is None:
+            cache.discard(key)
+        else:
             generation, valid_until = tag
+            if cached is not None and cached.churning:
+                churning = generation != cached.generation
             text = (query.starting_after, query.name, query.content_type, query.search)
             key_bytes = sum(len(part) for part in text if part)
-            cache.put(key, CachedPage(generation, valid_until, body), key_bytes)
+            page = CachedPage(generation, valid_until, body, churning)
+            cache.put(key, page, key_bytes)
         return body
 
     async def _page_json(self, result: ListResult, now_ms: int) -> bytes:

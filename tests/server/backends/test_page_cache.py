@@ -114,6 +114,11 @@ def test_a_write_answered_on_one_replica_is_listed_by_the_other_at_once(
             thread.join()
     assert failures == []
     assert _cache(b).hits > 0  # the cache was in use, not bypassed
+    # Writes over, B reads each page once more to see its account quiet, then serves hits.
+    hits = _cache(b).hits
+    with client_for(b, API_KEY) as on_b:
+        pages = [on_b.get("/v1/objects", params=LIST).content for _ in range(3)]
+    assert pages[0] == pages[1] == pages[2] and _cache(b).hits > hits
 
 
 def test_a_cached_page_says_what_an_uncached_replica_says_for_every_query(

@@ -1,5 +1,6 @@
-"""The list-page cache's parts without a database: the byte-capped LRU, and the generation
-reader's promise (a caller is answered by a read that began after it asked)."""
+"""The list-page cache's parts without a database: the byte-capped LRU, the generation
+reader's promise (a caller is answered by a read that began after it asked), and when a page
+is served, checked or read again."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from runloop_tui.server.storage.pagecache import (
     UNTOUCHED,
     CachedPage,
     GenerationReader,
+    ListCache,
     PageCache,
 )
 
@@ -128,3 +130,76 @@ async def test_a_caller_that_gives_up_does_not_cancel_the_others() -> None:
     assert await stayer == 3
     with pytest.raises(asyncio.CancelledError):
         await quitter
+
+
+class _Database:
+    """A stand-in for PostgreSQL's side of one scope: its generation and a page per read."""
+
+    def __init__(self) -> None:
+        self.generation = 1
+        self.valid_until: int | None = None
+        self.page_reads = 0
+        self.generation_reads = 0
+        self.down = False
+
+    async def read_generations(self, scopes: list[str]) -> dict[str, int]:
+        self.generation_reads += 1
+        if self.down:
+            raise ConnectionError("the database went away")
+        return dict.fromkeys(scopes, self.generation)
+
+    async def read_page(self) -> tuple[bytes, tuple[int, int | None] | None]:
+        self.page_reads += 1
+        return f"page@{self.generation}".encode(), (self.generation, self.valid_until)
+
+
+def _list_cache(db: _Database) -> ListCache:
+    return ListCache(1 << 20, db.read_generations, unavailable=ConnectionError)
+
+
+async def test_a_hit_needs_an_unchanged_generation_and_a_write_is_read_at_once() -> None:
+    db, query = _Database(), ListQuery()
+    cache = _list_cache(db)
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@1"
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@1"
+    assert (db.page_reads, db.generation_reads, cache.pages.hits) == (1, 1, 1)
+    db.generation = 2  # another replica wrote
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@2"
+    # The check found a write: the next list reads at once (no check) ...
+    db.generation = 3
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@3"
+    assert (db.page_reads, db.generation_reads) == (3, 2)
+    # ... and once a read finds the account quiet, lists are checked and served again.
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@3"
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@3"
+    assert (db.page_reads, db.generation_reads, cache.pages.hits) == (4, 3, 2)
+
+
+async def test_a_page_is_read_again_once_a_ttl_in_its_scope_passes() -> None:
+    db, query = _Database(), ListQuery()
+    db.valid_until = 1_000
+    cache = _list_cache(db)
+    await cache.page("acct", query, 500, db.read_page)
+    await cache.page("acct", query, 999, db.read_page)
+    assert db.page_reads == 1
+    db.valid_until = None
+    await cache.page("acct", query, 1_000, db.read_page)
+    assert db.page_reads == 2
+
+
+async def test_pages_without_a_tag_are_not_kept_and_an_unreachable_database_empties_it() -> None:
+    db, query = _Database(), ListQuery()
+    cache = _list_cache(db)
+
+    async def untagged() -> tuple[bytes, tuple[int, int | None] | None]:
+        return b"empty", None
+
+    await cache.page("acct", query, 0, untagged)
+    assert len(cache.pages) == 0
+    await cache.page("acct", query, 0, db.read_page)
+    await cache.page("other", query, 0, db.read_page)
+    db.down = True
+    # The check fails: nothing cached is trusted any more, and the page is read (here the
+    # stand-in still answers pages; a real outage fails that read too).
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@1"
+    assert cache.pages.get(("other", query)) is None

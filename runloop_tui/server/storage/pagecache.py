@@ -14,8 +14,8 @@ TTL in its scope still to come. A hit is served only if
 The generation reads are batched: every request that arrives while one read is in flight
 waits for the next, which serves them all in one round trip. Under load a page costs
 PostgreSQL a fraction of a primary-key lookup instead of a list query. While an account is
-being written to, its pages are read without the check (postgres.py, ``churning``), so a
-list then costs what it costs without a cache.
+being written to, its pages are read without the check (``churning``), so a list then
+costs what it costs without a cache.
 
 Generations are taken from PostgreSQL's clock (and always grow), so a database restored from
 a backup cannot hand a cached page's generation out again for different contents.
@@ -28,6 +28,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
+from runloop_tui.server.records import ListQuery
+from runloop_tui.server.storage import listing
+
 # Bytes a cached page costs beside its body (key, entry, dict slot), roughly.
 ENTRY_OVERHEAD = 400
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
@@ -36,6 +39,9 @@ UNTOUCHED = 0
 PUBLIC_SCOPE = ""  # accounts are sha256 hex digests, never empty
 
 ReadGenerations = Callable[[list[str]], Awaitable[dict[str, int]]]
+# A page read from the database: its body, and the generation and next TTL read with it
+# (None: not to be kept, e.g. an empty page, which carries neither).
+ReadPage = Callable[[], Awaitable[tuple[bytes, tuple[int, int | None] | None]]]
 
 
 def scope_of(account: str | None) -> str:
@@ -151,3 +157,111 @@ class GenerationReader:
                         future.set_result(found.get(scope, UNTOUCHED))
         finally:
             self._running = None
+
+
+class ListCache:
+    """List pages per (account or public scope, whole query), each served only after its
+    scope's generation was read unchanged by a read that began after the request arrived."""
+
+    def __init__(
+        self,
+        max_bytes: int,
+        read_generations: ReadGenerations,
+        *,
+        unavailable: type[BaseException] | tuple[type[BaseException], ...],
+    ) -> None:
+        self.pages = PageCache(max_bytes)
+        self.generations = GenerationReader(read_generations)
+        self._unavailable = unavailable  # the errors of a database that went away
+
+    async def page(
+        self, account: str | None, query: ListQuery, now_ms: int, read: ReadPage
+    ) -> bytes:
+        pages, key = self.pages, (account, query)
+        cached = pages.get(key)
+        churning = False
+        # A page whose last check found a write is read again at once, without a check (one
+        # round trip, not two, while its account is being written to), until a read finds
+        # its account unchanged.
+        if cached is not None and not cached.churning:
+            try:
+                generation = await self.generations.generation(scope_of(account))
+            except self._unavailable:
+                pages.clear()  # trust nothing read before
+            else:
+                if cached.fresh(generation, now_ms):
+                    pages.hits += 1
+                    return cached.body
+                churning = generation != cached.generation
+        pages.misses += 1
+        body, tag = await read()
+        if tag is None:
+            pages.discard(key)
+            return body
+        generation, valid_until = tag
+        if cached is not None and cached.churning:
+            churning = generation != cached.generation
+        text = (query.starting_after, query.name, query.content_type, query.search)
+        key_bytes = sum(len(part) for part in text if part)
+        pages.put(key, CachedPage(generation, valid_until, body, churning), key_bytes)
+        return body
+
+
+# --- the PostgreSQL side ---
+
+# Bumps the generation of every scope a statement changed (below): PostgreSQL's clock
+# in microseconds, and always more than before, so a restored backup never reuses one.
+_BUMP = (
+    "INSERT INTO list_generations AS g (scope, gen) SELECT scope,"
+    " (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM ("
+    "SELECT account AS scope FROM {changed} c UNION SELECT '' FROM {changed} c WHERE is_public"
+    ") s ORDER BY 1 ON CONFLICT (scope) DO UPDATE SET gen = greatest(g.gen + 1, excluded.gen);"
+)
+
+_BOTH = (
+    "(SELECT account, is_public FROM new_rows UNION ALL SELECT account, is_public FROM old_rows)"
+)
+
+# Migration 5 of storage/postgres.py: every change to `objects` bumps its scopes' generation
+# (the account's; '' for public objects) in the same transaction, after the counters (the
+# function replaces migration 4's, which it repeats) and in key order, so writers still take
+# their row locks in one order. The expiry indexes find a scope's next TTL.
+GENERATIONS_MIGRATION: tuple[str, ...] = (
+    "CREATE TABLE list_generations (scope text PRIMARY KEY, gen bigint NOT NULL)",
+    "CREATE INDEX ix_objects_account_expiry ON objects (account, delete_after_time_ms)"
+    " WHERE delete_after_time_ms IS NOT NULL AND state <> 'DELETED'",
+    "CREATE INDEX ix_objects_public_expiry ON objects (delete_after_time_ms)"
+    " WHERE is_public AND delete_after_time_ms IS NOT NULL AND state <> 'DELETED'",
+    f"""
+CREATE OR REPLACE FUNCTION objects_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO object_counts SELECT account, is_public, state, count(*) FROM new_rows
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+        {_BUMP.format(changed="new_rows")}
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO object_counts SELECT account, is_public, state, -count(*) FROM old_rows
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+        {_BUMP.format(changed="old_rows")}
+    ELSE
+        INSERT INTO object_counts SELECT account, is_public, state, sum(d) FROM (
+                SELECT account, is_public, state, 1 AS d FROM new_rows
+                UNION ALL SELECT account, is_public, state, -1 FROM old_rows) c
+            GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
+            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
+        {_BUMP.format(changed=_BOTH)}
+    END IF;
+    RETURN NULL;
+END $$""",
+)
+
+
+def tagged_columns(columns: str, account: str | None) -> str:
+    """``columns``, then the scope's generation and its next TTL, from the page's own
+    snapshot (the statement binds ``scope`` to ``scope_of(account)``)."""
+    return (
+        f"{columns}, (SELECT gen FROM list_generations WHERE scope = %(scope)s),"
+        f" {listing.next_expiry(listing.POSTGRES, account)}"
+    )

@@ -35,11 +35,11 @@ from runloop_tui.server.storage import listing
 from runloop_tui.server.storage.base import BackendUnavailable, Measure, T, found, uploading
 from runloop_tui.server.storage.pagecache import (
     DEFAULT_CACHE_BYTES,
+    GENERATIONS_MIGRATION,
     UNTOUCHED,
-    CachedPage,
-    GenerationReader,
-    PageCache,
+    ListCache,
     scope_of,
+    tagged_columns,
 )
 from runloop_tui.server.storage.sqlite import MAX_PURGE_BACKOFF_MS, PURGE_LEASE_MS
 
@@ -48,19 +48,6 @@ MIGRATION_LOCK = 0x52554E4C  # "RUNL"
 POOL_MAX = 16
 # Pages up to this many objects are encoded on the event loop (well under a millisecond).
 INLINE_PAGE = 200
-
-# Bumps the generation of every scope a statement changed (pagecache.py): PostgreSQL's clock
-# in microseconds, and always more than before, so a restored backup never reuses one.
-_BUMP = (
-    "INSERT INTO list_generations AS g (scope, gen) SELECT scope,"
-    " (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM ("
-    "SELECT account AS scope FROM {changed} c UNION SELECT '' FROM {changed} c WHERE is_public"
-    ") s ORDER BY 1 ON CONFLICT (scope) DO UPDATE SET gen = greatest(g.gen + 1, excluded.gen);"
-)
-
-_BOTH = (
-    "(SELECT account, is_public FROM new_rows UNION ALL SELECT account, is_public FROM old_rows)"
-)
 
 # Append only: a released migration never changes.
 # A migration is one script of ";"-separated statements, or a tuple of statements (for
@@ -152,43 +139,8 @@ END $$""",
             " GROUP BY 1, 2, 3",
         ),
     ),
-    # The list-page cache (storage/pagecache.py): every change bumps its scopes' generation
-    # (the account's; '' for public objects) in the same transaction, after the counters and
-    # in key order, so writers still take their row locks in one order. The expiry indexes
-    # find a scope's next TTL.
-    (
-        5,
-        (
-            "CREATE TABLE list_generations (scope text PRIMARY KEY, gen bigint NOT NULL)",
-            "CREATE INDEX ix_objects_account_expiry ON objects (account, delete_after_time_ms)"
-            " WHERE delete_after_time_ms IS NOT NULL AND state <> 'DELETED'",
-            "CREATE INDEX ix_objects_public_expiry ON objects (delete_after_time_ms)"
-            " WHERE is_public AND delete_after_time_ms IS NOT NULL AND state <> 'DELETED'",
-            f"""
-CREATE OR REPLACE FUNCTION objects_counted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO object_counts SELECT account, is_public, state, count(*) FROM new_rows
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
-        {_BUMP.format(changed="new_rows")}
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO object_counts SELECT account, is_public, state, -count(*) FROM old_rows
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
-        {_BUMP.format(changed="old_rows")}
-    ELSE
-        INSERT INTO object_counts SELECT account, is_public, state, sum(d) FROM (
-                SELECT account, is_public, state, 1 AS d FROM new_rows
-                UNION ALL SELECT account, is_public, state, -1 FROM old_rows) c
-            GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3
-            ON CONFLICT (account, is_public, state) DO UPDATE SET n = object_counts.n + excluded.n;
-        {_BUMP.format(changed=_BOTH)}
-    END IF;
-    RETURN NULL;
-END $$""",
-        ),
-    ),
+    # The list-page cache's generations and expiry indexes (storage/pagecache.py).
+    (5, GENERATIONS_MIGRATION),
 ]
 OPTIONAL = "OPTIONAL "
 
@@ -206,14 +158,6 @@ QUEUE = (
     "INSERT INTO purges (object_id, next_try_ms) SELECT id, %(now)s FROM gone"
     " ON CONFLICT DO NOTHING"
 )
-
-
-def tagged_columns(account: str | None) -> str:
-    """COLUMNS, then the scope's generation and its next TTL, from the page's own snapshot."""
-    return (
-        f"{COLUMNS}, (SELECT gen FROM list_generations WHERE scope = %(scope)s),"
-        f" {listing.next_expiry(listing.POSTGRES, account)}"
-    )
 
 
 Conn = AsyncConnection[TupleRow]
@@ -284,8 +228,11 @@ class PostgresMetadata:
         self._pool_max = pool_max
         self._pool: AsyncConnectionPool[Conn] | None = None
         # List pages, checked against their scope's generation on every hit (pagecache.py).
-        self.page_cache = PageCache(cache_bytes) if cache_bytes > 0 else None
-        self._generations = GenerationReader(self._read_generations)
+        self.list_cache = (
+            ListCache(cache_bytes, self._read_generations, unavailable=psycopg.Error)
+            if cache_bytes > 0
+            else None
+        )
         host = url.split("@")[-1].split("?")[0]  # never the password
         self.description = f"PostgreSQL {host}"
 
@@ -360,42 +307,17 @@ class PostgresMetadata:
         return ListResult(records, has_more=has_more, total_count=total), tag
 
     async def list_page(self, account: str | None, query: ListQuery, now_ms: int) -> bytes:
-        cache = self.page_cache
-        if cache is None:
+        if self.list_cache is None:
             return await self._page_json(await self.list_objects(account, query, now_ms), now_ms)
-        key = (account, query)
-        cached = cache.get(key)
-        churning = False
-        # A page whose last check found a write is read again at once, without a check (one
-        # round trip, not two, while its account is being written to), until a read finds
-        # its account unchanged.
-        if cached is not None and not cached.churning:
-            try:
-                generation = await self._generations.generation(scope_of(account))
-            except psycopg.Error:
-                cache.clear()  # the database went away: trust nothing read before
-            else:
-                if cached.fresh(generation, now_ms):
-                    cache.hits += 1
-                    return cached.body
-                churning = generation != cached.generation
-        cache.misses += 1
-        columns = tagged_columns(account)
-        statement = listing.list_statement(listing.POSTGRES, columns, account, query, now_ms)
-        statement.params["scope"] = scope_of(account)
-        result, tag = await self._list(account, query, now_ms, statement)
-        body = await self._page_json(result, now_ms)
-        if tag is None:
-            cache.discard(key)
-        else:
-            generation, valid_until = tag
-            if cached is not None and cached.churning:
-                churning = generation != cached.generation
-            text = (query.starting_after, query.name, query.content_type, query.search)
-            key_bytes = sum(len(part) for part in text if part)
-            page = CachedPage(generation, valid_until, body, churning)
-            cache.put(key, page, key_bytes)
-        return body
+
+        async def read() -> tuple[bytes, tuple[int, int | None] | None]:
+            columns = tagged_columns(COLUMNS, account)
+            statement = listing.list_statement(listing.POSTGRES, columns, account, query, now_ms)
+            statement.params["scope"] = scope_of(account)
+            result, tag = await self._list(account, query, now_ms, statement)
+            return await self._page_json(result, now_ms), tag
+
+        return await self.list_cache.page(account, query, now_ms, read)
 
     async def _page_json(self, result: ListResult, now_ms: int) -> bytes:
         args = (result.records, result.has_more, result.total_count, now_ms)

@@ -41,8 +41,8 @@ def _storage(tmp_path: Path, metadata_url: str, *, cache: bool = True) -> Storag
 
 def _cache(server: EmbeddedServer) -> PageCache:
     store = server.metadata
-    assert isinstance(store, PostgresMetadata) and store.page_cache is not None
-    return store.page_cache
+    assert isinstance(store, PostgresMetadata) and store.list_cache is not None
+    return store.list_cache.pages
 
 
 @contextlib.contextmanager

@@ -203,3 +203,13 @@ async def test_pages_without_a_tag_are_not_kept_and_an_unreachable_database_empt
     # stand-in still answers pages; a real outage fails that read too).
     assert await cache.page("acct", query, 0, db.read_page) == b"page@1"
     assert cache.pages.get(("other", query)) is None
+
+
+async def test_a_reset_forgets_every_page() -> None:
+    db, query = _Database(), ListQuery()
+    cache = _list_cache(db)
+    await cache.page("acct", query, 0, db.read_page)
+    cache.reset()  # the store was closed
+    assert len(cache.pages) == 0
+    assert await cache.page("acct", query, 0, db.read_page) == b"page@1"
+    assert db.page_reads == 2

@@ -171,8 +171,14 @@ class ListCache:
         unavailable: type[BaseException] | tuple[type[BaseException], ...],
     ) -> None:
         self.pages = PageCache(max_bytes)
+        self._read_generations = read_generations
         self.generations = GenerationReader(read_generations)
         self._unavailable = unavailable  # the errors of a database that went away
+
+    def reset(self) -> None:
+        """Forget every page and any read in flight (the store closed; its loop may end)."""
+        self.pages.clear()
+        self.generations = GenerationReader(self._read_generations)
 
     async def page(
         self, account: str | None, query: ListQuery, now_ms: int, read: ReadPage

@@ -267,6 +267,8 @@ class PostgresMetadata:
             yield db
 
     async def close(self) -> None:
+        if self.list_cache is not None:
+            self.list_cache.reset()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -18,7 +18,9 @@ from types import TracebackType
 import uvicorn
 
 from runloop_tui.server.app import KEEP_ALIVE_SECONDS, create_app
+from runloop_tui.server.context import ServerContext
 from runloop_tui.server.datadir import ensure_data_dir, load_or_create_api_key
+from runloop_tui.server.storage.base import MetadataStore
 from runloop_tui.server.storage.select import StorageConfig
 
 START_TIMEOUT_S = 15.0
@@ -95,6 +97,7 @@ class EmbeddedServer:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._bound_port: int | None = None
+        self._context: ServerContext | None = None
 
     def __repr__(self) -> str:
         return f"EmbeddedServer(data_dir={str(self._data_dir)!r}, port={self._bound_port})"
@@ -106,6 +109,13 @@ class EmbeddedServer:
     @property
     def api_key(self) -> str:
         return self._api_keys[0]
+
+    @property
+    def metadata(self) -> MetadataStore:
+        """The running server's metadata store (the tests look at its list-page cache)."""
+        if self._context is None:
+            raise RuntimeError("the server is not started")
+        return self._context.metadata
 
     @property
     def base_url(self) -> str:
@@ -136,6 +146,7 @@ class EmbeddedServer:
             sock.close()
             raise
         self._bound_port = sock.getsockname()[1]
+        self._context = app.state.context
         config = uvicorn.Config(
             app,
             log_config=None,

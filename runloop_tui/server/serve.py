@@ -23,10 +23,12 @@ from runloop_tui.server.datadir import (
     read_key_file,
 )
 from runloop_tui.server.storage.base import BackendUnavailable
+from runloop_tui.server.storage.pagecache import DEFAULT_CACHE_BYTES
 from runloop_tui.server.storage.select import BackendError, StorageConfig
 
 DEFAULT_PORT = 8765
 PROG = "runloop-tui serve"
+MIB = 1024 * 1024
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="how often each replica expires TTLs and removes deleted content (default 5)",
     )
     team.add_argument(
+        "--list-cache-mb",
+        type=float,
+        default=DEFAULT_CACHE_BYTES / MIB,
+        metavar="MB",
+        help="each replica's cache of list pages with PostgreSQL, checked against the database"
+        f" on every hit (default {DEFAULT_CACHE_BYTES // MIB}; 0 = none)",
+    )
+    team.add_argument(
         "--s3-public-endpoint",
         metavar="URL",
         help="the S3 endpoint clients reach, when it differs from AWS_ENDPOINT_URL",
@@ -112,6 +122,12 @@ def _check_url(value: str | None, flag: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
         raise BackendError(f"{flag} must be an http(s)://host[:port][/path] URL")
     return value.rstrip("/")
+
+
+def _cache_bytes(megabytes: float) -> int:
+    if not 0 <= megabytes <= 1024 * 1024:  # NaN fails too
+        raise BackendError("--list-cache-mb must be between 0 and 1048576")
+    return int(megabytes * MIB)
 
 
 class _Terminated(Exception):
@@ -176,6 +192,7 @@ def main(argv: list[str]) -> int:
             signing_key_file=args.signing_key_file,
             stale_upload_s=None if hours is None else hours * 3600,
             s3_public_endpoint=_check_url(args.s3_public_endpoint, "--s3-public-endpoint"),
+            list_cache_bytes=_cache_bytes(args.list_cache_mb),
         )
         public_url = _check_url(args.public_url, "--public-url")
         if not 0.05 <= args.sweep_seconds <= 3600:

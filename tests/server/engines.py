@@ -58,6 +58,7 @@ class PostgresCluster:
     port: int
     run_as: list[str]
     bin_dir: Path
+    options: str = ""  # pg_ctl -o: what restart() starts it with again
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -68,6 +69,19 @@ class PostgresCluster:
         with psycopg.connect(self.url(database), autocommit=True) as conn:
             cursor = conn.execute(statement.encode())
             return list(cursor.fetchall()) if cursor.description else []
+
+    def restart(self) -> None:
+        """Stop the server (fast: connections are cut) and start it again on the same port."""
+        pg_ctl = [*self.run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data")]
+        env = {**os.environ, "LC_ALL": "C"}
+        subprocess.run([*pg_ctl, "-m", "fast", "-w", "stop"], check=True, capture_output=True)
+        subprocess.run(
+            [*pg_ctl, "-l", str(self.root / "log"), "-o", self.options, "-w", "-t", "60", "start"],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=90,
+        )
 
     def new_database(self) -> str:
         """A fresh, empty database; its URL."""
@@ -120,7 +134,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         timeout=90,
     )
     try:
-        yield PostgresCluster(root, port, run_as, bin_dir)
+        yield PostgresCluster(root, port, run_as, bin_dir, options)
     finally:
         subprocess.run(
             [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],

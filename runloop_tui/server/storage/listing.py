@@ -120,6 +120,15 @@ def list_statement(
     return ListStatement(sql, params, total is not None)
 
 
+def next_expiry(d: Dialect, account: str | None) -> str:
+    """A scalar: the earliest TTL still to come in the scope (NULL: none), the moment a
+    cached page of it stops being true even without a write (storage/pagecache.py)."""
+    return (
+        f"(SELECT min(delete_after_time_ms) FROM objects WHERE {_scope(d, account)}"
+        f" AND {EXPIRING} AND delete_after_time_ms > {d.p('now')})"
+    )
+
+
 def total_statement(d: Dialect, account: str | None, query: ListQuery, now_ms: int) -> str:
     """The total alone, for a page that came back empty (so carried no total column)."""
     where, _ = filters(d, account, query, now_ms)

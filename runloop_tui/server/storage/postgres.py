@@ -33,6 +33,14 @@ from runloop_tui.server.records import (
 )
 from runloop_tui.server.storage import listing
 from runloop_tui.server.storage.base import BackendUnavailable, Measure, T, found, uploading
+from runloop_tui.server.storage.pagecache import (
+    DEFAULT_CACHE_BYTES,
+    GENERATIONS_MIGRATION,
+    UNTOUCHED,
+    ListCache,
+    scope_of,
+    tagged_columns,
+)
 from runloop_tui.server.storage.sqlite import MAX_PURGE_BACKOFF_MS, PURGE_LEASE_MS
 
 # Any constant shared by every replica: the key of the migration lock.
@@ -131,6 +139,8 @@ END $$""",
             " GROUP BY 1, 2, 3",
         ),
     ),
+    # The list-page cache's generations and expiry indexes (storage/pagecache.py).
+    (5, GENERATIONS_MIGRATION),
 ]
 OPTIONAL = "OPTIONAL "
 
@@ -138,6 +148,7 @@ COLUMNS = (
     "id, name, state, content_type, size_bytes, create_time_ms, delete_after_time_ms,"
     " metadata::text"
 )
+FIELDS = len(ObjectRecord._fields)
 LIVE = "state <> 'DELETED' AND (delete_after_time_ms IS NULL OR delete_after_time_ms > %(now)s)"
 REMEMBER = (
     "INSERT INTO requests VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account, op, request_id)"
@@ -147,6 +158,7 @@ QUEUE = (
     "INSERT INTO purges (object_id, next_try_ms) SELECT id, %(now)s FROM gone"
     " ON CONFLICT DO NOTHING"
 )
+
 
 Conn = AsyncConnection[TupleRow]
 
@@ -209,10 +221,18 @@ async def migrate(db: Conn) -> int:
 
 
 class PostgresMetadata:
-    def __init__(self, url: str, *, pool_max: int = POOL_MAX) -> None:
+    def __init__(
+        self, url: str, *, pool_max: int = POOL_MAX, cache_bytes: int = DEFAULT_CACHE_BYTES
+    ) -> None:
         self._url = url
         self._pool_max = pool_max
         self._pool: AsyncConnectionPool[Conn] | None = None
+        # List pages, checked against their scope's generation on every hit (pagecache.py).
+        self.list_cache = (
+            ListCache(cache_bytes, self._read_generations, unavailable=psycopg.Error)
+            if cache_bytes > 0
+            else None
+        )
         host = url.split("@")[-1].split("?")[0]  # never the password
         self.description = f"PostgreSQL {host}"
 
@@ -247,6 +267,8 @@ class PostgresMetadata:
             yield db
 
     async def close(self) -> None:
+        if self.list_cache is not None:
+            self.list_cache.reset()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -258,8 +280,15 @@ class PostgresMetadata:
             return found(await _fetch(db, object_id, account), object_id)
 
     async def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
-        # One statement, one round trip (autocommit): it is its own snapshot.
         statement = listing.list_statement(listing.POSTGRES, COLUMNS, account, query, now_ms)
+        return (await self._list(account, query, now_ms, statement))[0]
+
+    async def _list(
+        self, account: str | None, query: ListQuery, now_ms: int, statement: listing.ListStatement
+    ) -> tuple[ListResult, tuple[int, int | None] | None]:
+        """The page, and when its statement had tagged_columns and found rows, the scope's
+        generation and next TTL read with it."""
+        # One statement, one round trip (autocommit): it is its own snapshot.
         async with self.pool.connection() as db:
             cursor = await db.execute(statement.sql.encode(), statement.params)
             rows = await cursor.fetchall()
@@ -272,15 +301,38 @@ class PostgresMetadata:
                 sql = listing.total_statement(listing.POSTGRES, account, query, now_ms)
                 row = await (await db.execute(sql.encode(), statement.params)).fetchone()
                 total = int(row[0]) if row else 0
-        records = [ObjectRecord._make(row) for row in kept]
-        return ListResult(records, has_more=has_more, total_count=total)
+        tag = None
+        if rows and len(rows[0]) > FIELDS + statement.counted:
+            generation, valid_until = rows[0][FIELDS], rows[0][FIELDS + 1]
+            tag = (UNTOUCHED if generation is None else int(generation), valid_until)
+        records = [ObjectRecord._make(row[:FIELDS]) for row in kept]
+        return ListResult(records, has_more=has_more, total_count=total), tag
 
     async def list_page(self, account: str | None, query: ListQuery, now_ms: int) -> bytes:
-        result = await self.list_objects(account, query, now_ms)
+        if self.list_cache is None:
+            return await self._page_json(await self.list_objects(account, query, now_ms), now_ms)
+
+        async def read() -> tuple[bytes, tuple[int, int | None] | None]:
+            columns = tagged_columns(COLUMNS, account)
+            statement = listing.list_statement(listing.POSTGRES, columns, account, query, now_ms)
+            statement.params["scope"] = scope_of(account)
+            result, tag = await self._list(account, query, now_ms, statement)
+            return await self._page_json(result, now_ms), tag
+
+        return await self.list_cache.page(account, query, now_ms, read)
+
+    async def _page_json(self, result: ListResult, now_ms: int) -> bytes:
         args = (result.records, result.has_more, result.total_count, now_ms)
         if len(result.records) <= INLINE_PAGE:
             return page_json(*args)
         return await asyncio.to_thread(page_json, *args)  # a 5000-object page is real work
+
+    async def _read_generations(self, scopes: list[str]) -> dict[str, int]:
+        async with self.pool.connection() as db:
+            cursor = await db.execute(
+                "SELECT scope, gen FROM list_generations WHERE scope = ANY(%s)", (scopes,)
+            )
+            return {str(scope): int(gen) for scope, gen in await cursor.fetchall()}
 
     async def metadata_keys(self, account: str, now_ms: int) -> list[str]:
         async with self.pool.connection() as db:

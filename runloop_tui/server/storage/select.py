@@ -10,6 +10,7 @@ from runloop_tui.server.datadir import load_or_create_secret, read_secret_file
 from runloop_tui.server.signing import UrlSigner
 from runloop_tui.server.storage.base import ContentStore, MetadataStore
 from runloop_tui.server.storage.directory import DirectoryContent
+from runloop_tui.server.storage.pagecache import DEFAULT_CACHE_BYTES
 from runloop_tui.server.storage.sqlite import SqliteMetadata
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -29,6 +30,8 @@ class StorageConfig:
     stale_upload_s: float | None = None
     # The S3 endpoint presigned URLs are signed for, when clients reach S3 by another name.
     s3_public_endpoint: str | None = None
+    # Each replica's cache of list pages on PostgreSQL (storage/pagecache.py); 0: none.
+    list_cache_bytes: int = DEFAULT_CACHE_BYTES
 
 
 class BackendError(ValueError):
@@ -71,7 +74,7 @@ def open_metadata(config: StorageConfig, data_dir: Path, content: ContentStore) 
             from runloop_tui.server.storage.postgres import PostgresMetadata
         except ImportError:
             raise BackendError(_NEEDS_SCALE.format(what="PostgreSQL metadata")) from None
-        return PostgresMetadata(url or "")
+        return PostgresMetadata(url or "", cache_bytes=config.list_cache_bytes)
     if url and "://" in url and not url.startswith("sqlite:///"):
         raise BackendError(
             f"--metadata-url {url.split('://')[0]}://...: expected a SQLite file path"

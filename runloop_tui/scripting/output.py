@@ -1,17 +1,20 @@
-"""Aligned text tables that fit the terminal, shared by ls and du.
+"""Aligned text tables that fit the terminal, shared by ls and du, and what makes the machine
+formats (JSON, CSV) safe to print.
 
-Every cell goes through display_text: object names are free text from whoever uploaded
-them, and an escape sequence in one must reach the terminal as a visible character.
+Every cell goes through display_text: object names, ids and metadata are free text from a
+server, and an escape sequence in one must reach the terminal as a visible character.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TextIO, TypeVar
 
+from runloop_tui.api.wire import UNSAFE_CHARS
 from runloop_tui.tui.formatting import display_text
 
 T = TypeVar("T")
@@ -29,6 +32,26 @@ class Column(Generic[T]):
     # Lower keeps its place longer when the terminal is narrow; 0 is never dropped.
     priority: int = 0
     flex: bool = False  # takes the width that is left, truncated in the middle
+
+
+# json.dumps escapes C0 controls inside strings, so the ones left are its own newlines; C1
+# controls (U+009B is CSI) and bidi or invisible characters it leaves raw.
+_JSON_UNSAFE = re.compile(rf"(?![\x00-\x1f]){UNSAFE_CHARS.pattern}")
+_UNSAFE_BUT_NEWLINE = re.compile(rf"(?!\n){UNSAFE_CHARS.pattern}")
+
+
+def inert_json(text: str) -> str:
+    """JSON text whose unsafe characters are written as \\uXXXX escapes: the same data for
+    every JSON reader, and nothing a terminal would act on."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def for_stream(text: str, stream: TextIO) -> str:
+    """Lines of text with no escape syntax (CSV) for `stream`: exact for a file or a pipe,
+    each unsafe character a visible U+FFFD on a terminal, which would act on it."""
+    if not stream.isatty():
+        return text
+    return _UNSAFE_BUT_NEWLINE.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
 def output_width(stream: TextIO) -> int | None:

@@ -254,7 +254,7 @@ def _report(
     if changed:
         lines.append(f"{len(changed):,} changed since the listing and were left alone:")
         lines += [
-            f"  {display_text(o.name)} ({o.id}): {changed[o.id]}"
+            f"  {display_text(o.name)} ({display_text(o.id)}): {changed[o.id]}"
             for o in outcome.deleted
             if o.id in changed
         ]
@@ -263,7 +263,7 @@ def _report(
     if outcome.failed:
         lines.append(f"Failed to delete {len(outcome.failed):,}:")
         lines += [
-            f"  {display_text(f.obj.name)} ({f.obj.id}): {display_text(f.error)}"
+            f"  {display_text(f.obj.name)} ({display_text(f.obj.id)}): {display_text(f.error)}"
             for f in outcome.failed
         ]
     _print(report, lines)

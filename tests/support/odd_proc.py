@@ -23,6 +23,7 @@ class OddServer(ChildServer):
         seed: int = 0,
         responses: int = 100,
         script: list[Any] | None = None,
+        write_error: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
             [
@@ -34,6 +35,8 @@ class OddServer(ChildServer):
                 str(responses),
                 "--script",
                 json.dumps(script or []),
+                "--write-error",
+                json.dumps(write_error),
             ]
         )
 

@@ -14,6 +14,9 @@ Modes (for the list endpoints; the other operations answer schema-valid random o
 - ``empty_more``: ``{"objects": [], "has_more": true}`` forever.
 - ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats.
 
+``--write-error '{"status": 404, "body": {...}}'`` answers every POST (create, complete,
+delete) with that status and body, in every mode.
+
 ``GET /__odd__/stats`` answers ``{"requests": n, "lists": n, "random": n}``.
 """
 
@@ -35,7 +38,15 @@ _ERROR_STATUSES = (400, 404, 409, 429, 500, 503)
 
 
 class _State:
-    def __init__(self, mode: str, seed: int, responses: int, script: list[Any]) -> None:
+    def __init__(
+        self,
+        mode: str,
+        seed: int,
+        responses: int,
+        script: list[Any],
+        write_error: dict[str, Any] | None = None,
+    ) -> None:
+        self.write_error = write_error
         self.lock = threading.Lock()
         self.mode = mode
         self.random = SchemaRandom(seed)
@@ -126,6 +137,8 @@ class _Handler(QuietHandler):
         with state.lock:
             state.requests += 1
         error = state.random_error()
+        if self.command == "POST" and state.write_error is not None:
+            error = state.write_error["status"], state.write_error["body"]
         if error is not None:
             self._reply(*error)
             return
@@ -165,8 +178,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--responses", type=int, default=100)
     parser.add_argument("--script", default="[]")
+    parser.add_argument("--write-error", default="null")
     args = parser.parse_args(argv)
-    state = _State(args.mode, args.seed, args.responses, json.loads(args.script))
+    state = _State(
+        args.mode, args.seed, args.responses, json.loads(args.script), json.loads(args.write_error)
+    )
     server = _Server(state)
     serve(server)
 

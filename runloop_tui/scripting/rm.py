@@ -1,7 +1,8 @@
 """`runloop-tui rm FILTER ...`: delete every object a filter matches, as the TUI's bulk delete.
 
-Safety, in order: an empty filter needs --all; read-only mode refuses; without --yes a
-terminal must type the count (as in the TUI) and a non-terminal gets the summary and exit 2.
+Safety, in order: an empty filter, or one of negations only (`-keep`), needs --all; read-only
+mode refuses; without --yes a terminal must type the count (as in the TUI) and a non-terminal
+gets the summary and exit 2.
 An object listed in a state that can still change (UPLOADING, ERROR) is fetched again just
 before its delete; if it no longer matches, it is reported and left alone, never guessed at.
 """
@@ -63,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would be deleted, delete nothing"
     )
     parser.add_argument(
-        "--all", action="store_true", help="allow an empty filter: every object is deleted"
+        "--all",
+        action="store_true",
+        help="allow an empty filter (every object is deleted) or one of negations only",
     )
     parser.add_argument(
         "--format",
@@ -79,6 +82,11 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
     if compiled.is_empty and not args.all:
         raise UsageError(
             "refusing to delete without a filter; give one, or --all to delete every object"
+        )
+    if compiled.only_negations and not args.all:
+        raise UsageError(
+            f"refusing to delete with only negated terms ({compiled.text!r} matches every "
+            "object but those): add a term that says what to delete, or --all"
         )
     if settings.read_only and not args.dry_run:
         raise UsageError("refusing to delete in read-only mode (--read-only or the profile)")

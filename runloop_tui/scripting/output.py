@@ -61,22 +61,54 @@ def output_width(stream: TextIO) -> int | None:
     return None
 
 
+def _cell_len(text: str) -> int:
+    """Terminal cells `text` takes: 2 for wide characters (CJK, most emoji), 0 for combining
+    marks. Rich's table, the one Textual draws with, so ls/du align as the app does; rich is
+    imported here, when a table is drawn, not by the JSON, CSV or ids output."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _take(text: str, cells: int) -> str:
+    """The longest start of `text` that fits in `cells`."""
+    from rich.cells import get_character_cell_size
+
+    used = 0
+    for i, char in enumerate(text):
+        used += get_character_cell_size(char)
+        if used > cells:
+            return text[:i]
+    return text
+
+
 def truncate_middle(text: str, width: int) -> str:
-    """`agent-runs/2026…/result.json`: both ends of a path say the most."""
-    if len(text) <= width:
+    """`agent-runs/2026…/result.json`: both ends of a path say the most. At most `width`
+    cells (one less when a wide character does not fit at the cut)."""
+    if _cell_len(text) <= width:
         return text
     if width <= 1:
         return ELLIPSIS[:width]
     head = (width - 1) // 2
     tail = width - 1 - head
-    return text[:head] + ELLIPSIS + (text[-tail:] if tail else "")
+    return _take(text, head) + ELLIPSIS + _take(text[::-1], tail)[::-1]
+
+
+def _pad(text: str, width: int, align: Literal["<", ">"]) -> str:
+    """`text` padded to `width` cells (str.format pads by characters, not cells)."""
+    gap = " " * max(0, width - _cell_len(text))
+    return text + gap if align == "<" else gap + text
 
 
 def render_table(columns: Sequence[Column[T]], rows: Sequence[T], width: int | None) -> list[str]:
     """Header plus one line per row, columns aligned; fitted to `width` if given, by dropping
-    the columns of highest priority number first, then narrowing the flexible one."""
+    the columns of highest priority number first, then narrowing the flexible one. Widths are
+    in terminal cells."""
     cells = [[display_text(c.cell(row)) for c in columns] for row in rows]
-    widths = [max([len(c.title)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    widths = [
+        max([_cell_len(c.title)] + [_cell_len(line[i]) for line in cells])
+        for i, c in enumerate(columns)
+    ]
     shown = list(range(len(columns)))
     if width is not None:
 
@@ -101,7 +133,7 @@ def render_table(columns: Sequence[Column[T]], rows: Sequence[T], width: int | N
         parts = []
         for i in shown:
             text = truncate_middle(line[i], widths[i])
-            parts.append(f"{text:{columns[i].align}{widths[i]}}")
+            parts.append(_pad(text, widths[i], columns[i].align))
         lines.append(GAP.join(parts).rstrip())
     return lines
 

@@ -141,7 +141,8 @@ def summary_lines(objects: Sequence[ObjectView]) -> list[str]:
     """Count, total size, states, and the first names: what the TUI's summary shows."""
     size = sum(max(0, o.size_bytes or 0) for o in objects)
     states = Counter(str(o.state) for o in objects)
-    by_state = " · ".join(f"{state} {n:,}" for state, n in states.most_common())
+    # A state the client does not know is kept as the server sent it: free text too.
+    by_state = " · ".join(f"{display_text(state)} {n:,}" for state, n in states.most_common())
     lines = [
         f"{plural(len(objects), 'object')} · {human_size(size)} ({size:,} bytes)",
         f"By state: {by_state}",
@@ -180,7 +181,7 @@ async def _delete(
                 changed[object_id] = "already DELETED by someone else"
                 return
             if not compiled.matches(now, now_ms()):
-                changed[object_id] = (
+                changed[object_id] = display_text(
                     f"{before.state} → {now.state} since the listing; no longer matches"
                 )
                 return

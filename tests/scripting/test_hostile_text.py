@@ -40,9 +40,19 @@ OBJECT = {
 }
 
 
+# A state the client does not know is kept as sent; listed as not READ_ONLY, it is fetched
+# again before its delete (a random object from the odd server), so rm's "changed" line runs.
+ODD_STATE = {
+    **OBJECT,
+    "id": "obj_2\x1b]0;T2\x07",
+    "name": "stale-2.log",
+    "state": "WEIRD\x1b]0;STATE\x07",
+}
+
+
 @pytest.fixture
 def evil_env() -> Iterator[dict[str, str]]:
-    page = {"objects": [OBJECT], "has_more": False, "total_count": 1}
+    page = {"objects": [OBJECT, ODD_STATE], "has_more": False, "total_count": 2}
     error = {"status": 404, "body": {"error": {"message": EVIL_ERROR}}}
     with OddServer("script", script=[page], write_error=error) as odd:
         yield {BASE_URL_ENV: odd.base_url, API_KEY_ENV: API_KEY}
@@ -57,15 +67,20 @@ def test_rm_reports_a_hostile_id_and_error_inert(evil_env: dict[str, str]) -> No
     done = run_process("rm", "name:stale", "--yes", env=evil_env)
     assert done.status == 1, done
     assert_inert(done.out + done.err)
+    assert "(obj_2\ufffd]0;T2\ufffd): " in done.out  # changed since the listing
     # The failure line names the object and the server's words, each unsafe character shown.
     assert "(obj_\ufffd]2;PWNED-TITLE\ufffd\\): " in done.out
     assert "not found \ufffd]52;c;aGk=\ufffd" in done.out
-    assert "1 of 1 object not deleted" in done.err
+    assert "not deleted" in done.err
+    summary = run_process("rm", "name:stale", "--dry-run", env=evil_env)
+    assert summary.status == 0, summary
+    assert_inert(summary.out + summary.err)
+    assert "WEIRD\ufffd]0;STATE\ufffd 1" in summary.out  # the states, as the server sent them
 
 
 def test_rm_on_a_terminal_writes_no_hostile_control(evil_env: dict[str, str]) -> None:
     status, screen = run_in_pty(
-        ["rm", "name:stale"], evil_env, "1\r", lambda seen: "cancels): " in seen, raw=True
+        ["rm", "name:stale"], evil_env, "2\r", lambda seen: "cancels): " in seen, raw=True
     )
     assert status == 1, screen
     assert "Failed to delete 1" in screen
@@ -97,7 +112,7 @@ def test_du_on_a_terminal_writes_no_hostile_control(evil_env: dict[str, str]) ->
 def test_csv_and_json_through_a_pipe_keep_the_data_exact(evil_env: dict[str, str]) -> None:
     done = run_process("ls", "--format", "csv", env=evil_env)
     assert done.status == 0, done
-    (row,) = list(csv.DictReader(io.StringIO(done.out)))
+    row, _ = list(csv.DictReader(io.StringIO(done.out)))
     assert row["id"] == EVIL_ID
     assert row["name"] == EVIL_NAME
     assert json.loads(row["metadata"]) == EVIL_METADATA
@@ -105,7 +120,8 @@ def test_csv_and_json_through_a_pipe_keep_the_data_exact(evil_env: dict[str, str
     done = run_process("ls", "--format", "json", env=evil_env)
     assert done.status == 0, done
     assert_inert(done.out)  # JSON escapes them: the same data, and inert everywhere
-    (listed,) = json.loads(done.out)
+    listed, odd = json.loads(done.out)
+    assert odd["state"] == ODD_STATE["state"]
     assert (listed["id"], listed["name"], listed["metadata"]) == (
         EVIL_ID,
         EVIL_NAME,

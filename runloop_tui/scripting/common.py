@@ -143,7 +143,7 @@ def command_parser(
             "The words of FILTER join into one expression of the filter bar's language\n"
             "(press ? in the app, or see the README). Quote terms that hold spaces or\n"
             "shell characters such as > and <. Negated terms (-tmp) work as they are,\n"
-            "but for ones that look like flags (-f, -rf): write those after --, where\n"
+            "except those that look like flags (-f, -rf): write them after --, where\n"
             "every word is a filter word.\n\n"
             f"exit status: 0 done, 1 API error{_RM_FAILED if command == 'rm' else ''}, "
             "2 usage error or refusal"

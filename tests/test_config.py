@@ -203,10 +203,10 @@ def test_keymap_theme_and_download_dir(tmp_path: Path) -> None:
     path = write_config(
         tmp_path,
         f'[defaults]\ntheme = "nord"\ndownload_dir = "{downloads}"\n'
-        '[keys]\ndelete = "ctrl+d,delete"\n"filter.focus" = "slash"\n',
+        '[keys]\n"actions.delete" = "ctrl+d,delete"\n"browser.filter" = "slash,?"\n',
     )
     settings = load(path)
-    assert settings.keymap == {"delete": "ctrl+d,delete", "filter.focus": "slash"}
+    assert settings.keymap == {"actions.delete": "ctrl+d,delete", "browser.filter": "slash,?"}
     assert settings.theme == "nord" and settings.download_dir == downloads
 
 
@@ -311,9 +311,15 @@ BAD_FILES = [
     ('[profiles.p]\napi_key = "a"\napi_key_env = "K"\n', ["[profiles.p]", "both"]),
     ('[profiles.p]\napi_key = "a b"\n', ["[profiles.p] api_key", "spaces"]),
     ("[profiles]\np = 1\n", ["[profiles.p]", "table"]),
-    ('[keys]\ndelete = ""\n', ["[keys] delete"]),
-    ('[keys]\ndelete = "ctrl + d"\n', ["[keys] delete"]),
-    ("[keys]\ndelete = 4\n", ["[keys] delete", "string"]),
+    ('[keys]\n"actions.delete" = ""\n', ["[keys] actions.delete"]),
+    ('[keys]\n"actions.delete" = "ctrl + d"\n', ["[keys] actions.delete"]),
+    ('[keys]\n"actions.delete" = 4\n', ["[keys] actions.delete", "string"]),
+    ('[keys]\n"app.hlep" = "f1"\n', ["unknown binding id 'app.hlep'", "'app.help'"]),
+    ('[keys]\ndelete = "f1"\n', ["unknown binding id 'delete'", "'actions.delete'"]),
+    ('[keys]\n"app.help" = "notakey!!"\n', ["[keys] app.help", "'notakey!!' is not a key"]),
+    ('[keys]\n"app.help" = "f1,ctrl+?"\n', ["[keys] app.help", "'ctrl+?'"]),
+    ('[keys]\n"app.help" = "ctrl+ctrl+a"\n', ["[keys] app.help", "'ctrl+ctrl+a'"]),
+    ('[keys]\n"app.help" = "f99"\n', ["[keys] app.help", "'f99'"]),
 ]
 
 

@@ -12,11 +12,11 @@ from typing import Any
 from runloop_tui.config.checks import (
     Checker,
     ConfigError,
-    check_keys,
     expect_str,
     suggest,
     type_name,
 )
+from runloop_tui.config.keymap import check_keymap
 from runloop_tui.config.settings import PROFILE_KEYS, SHARED_KEYS
 from runloop_tui.views import View, ViewError, check_view_name, view_from_table
 
@@ -123,11 +123,7 @@ def _validate_document(raw: dict[str, object], path: Path) -> ConfigFile:
         if "api_key" not in profile and "api_key_env" not in profile:
             raise ConfigError(f"{label} needs api_key or api_key_env")
         profiles[name] = profile
-    keys_raw = _table(raw.get("keys", {}), f"{where} [keys]")
-    keys = {
-        binding: check_keys(value, f"{where} [keys] {binding}")
-        for binding, value in keys_raw.items()
-    }
+    keys = check_keymap(_table(raw.get("keys", {}), f"{where} [keys]"), where)
     if default_profile is not None and default_profile not in profiles:
         raise ConfigError(
             f"{where} default_profile {default_profile!r} is not a profile"

@@ -231,6 +231,8 @@ class CompiledFilter:
         self.pushdown = pushdown
         self._terms = sorted(terms, key=lambda t: t.cost)  # stable: same-cost terms keep order
         self.is_empty = not self._terms
+        # `-tmp` alone matches every object but a few: for a delete, as broad as no filter.
+        self.only_negations = bool(self._terms) and all(t.negated for t in self._terms)
         self.time_dependent = any(term.time_dependent for term in self._terms)
 
     def matches(self, obj: ObjectView, now_ms: int) -> bool:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import importlib
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,21 +47,67 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments: "):
+            unknown = message.removeprefix("unrecognized arguments: ").split()
+            flags = sorted(_options(self)[1])
+            near = [
+                f"did you mean {match[0]}?"
+                for word in unknown
+                if (match := difflib.get_close_matches(word, flags, n=1))
+            ]
+            message = f"unknown flag {' '.join(unknown)}" + (f"; {' '.join(near)}" if near else "")
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def hide_negations(argv: Sequence[str]) -> list[str]:
-    """Mark single-dash words (`-tmp`, `-size`) so argparse keeps them as values; after
-    `--` every word is a filter word."""
+# A single dash and one or two letters (`-f`, `-y`, `-rf`) is how short flags look; these
+# commands have none (but -h), and as a negated term such a word would match almost every
+# object, so it is refused rather than guessed at.
+_SHORT_FLAG = re.compile(r"-[A-Za-z]{1,2}")
+
+
+def hide_negations(argv: Sequence[str], parser: argparse.ArgumentParser | None = None) -> list[str]:
+    """Mark single-dash words (`-tmp`, `-size>1GB`) so argparse keeps them as values; after
+    `--` every word is a filter word. Before `--`, a word that looks like a flag (`-rf`,
+    `-yes` for `--yes`) is a UsageError: it must never silently become a filter term."""
+    takes_value, flags = _options(parser)
     out: list[str] = []
     rest = False
+    value_next = False
     for arg in argv:
         if arg == "--" and not rest:
             rest = True
             continue
         dashed = arg.startswith("-") and not arg.startswith("--") and arg not in ("-h", "-")
+        if dashed and not rest and not value_next:
+            _refuse_flag_like(arg, flags, parser)
+        value_next = not rest and arg in takes_value
         out.append(_DASH_MARK + arg if rest or dashed else arg)
     return out
+
+
+def _options(parser: argparse.ArgumentParser | None) -> tuple[set[str], set[str]]:
+    """The long options that take a value, and every long option, of `parser`."""
+    if parser is None:
+        return set(), set()
+    takes_value: set[str] = set()
+    flags: set[str] = set()
+    for action in parser._actions:  # argparse has no public list of its options
+        longs = {o for o in action.option_strings if o.startswith("--")}
+        flags |= longs
+        if action.nargs != 0:
+            takes_value |= longs
+    return takes_value, flags
+
+
+def _refuse_flag_like(arg: str, flags: set[str], parser: argparse.ArgumentParser | None) -> None:
+    prog = parser.prog if parser is not None else PROG
+    hint = (
+        f"to filter on names without {arg[1:]!r}, write the term after --: {prog} [flags] -- {arg}"
+    )
+    if "-" + arg in flags:
+        raise UsageError(f"{arg!r} is not a flag; did you mean -{arg}? ({hint})")
+    if _SHORT_FLAG.fullmatch(arg):
+        raise UsageError(f"unknown flag {arg!r} (see {prog} --help); {hint}")
 
 
 def plain(value: str) -> str:
@@ -94,8 +142,9 @@ def command_parser(
             f"examples:\n{examples}\n\n"
             "The words of FILTER join into one expression of the filter bar's language\n"
             "(press ? in the app, or see the README). Quote terms that hold spaces or\n"
-            "shell characters such as > and <. Negated terms (-tmp) work as they are;\n"
-            "words after -- are always filter words.\n\n"
+            "shell characters such as > and <. Negated terms (-tmp) work as they are,\n"
+            "except those that look like flags (-f, -rf): write them after --, where\n"
+            "every word is a filter word.\n\n"
             f"exit status: 0 done, 1 API error{_RM_FAILED if command == 'rm' else ''}, "
             "2 usage error or refusal"
         ),
@@ -186,7 +235,8 @@ def run_command(name: str, argv: Sequence[str], streams: Streams | None = None) 
     prefix = f"{PROG} {name}"
     try:
         try:
-            args = build().parse_intermixed_args(hide_negations(argv))
+            parser = build()
+            args = parser.parse_intermixed_args(hide_negations(argv, parser))
         except SystemExit as exit_:  # --help
             return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
         settings = settings_from(args)

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
         index = UsageIndex(await matching_objects(client, compiled, now))
         entries = sort_entries(index.level("", args.depth, objects_as_entries=False), args.sort)
         if args.format == "json":
+            # ensure_ascii (the default) writes every non-ASCII character as \\uXXXX: inert.
             io.out.write(json.dumps([e.to_json() for e in entries], indent=2) + "\n")
         elif not entries:
             print("No objects match.", file=io.err)

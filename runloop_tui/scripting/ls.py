@@ -21,7 +21,13 @@ from runloop_tui.scripting.common import (
     whole_number,
 )
 from runloop_tui.scripting.listing import SORT_CHOICES, matching_objects, sort_objects
-from runloop_tui.scripting.output import Column, output_width, render_table
+from runloop_tui.scripting.output import (
+    Column,
+    for_stream,
+    inert_json,
+    output_width,
+    render_table,
+)
 from runloop_tui.tui.formatting import expires_text, human_size, short_relative_time
 
 FORMATS = ("table", "json", "csv", "ids")
@@ -86,9 +92,9 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
 
 def write(io: Streams, fmt: str, objects: Sequence[ObjectView], now: int) -> None:
     if fmt == "json":
-        io.out.write(to_json(objects))
+        io.out.write(inert_json(to_json(objects)))
     elif fmt == "csv":
-        io.out.write(to_csv(objects))
+        io.out.write(for_stream(to_csv(objects), io.out))
     elif fmt == "ids":
         write_ids(io, objects)
     elif fmt == "table" and not objects:

@@ -1,7 +1,8 @@
 """`runloop-tui rm FILTER ...`: delete every object a filter matches, as the TUI's bulk delete.
 
-Safety, in order: an empty filter needs --all; read-only mode refuses; without --yes a
-terminal must type the count (as in the TUI) and a non-terminal gets the summary and exit 2.
+Safety, in order: an empty filter, or one of negations only (`-keep`), needs --all; read-only
+mode refuses; without --yes a terminal must type the count (as in the TUI) and a non-terminal
+gets the summary and exit 2.
 An object listed in a state that can still change (UPLOADING, ERROR) is fetched again just
 before its delete; if it no longer matches, it is reported and left alone, never guessed at.
 """
@@ -63,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="show what would be deleted, delete nothing"
     )
     parser.add_argument(
-        "--all", action="store_true", help="allow an empty filter: every object is deleted"
+        "--all",
+        action="store_true",
+        help="allow an empty filter (every object is deleted) or one of negations only",
     )
     parser.add_argument(
         "--format",
@@ -79,6 +82,11 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
     if compiled.is_empty and not args.all:
         raise UsageError(
             "refusing to delete without a filter; give one, or --all to delete every object"
+        )
+    if compiled.only_negations and not args.all:
+        raise UsageError(
+            f"refusing to delete with only negated terms ({compiled.text!r} matches every "
+            "object but those): add a term that says what to delete, or --all"
         )
     if settings.read_only and not args.dry_run:
         raise UsageError("refusing to delete in read-only mode (--read-only or the profile)")
@@ -133,7 +141,8 @@ def summary_lines(objects: Sequence[ObjectView]) -> list[str]:
     """Count, total size, states, and the first names: what the TUI's summary shows."""
     size = sum(max(0, o.size_bytes or 0) for o in objects)
     states = Counter(str(o.state) for o in objects)
-    by_state = " · ".join(f"{state} {n:,}" for state, n in states.most_common())
+    # A state the client does not know is kept as the server sent it: free text too.
+    by_state = " · ".join(f"{display_text(state)} {n:,}" for state, n in states.most_common())
     lines = [
         f"{plural(len(objects), 'object')} · {human_size(size)} ({size:,} bytes)",
         f"By state: {by_state}",
@@ -172,7 +181,7 @@ async def _delete(
                 changed[object_id] = "already DELETED by someone else"
                 return
             if not compiled.matches(now, now_ms()):
-                changed[object_id] = (
+                changed[object_id] = display_text(
                     f"{before.state} → {now.state} since the listing; no longer matches"
                 )
                 return
@@ -254,7 +263,7 @@ def _report(
     if changed:
         lines.append(f"{len(changed):,} changed since the listing and were left alone:")
         lines += [
-            f"  {display_text(o.name)} ({o.id}): {changed[o.id]}"
+            f"  {display_text(o.name)} ({display_text(o.id)}): {changed[o.id]}"
             for o in outcome.deleted
             if o.id in changed
         ]
@@ -263,7 +272,7 @@ def _report(
     if outcome.failed:
         lines.append(f"Failed to delete {len(outcome.failed):,}:")
         lines += [
-            f"  {display_text(f.obj.name)} ({f.obj.id}): {display_text(f.error)}"
+            f"  {display_text(f.obj.name)} ({display_text(f.obj.id)}): {display_text(f.error)}"
             for f in outcome.failed
         ]
     _print(report, lines)

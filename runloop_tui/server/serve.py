@@ -9,8 +9,10 @@ import ipaddress
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import uvicorn
 
@@ -21,6 +23,7 @@ from runloop_tui.server.datadir import (
     ensure_data_dir,
     load_or_create_api_key,
     read_key_file,
+    read_secret_file,
 )
 from runloop_tui.server.storage.base import BackendUnavailable
 from runloop_tui.server.storage.pagecache import DEFAULT_CACHE_BYTES
@@ -29,6 +32,40 @@ from runloop_tui.server.storage.select import BackendError, StorageConfig
 DEFAULT_PORT = 8765
 PROG = "runloop-tui serve"
 MIB = 1024 * 1024
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535 (0: any free port), got {value}")
+    return value
+
+
+def _number(low: float, high: float) -> Callable[[str], float]:
+    """An argparse `type`: a finite number from `low` to `high`."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not low <= value <= high:  # also refuses nan and inf
+            raise argparse.ArgumentTypeError(f"must be {low:g} to {high:g}, got {text}")
+        return value
+
+    return parse
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise argparse.ArgumentTypeError(
+            f"must be an http(s)://host[:port][/path] URL, got {text!r}"
+        )
+    return text.rstrip("/")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, help=f"store location (default {default_data_dir()})"
@@ -75,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     team.add_argument(
         "--public-url",
+        type=_url,
         metavar="URL",
         help="the base URL clients use to reach this server (presigned URLs use it, not Host)",
     )
@@ -86,13 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     team.add_argument(
         "--stale-upload-hours",
-        type=float,
+        type=_number(0, 24 * 365 * 100),
         metavar="HOURS",
         help="collect objects still UPLOADING after this long (default: 24 with S3; 0 = never)",
     )
     team.add_argument(
         "--sweep-seconds",
-        type=float,
+        type=_number(0.05, 3600),
         default=5.0,
         metavar="S",
         help="how often each replica expires TTLs and removes deleted content (default 5)",
@@ -107,21 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     team.add_argument(
         "--s3-public-endpoint",
+        type=_url,
         metavar="URL",
         help="the S3 endpoint clients reach, when it differs from AWS_ENDPOINT_URL",
     )
     return parser
-
-
-def _check_url(value: str | None, flag: str) -> str | None:
-    if value is None:
-        return None
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-        raise BackendError(f"{flag} must be an http(s)://host[:port][/path] URL")
-    return value.rstrip("/")
 
 
 def _cache_bytes(megabytes: float) -> int:
@@ -163,23 +191,72 @@ def _http_stack() -> str:
 EVENT_LOOP = "asyncio"
 
 
+def _error(message: str) -> None:
+    """One line on stderr, whatever the message held (a driver's error may span several)."""
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _os_text(error: OSError) -> str:
+    """An OSError as words, without its `[Errno N]`."""
+    if not error.strerror:
+        return str(error)
+    return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+
+
+class _BadFlag(Exception):
+    """A flag whose value cannot be used: one line, exit status 2."""
+
+
+def _data_dir(path: Path, named: bool) -> Path:
+    """The data dir, made if absent; a --data-dir that cannot be one is a _BadFlag."""
+    try:
+        return ensure_data_dir(path)
+    except (FileExistsError, NotADirectoryError):
+        if not named:
+            raise
+        raise _BadFlag(f"--data-dir {path} is a file, not a directory") from None
+    except OSError as error:
+        if not named:
+            raise
+        raise _BadFlag(f"--data-dir {path}: cannot create it: {error.strerror}") from None
+
+
+def _read_flag_file(flag: str, path: Path, read: Callable[[Path], object]) -> None:
+    try:
+        read(path)
+    except FileNotFoundError:
+        raise _BadFlag(f"{flag} {path} does not exist") from None
+    except IsADirectoryError:
+        raise _BadFlag(f"{flag} {path} is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise _BadFlag(f"{flag} {path} is not UTF-8 text") from None
+    except OSError as error:  # unreadable, or (a signing key) too short: the text says which
+        why = f"{path}: {error.strerror}" if error.strerror else str(error)
+        raise _BadFlag(f"{flag} {why}") from None
+
+
 def main(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, or a bad flag already reported in one line
         return exc.code if isinstance(exc.code, int) else 2
-    if not 0 <= args.port <= 65535:
-        print(f"{PROG}: error: --port must be between 0 and 65535", file=sys.stderr)
-        return 2
-    data_dir: Path = args.data_dir or default_data_dir()
     keys: list[str] = [k.strip() for k in args.api_key if k.strip()]
     try:
-        data_dir = ensure_data_dir(data_dir)
+        data_dir = _data_dir(args.data_dir or default_data_dir(), args.data_dir is not None)
         if args.api_key_file is not None:
+            _read_flag_file("--api-key-file", args.api_key_file, read_key_file)
             keys += read_key_file(args.api_key_file)
             if not keys:
-                print(f"{PROG}: error: {args.api_key_file} holds no keys", file=sys.stderr)
-                return 2
+                raise _BadFlag(f"--api-key-file {args.api_key_file} holds no keys")
+        if args.signing_key_file is not None:
+            _read_flag_file("--signing-key-file", args.signing_key_file, read_secret_file)
+    except _BadFlag as exc:
+        _error(str(exc))
+        return 2
+    except OSError as exc:  # the default data dir
+        _error(f"the data dir: {_os_text(exc)}")
+        return 1
+    try:
         generated = not keys
         if generated:
             keys = [load_or_create_api_key(data_dir)]
@@ -191,23 +268,26 @@ def main(argv: list[str]) -> int:
             content_url=args.content_url,
             signing_key_file=args.signing_key_file,
             stale_upload_s=None if hours is None else hours * 3600,
-            s3_public_endpoint=_check_url(args.s3_public_endpoint, "--s3-public-endpoint"),
+            s3_public_endpoint=args.s3_public_endpoint,
             list_cache_bytes=_cache_bytes(args.list_cache_mb),
         )
-        public_url = _check_url(args.public_url, "--public-url")
-        if not 0.05 <= args.sweep_seconds <= 3600:
-            raise BackendError("--sweep-seconds must be between 0.05 and 3600")
         app = create_app(
             data_dir,
             keys,
             storage=storage,
-            public_url=public_url,
+            public_url=args.public_url,
             reaper_interval_s=args.sweep_seconds,
         )
         if storage.metadata_url or storage.content_url:
             asyncio.run(check_backends(app))
-    except (OSError, UnicodeDecodeError, ValueError, ImportError, BackendUnavailable) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+    except BackendError as exc:  # a --metadata-url / --content-url of the wrong kind
+        _error(str(exc))
+        return 2
+    except OSError as exc:
+        _error(_os_text(exc))
+        return 1
+    except (UnicodeDecodeError, ValueError, ImportError, BackendUnavailable) as exc:
+        _error(str(exc))
         return 1
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -218,8 +298,12 @@ def main(argv: list[str]) -> int:
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(infos[0][4])
+    except socket.gaierror as exc:  # not an address nor a name this machine resolves
+        _error(f"--host {args.host}: {_os_text(exc)}")
+        return 2
     except OSError as exc:
-        print(f"{PROG}: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        why = _os_text(exc)
+        _error(f"cannot listen on {args.host}:{args.port}: {why}")
         return 1
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host

@@ -24,6 +24,7 @@ from runloop_tui.startup import SAFETY_SECONDS, resume_collector
 from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
 from runloop_tui.tui.formatting import display_lines, display_text
 from runloop_tui.tui.key_gate import KeyGate, alt_chords
+from runloop_tui.tui.keymap_clash import clash_messages
 from runloop_tui.tui.messages import RowHighlighted
 from runloop_tui.tui.quitting import CLEANUP_SECONDS, cancel_and_wait, quit_question, work_in_flight
 from runloop_tui.tui.screens.browser import BrowserScreen
@@ -103,6 +104,7 @@ class RunloopApp(App[None]):
             self._deliver_key, self._message_pumps, alt_chords(settings.keymap)
         )
         keep_escapes(self.driver_class)
+        self._clashes_told: set[str] = set()
         if settings.theme:
             self.theme = settings.theme
 
@@ -133,6 +135,15 @@ class RunloopApp(App[None]):
         # Pushed over Textual's default screen, not made the default screen itself (which
         # saved 20-50 ms of CPU at start, within noise): a profile switch replaces it.
         self.push_screen(self._browser_screen())
+        if self.settings.keymap:
+            self.call_after_refresh(self._tell_key_clashes)
+
+    def _tell_key_clashes(self) -> None:
+        """A [keys] remap that took a key from another binding is said, once: never a key
+        lost in silence. Checked at start and on each screen as keys reach it."""
+        nodes = [self, *self.screen.walk_children(with_self=True)]
+        for message in clash_messages(nodes, self._keymap, self._clashes_told):
+            self.notify(message, title="Key clash", severity="warning", timeout=15, markup=False)
 
     def _browser_screen(self) -> BrowserScreen:
         """A browser on the current settings and client."""
@@ -169,6 +180,8 @@ class RunloopApp(App[None]):
         await super().on_event(event)
 
     async def _deliver_key(self, key: events.Key) -> None:
+        if self.settings.keymap:
+            self._tell_key_clashes()
         if not self._quitting:
             await super().on_event(key)
 

@@ -241,11 +241,12 @@ async def run_server(
 
 def serve_web(options: WebOptions, tui_argv: Sequence[str]) -> int:
     """Run the web server in the foreground until Ctrl+C or SIGTERM."""
-    warning = exposure_warning(options.host, options.port)
-    if warning is not None:
-        print(f"runloop-tui web: {warning}", file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:
+        # Once bound: with --port 0 only the socket knows the port the warning must name.
+        warning = exposure_warning(options.host, urlsplit(url).port or options.port)
+        if warning is not None:
+            print(f"runloop-tui web: {warning}", file=sys.stderr, flush=True)
         public = f", browsers use {options.public_url}" if options.public_url else ""
         print(
             f"runloop-tui web: serving on {url}{public}"

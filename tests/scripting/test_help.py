@@ -33,4 +33,4 @@ def test_the_main_help_points_at_the_commands() -> None:
 def test_an_unknown_option_is_one_line_exit_2() -> None:
     result = run_process("ls", "--colour")
     assert result.status == 2 and result.err.count("\n") == 1
-    assert "unrecognized arguments: --colour" in result.err
+    assert "unknown flag --colour" in result.err

@@ -39,9 +39,40 @@ def test_empty_key_file_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_missing_key_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--data-dir", str(tmp_path / "d"), "--api-key-file", str(tmp_path / "no")]) == 1
+    assert main(["--data-dir", str(tmp_path / "d"), "--api-key-file", str(tmp_path / "no")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"--api-key-file {tmp_path / 'no'} does not exist" in err and "[Errno" not in err
+
+
+def _bad_flag_values(tmp: Path) -> list[tuple[list[str], str]]:
+    (tmp / "file").write_text("x")
+    (tmp / "short-key").write_text("too short")
+    return [
+        (["--port", "99999"], "--port: must be 0 to 65535"),
+        (["--data-dir", str(tmp / "file")], f"--data-dir {tmp / 'file'} is a file"),
+        (["--data-dir", str(tmp / "file" / "sub")], f"--data-dir {tmp / 'file' / 'sub'} is a"),
+        (["--api-key-file", str(tmp)], f"--api-key-file {tmp} is a directory"),
+        (["--stale-upload-hours", "-1"], "--stale-upload-hours: must be 0 to"),
+        (["--stale-upload-hours", "nan"], "--stale-upload-hours: must be 0 to"),
+        (["--sweep-seconds", "0"], "--sweep-seconds: must be 0.05 to 3600"),
+        (["--public-url", "devbox:8000"], "--public-url: must be an http(s)://"),
+        (["--s3-public-endpoint", "ftp://x"], "--s3-public-endpoint: must be an http(s)://"),
+        (["--signing-key-file", str(tmp / "short-key")], "needs at least 32 bytes"),
+        (["--host", "nohost.invalid"], "--host nohost.invalid: "),
+    ]
+
+
+def test_every_bad_flag_value_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args, words in _bad_flag_values(tmp_path):
+        status = main(["--data-dir", str(tmp_path / "d"), "--port", "0", *args])
+        err = capsys.readouterr().err
+        assert status == 2, (args, err)
+        assert err.count("\n") == 1 and err.startswith("runloop-tui serve: error: "), err
+        assert words in err, (words, err)
+        assert "[Errno" not in err and "Traceback" not in err
 
 
 def test_port_in_use_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,11 +23,10 @@ class OddServer(ChildServer):
         seed: int = 0,
         responses: int = 100,
         script: list[Any] | None = None,
-        refuse_writes: bool = False,
+        write_error: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
             [
-                *(["--refuse-writes"] if refuse_writes else []),
                 "--mode",
                 mode,
                 "--seed",
@@ -36,6 +35,8 @@ class OddServer(ChildServer):
                 str(responses),
                 "--script",
                 json.dumps(script or []),
+                "--write-error",
+                json.dumps(write_error),
             ]
         )
 

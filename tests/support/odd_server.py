@@ -14,7 +14,8 @@ Modes (for the list endpoints; the other operations answer schema-valid random o
 - ``empty_more``: ``{"objects": [], "has_more": true}`` forever.
 - ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats.
 
-With ``--refuse-writes``, every POST (create, complete, delete) answers 404.
+``--write-error '{"status": 404, "body": {...}}'`` answers every POST (create, complete,
+delete) with that status and body, in every mode.
 
 ``GET /__odd__/stats`` answers ``{"requests": n, "lists": n, "random": n}``.
 """
@@ -38,11 +39,16 @@ _ERROR_STATUSES = (400, 404, 409, 429, 500, 503)
 
 class _State:
     def __init__(
-        self, mode: str, seed: int, responses: int, script: list[Any], refuse_writes: bool
+        self,
+        mode: str,
+        seed: int,
+        responses: int,
+        script: list[Any],
+        write_error: dict[str, Any] | None = None,
     ) -> None:
+        self.write_error = write_error
         self.lock = threading.Lock()
         self.mode = mode
-        self.refuse_writes = refuse_writes
         self.random = SchemaRandom(seed)
         self.responses = responses
         self.script = script
@@ -131,8 +137,8 @@ class _Handler(QuietHandler):
         with state.lock:
             state.requests += 1
         error = state.random_error()
-        if state.refuse_writes and self.command == "POST":
-            error = 404, {"error": {"message": "no such object"}}
+        if self.command == "POST" and state.write_error is not None:
+            error = state.write_error["status"], state.write_error["body"]
         if error is not None:
             self._reply(*error)
             return
@@ -172,10 +178,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--responses", type=int, default=100)
     parser.add_argument("--script", default="[]")
-    parser.add_argument("--refuse-writes", action="store_true")
+    parser.add_argument("--write-error", default="null")
     args = parser.parse_args(argv)
-    script = json.loads(args.script)
-    state = _State(args.mode, args.seed, args.responses, script, args.refuse_writes)
+    state = _State(
+        args.mode, args.seed, args.responses, json.loads(args.script), json.loads(args.write_error)
+    )
     server = _Server(state)
     serve(server)
 

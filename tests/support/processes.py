@@ -51,10 +51,12 @@ def run_in_pty(
     *,
     size: tuple[int, int] = (80, 24),
     timeout: float = 60.0,
+    raw: bool = False,
 ) -> tuple[int, str]:
     """``python -m runloop_tui ARGS`` on a ``size`` pseudo-terminal: once ``when(what it
     wrote so far)``, type ``send`` in one write (as a paste or a burst arrives); read all it
-    writes until it exits. Returns the exit status and that text, escape sequences removed."""
+    writes until it exits. Returns the exit status and that text, escape sequences removed
+    (kept with ``raw``: to check what reached the terminal)."""
     main_fd, child_fd = pty.openpty()
     columns, rows = size
     fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -94,6 +96,7 @@ def run_in_pty(
             process.kill()
             process.wait()
         os.close(main_fd)
-    text = ESCAPES.sub("", seen.decode("utf-8", "replace"))
+    text = seen.decode("utf-8", "replace")
+    text = text if raw else ESCAPES.sub("", text)
     assert sent, f"the moment to type {send!r} never came; saw: {text[-2000:]!r}"
     return status, text

@@ -31,13 +31,14 @@ HOSTILE = {
     "size_bytes": 5,
     "metadata": {"owner\x1b]2;PWNED-KEY\x07": "me\x1b]2;PWNED-VALUE\x07"},
 }
+REFUSED = {"status": 404, "body": {"error": {"message": "no such object"}}}
 RAW_SEQUENCE = re.compile(rb"\x1b\]2;PWNED")
 
 
 @pytest.fixture
 def term(tmp_path: os.PathLike[str]) -> Iterator[Terminal]:
     page = {"objects": [HOSTILE], "has_more": False, "total_count": 1}
-    with OddServer("script", script=[page], refuse_writes=True) as odd:
+    with OddServer("script", script=[page], write_error=REFUSED) as odd:
         env = {
             "RUNLOOP_API_KEY": "test-key",
             "RUNLOOP_BASE_URL": odd.base_url,

@@ -9,6 +9,7 @@ measures every cell with Rich when rows are added (about 11 s for 100k rows).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from math import ceil
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -18,6 +19,7 @@ from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -32,6 +34,17 @@ from runloop_tui.tui.widgets.row_cursor import (
     scroll_into_view,
     table_css,
 )
+
+
+def _thumb(bar: ScrollBar, virtual: int) -> tuple[int, int]:
+    """Where the vertical bar's thumb starts and ends (in eighths of a cell) for ``virtual``
+    lines: Textual's ScrollBarRender.render_bar (textual is pinned) without the drawing."""
+    size, window = bar.size.height, bar.window_size
+    if not (window and size and virtual) or size == virtual or window >= virtual:
+        return (-1, -1)  # no thumb, or a bar drawn otherwise: let Textual repaint it
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (bar.position / (virtual - window)) * 8)
+    return (start, start + ceil(thumb * 8))
 
 
 class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
@@ -154,7 +167,14 @@ class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
             self.virtual_size = new
             return
         self.set_reactive(Widget.virtual_size, new)
-        self._scroll_update(new)  # the scrollbar's thumb (Textual's own resize path)
+        bar = self.vertical_scrollbar
+        if _thumb(bar, old.height) == _thumb(bar, new.height):
+            # A page loaded below a long list: the thumb looks the same (at a million rows it
+            # is one cell at its least). Refreshing the bar would repaint every widget under
+            # its column, the table's visible lines included: most of a load's paint cost.
+            bar.set_reactive(ScrollBar.window_virtual_size, new.height)
+        else:
+            self._scroll_update(new)  # the scrollbar's thumb (Textual's own resize path)
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False)
 

@@ -69,7 +69,7 @@ async def test_pages_below_a_long_list_repaint_the_scrollbar_only_when_its_thumb
             renders += 1
             return render()
 
-        bar.render = counted  # type: ignore[method-assign]
+        bar.render = counted  # type: ignore[method-assign, assignment]
 
         async def grow(count: int) -> int:
             before = renders

@@ -198,10 +198,46 @@ class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
             self._invalidate()
 
     def set_now(self, now_ms: int) -> None:
-        # Relative times read in seconds at best: re-render only when a second has passed.
+        # Relative times read in seconds at best: look again only when a second has passed,
+        # and re-render only when a row on screen reads differently ("1y" stays "1y" for a
+        # long while: repainting the table every second cost a load a tenth of its paint).
         if now_ms // 1000 != self._now_ms // 1000:
-            self._invalidate()
+            if self._reads_the_same_at(now_ms):
+                self._keep_shown_strips()
+            else:
+                self._invalidate()
         self._now_ms = now_ms
+
+    def _reads_the_same_at(self, now_ms: int) -> bool:
+        """Whether every cell on screen has the same text and style at ``now_ms``."""
+        then, columns, marked = self._now_ms, self._columns(), self._marked
+        for obj in self._shown_objects():
+            is_marked = obj.id in marked
+            for column, _ in columns:
+                if column.text(obj, is_marked, then) != column.text(obj, is_marked, now_ms):
+                    return False
+                style = column.style
+                if style is not None and style(obj, then) != style(obj, now_ms):
+                    return False
+        return True
+
+    def _keep_shown_strips(self) -> None:
+        """A new epoch for the clock (rows off screen may read differently now), keeping the
+        strips of the rows on screen, which read the same (``_reads_the_same_at``)."""
+        old, epoch = self._epoch, self._epoch + 1
+        top = round(self.scroll_y)
+        shown = set(self._rows[top : top + max(0, body_lines(self))])
+        self._cache = {
+            (epoch, k[1], k[2], k[3], k[4]): strip
+            for k, strip in self._cache.items()
+            if k[0] == old and k[1] in shown
+        }
+        self._epoch = epoch
+
+    def _shown_objects(self) -> list[ObjectView]:
+        top = round(self.scroll_y)
+        objects = self._objects
+        return [objects[pos] for pos in self._rows[top : top + max(0, body_lines(self))]]
 
     def set_sort(self, column: str, descending: bool) -> None:
         self._sort = (column, descending)

@@ -11,6 +11,10 @@ keystroke runs see no clock tick. Per run, in turn:
   loaded, then figure 8's 74 keys typed; baseline, figure 8's floor app with the same
   million names. Each run starts both afresh.
 
+``BENCH_FIG13=load`` runs the load alone (13a-c: no typing, no 13d or 13g), for quick
+rounds while working on the load path: ``BENCH_FIG13=load python -m bench --only 13
+--no-write`` (``--quick``: 100,000 objects, one run).
+
 13d compares the two ways a filter that does not narrow the previous one can find its rows,
 in this process, on the same names: one pass over the per-row names (a list comprehension,
 what every key paid before) and the names buffer (query/terms.py ``name_hits``: one
@@ -21,6 +25,7 @@ browser's model (tracemalloc), for the analysis.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from typing import Any
 
@@ -122,12 +127,15 @@ def run(ctx: BenchContext) -> list[Row]:
     bares: list[dict[str, Any]] = []
     floors: list[list[float]] = []
     typed: list[list[float]] = []
+    load_only = os.environ.get("BENCH_FIG13") == "load"
     for _ in range(runs):
         bares.append(ctx.child("load-httpx", PARAMS, ACCOUNT))
         app = ctx.child("load-app", {}, ACCOUNT)
         if app["loaded"] != n or app["total"] != n:
             raise RuntimeError(f"the app loaded {app['loaded']} of {app['total']}, not {n}")
         apps.append(app)
+        if load_only:
+            continue
         floor, pressed = _type_run(ctx, n)
         floors.append([s.seconds * 1000 for s in floor])
         typed.append([s.seconds * 1000 for s in pressed])
@@ -183,6 +191,8 @@ def run(ctx: BenchContext) -> list[Row]:
         target_text="≤ 1 GB",
     )
     rss.notes.append(f"whole process (VmHWM), per run (MB): {span(apps, 'peak_rss_mb')}")
+    if load_only:
+        return [load, stall, rss]
     search = _search_compare(n)
     sparse = [w for w in NEEDLES if search["buffer_ms"][w] is not None]
     buffer_total = sum(search["buffer_ms"][w] for w in sparse)

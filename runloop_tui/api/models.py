@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from itertools import repeat
 from typing import Any
 
 
@@ -282,14 +283,17 @@ class ObjectListView:
     def from_json(cls, data: dict[str, Any]) -> ObjectListView:
         if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
             raise ValueError("a list response must have an 'objects' array")
-        objects: list[ObjectView] = []
+        items: list[Any] = data["objects"]
+        objects = _plain_page(items)
         skipped = 0
-        parse = ObjectView.from_json
-        for item in data["objects"]:
-            try:
-                objects.append(parse(item))
-            except ValueError:
-                skipped += 1
+        if objects is None:
+            objects = []
+            parse = ObjectView.from_json
+            for item in items:
+                try:
+                    objects.append(parse(item))
+                except ValueError:
+                    skipped += 1
         try:
             total = _opt_int(data.get("total_count"))
         except ValueError:
@@ -301,6 +305,74 @@ class ObjectListView:
             total_count=None if total is None or total < 0 else total,
             skipped=skipped,
         )
+
+
+_INT = frozenset({int})
+_STR = frozenset({str})
+_OPT_INT = frozenset({int, type(None)})
+_NONE = frozenset({type(None)})
+_DICT = frozenset({dict})
+# A missing or empty content_type reads as unspecified (as in ObjectView.from_json).
+_TYPE_OR_UNSPECIFIED: dict[object, ContentType] = {None: ContentType.UNSPECIFIED}
+_TYPE_OR_UNSPECIFIED.update(_TYPE_BY_VALUE)
+_TYPE_OR_UNSPECIFIED[""] = ContentType.UNSPECIFIED
+
+
+def _plain_page(items: list[Any]) -> list[ObjectView] | None:
+    """A page parsed column by column, or None when any object needs ObjectView.from_json.
+
+    A list page of 5,000 is the hot path of a load (a million objects: 200 pages): one
+    comprehension per field and one check per column cost a fraction of a call per object.
+    Only a page where every object is plain takes it: every field of the expected type (no
+    conversion needed), known states and content types, no negative size, no unknown field,
+    no upload headers. Anything else (a missing field, a float, a bool, an odd value) sends
+    the whole page down the per-object path, which converts, sanitises and skips as before,
+    so both paths give the same objects.
+    """
+    if not items or set(map(type, items)) != _DICT:
+        return None
+    if not all(map(_KNOWN.issuperset, items)):
+        return None  # an unknown field: kept aside in ``extra`` by the per-object path
+    try:
+        ids = [o["id"] for o in items]
+        names = [o["name"] for o in items]
+        created = [o["create_time_ms"] for o in items]
+        states = list(map(_STATE_BY_VALUE.__getitem__, [o["state"] for o in items]))
+        kinds = list(map(_TYPE_OR_UNSPECIFIED.__getitem__, [o.get("content_type") for o in items]))
+    except (KeyError, TypeError):  # missing, or an unknown or unhashable value
+        return None
+    sizes = [o.get("size_bytes") for o in items]
+    expiries = [o.get("delete_after_time_ms") for o in items]
+    urls = [o.get("upload_url") for o in items]
+    if not (
+        set(map(type, ids)) == _STR
+        and set(map(type, names)) == _STR
+        and set(map(type, created)) == _INT
+        and set(map(type, sizes)) <= _OPT_INT
+        and set(map(type, expiries)) <= _OPT_INT
+        and set(map(type, [o.get("upload_headers") for o in items])) == _NONE
+    ):
+        return None
+    if min([s for s in sizes if s is not None], default=0) < 0:
+        return None  # sanitised by the per-object path
+    raw_metadata = [o.get("metadata") for o in items]
+    metadata = [_shared_metadata(m) if type(m) is dict else None for m in raw_metadata]
+    return list(
+        map(
+            _build,
+            ids,
+            names,
+            states,
+            kinds,
+            created,
+            sizes,
+            expiries,
+            metadata,
+            urls,
+            repeat(None),
+            repeat(_NO_EXTRA),
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

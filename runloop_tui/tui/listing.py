@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ from runloop_tui.tui.browser_model import BrowserModel
 from runloop_tui.tui.list_loader import ListLoader
 from runloop_tui.tui.screens.browser_rows import BrowserRows
 from runloop_tui.tui.screens.live_refresh import LiveRefresh
+
+# How often the header's counts follow the pages of a listing (see Listing.page_loaded).
+COUNTS_INTERVAL_S = 0.25
 
 
 class PageLoaded(Message):
@@ -90,12 +94,14 @@ class Listing:
         self._post = post
         self._view = view
         self.number = 0  # the current listing; messages of an older one are stale
+        self._counted_at = -COUNTS_INTERVAL_S  # when page_loaded last updated the counts
 
     # --- the worker's side ---
     async def run(self, refresh: bool) -> None:
         """One listing, start to end; the screen's load worker awaits this."""
         self.number += 1
         number = self.number
+        self._counted_at = -COUNTS_INTERVAL_S  # a listing's first page shows its counts
         loader, model, paging = self.loader, self.rows.model, self.paging
         staged = model.staging() if refresh else None
         target = model if staged is None else staged  # where the repeats are counted
@@ -117,7 +123,7 @@ class Listing:
                         # Filtered and sorted page by page, off to the side; swapped in at the end.
                         staged.ingest(objects, self.rows.now_ms())
                     else:
-                        self.rows.ingest(objects)
+                        self.rows.ingest(objects, counts=False)  # page_loaded counts
                     loader.repeats = target.repeated
                     self._post(PageLoaded(number, None if staged is None else len(staged.index)))
                     # Loaded objects live long and hold no cycles: move them out of the cyclic
@@ -135,7 +141,14 @@ class Listing:
 
     # --- the screen's side (its @on handlers) ---
     def page_loaded(self, event: PageLoaded) -> None:
-        if event.listing == self.number:
+        if event.listing != self.number:
+            return
+        # The header's counts, at most every COUNTS_INTERVAL_S while pages stream in (each
+        # update is a frame: at 200 pages of a million objects, a tenth of the load's CPU);
+        # the first page's at once, and ``finished`` gives the final ones.
+        now = time.monotonic()
+        if now - self._counted_at >= COUNTS_INTERVAL_S:
+            self._counted_at = now
             self._view.update_counts(event.staged)
 
     def failed(self, event: LoadFailed) -> None:

@@ -273,3 +273,40 @@ def test_filters_after_no_filter_match_a_fresh_sort_and_totals_follow_changes() 
         assert set(removed).isdisjoint(ids)
         assert [model.index.objects[p].id for p in model.rows] == ids
         assert model.shown_bytes == total
+
+
+def test_pages_of_new_ids_and_pages_with_odd_objects_ingest_alike() -> None:
+    """A page whose objects are all new and kept skips the per-object loop (ingest's
+    column checks); a repeat, a deleted or an expired object anywhere takes the loop. The
+    rows, the repeats and the totals must not tell which way a page went."""
+    rng = random.Random(16)
+    model = BrowserModel()
+    model.begin_listing()
+    seen: set[str] = set()
+    kept: list[str] = []
+    repeats = 0
+    for _ in range(40):
+        page: list[ObjectView] = []
+        for _ in range(rng.randint(0, 30)):
+            roll = rng.random()
+            n = rng.randint(0, 200) if roll < 0.1 else rng.randint(0, 100_000)
+            state = ObjectState.DELETED if roll > 0.97 else ObjectState.READ_ONLY
+            page.append(obj(n, state=state, ttl=1 if 0.94 < roll <= 0.97 else None))
+        for o in page:
+            if o.id in seen:
+                repeats += 1
+            elif o.state is not ObjectState.DELETED and o.delete_after_time_ms is None:
+                seen.add(o.id)
+                kept.append(o.id)
+        model.ingest(page, NOW)
+    model.ingest([obj(100_001), obj(100_002), obj(100_001)], NOW)  # a repeat within a page
+    kept += ["obj_100001", "obj_100002"]
+    repeats += 1
+    assert [o.id for o in model.index.objects] == kept
+    assert model.pos_by_id == {i: n for n, i in enumerate(kept)}
+    assert model.repeated == repeats
+    assert [model.index[p].id for p in model.rows] == sorted(
+        kept,
+        key=lambda i: -model.get(i).create_time_ms,  # type: ignore[union-attr]
+    )
+    assert model.shown_bytes == 10 * len(kept)

@@ -48,3 +48,47 @@ async def test_rows_drawn_before_the_scrollbar_are_redrawn_narrower() -> None:
         narrow = table.scrollable_content_region.width
         assert narrow == wide - 1  # the scrollbar took a column
         assert [table.render_line(y).cell_length for y in (1, 2, 3, 4)] == [narrow] * 4
+
+
+async def test_pages_below_a_long_list_repaint_the_scrollbar_only_when_its_thumb_moves() -> None:
+    """Each page of a load grows the table; repainting the bar repaints every widget under
+    its column (at a million objects most of a load's paint cost). When the thumb looks the
+    same, only the bar's numbers change; what is on screen must equal a full repaint."""
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ObjectTable)
+        objects = [_object(i) for i in range(60)]
+        table.set_rows(objects, list(range(60)))
+        await pilot.pause()
+        bar = table.vertical_scrollbar
+        renders = 0
+        render = bar.render
+
+        def counted() -> object:
+            nonlocal renders
+            renders += 1
+            return render()
+
+        bar.render = counted  # type: ignore[method-assign, assignment]
+
+        async def grow(count: int) -> int:
+            before = renders
+            objects.extend(_object(i) for i in range(len(objects), count))
+            table.set_rows(objects, list(range(count)))
+            await pilot.pause()
+            assert bar.window_virtual_size == count + 1
+            painted = renders - before
+            shown = app.export_screenshot()
+            table._scroll_update(table.virtual_size)  # Textual's own path: a full repaint
+            await pilot.pause()
+            assert app.export_screenshot() == shown
+            return painted
+
+        assert await grow(600) == 1  # the thumb shrank to one cell: repainted
+        assert await grow(5_000) == 0  # one cell at its least, at the top: not repainted
+        assert await grow(20_000) == 0
+        table.move_cursor(10_000)  # the view follows the cursor
+        await pilot.pause()
+        assert table.scroll_y > 9_000
+        assert await grow(20_001) == 0  # mid-list, one more row: the thumb stays put
+        assert await grow(40_000) == 1  # it moves up the bar as the list doubles

@@ -51,10 +51,14 @@ class BrowserRows:
         return obj.id if obj else None
 
     # --- changes to the data ---
-    def ingest(self, objects: list[ObjectView], listed: bool = True) -> None:
+    def ingest(
+        self, objects: list[ObjectView], listed: bool = True, *, counts: bool = True
+    ) -> None:
+        """``counts=False``: the caller updates the header (a listing does, at most a few
+        times a second: each update repaints it)."""
         keep = self.cursor_id()
         if self.model.ingest(objects, self.now_ms(), listed):
-            self.show(keep)
+            self.show(keep, counts=counts)
 
     def swap(self, staged: BrowserModel) -> None:
         keep = self.cursor_id()
@@ -95,7 +99,7 @@ class BrowserRows:
             self.pending_select = None
             self.table.move_cursor(row)
 
-    def show(self, keep_id: str | None) -> None:
+    def show(self, keep_id: str | None, *, counts: bool = True) -> None:
         self.model.take_back_marks()  # kept across `v`, their objects listed again
         if self.pending_select is not None and self.pending_select in self.model.pos_by_id:
             keep_id, self.pending_select = self.pending_select, None
@@ -103,7 +107,8 @@ class BrowserRows:
             self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
         )
         self._after_rows()
-        self.update_counts()
+        if counts:
+            self.update_counts()
 
     def update_counts(self, loaded: int | None = None) -> None:
         model = self.model

@@ -9,6 +9,7 @@ measures every cell with Rich when rows are added (about 11 s for 100k rows).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from math import ceil
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -18,6 +19,7 @@ from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -32,6 +34,17 @@ from runloop_tui.tui.widgets.row_cursor import (
     scroll_into_view,
     table_css,
 )
+
+
+def _thumb(bar: ScrollBar, virtual: int) -> tuple[int, int]:
+    """Where the vertical bar's thumb starts and ends (in eighths of a cell) for ``virtual``
+    lines: Textual's ScrollBarRender.render_bar (textual is pinned) without the drawing."""
+    size, window = bar.size.height, bar.window_size
+    if not (window and size and virtual) or size == virtual or window >= virtual:
+        return (-1, -1)  # no thumb, or a bar drawn otherwise: let Textual repaint it
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (bar.position / (virtual - window)) * 8)
+    return (start, start + ceil(thumb * 8))
 
 
 class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
@@ -154,7 +167,14 @@ class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
             self.virtual_size = new
             return
         self.set_reactive(Widget.virtual_size, new)
-        self._scroll_update(new)  # the scrollbar's thumb (Textual's own resize path)
+        bar = self.vertical_scrollbar
+        if _thumb(bar, old.height) == _thumb(bar, new.height):
+            # A page loaded below a long list: the thumb looks the same (at a million rows it
+            # is one cell at its least). Refreshing the bar would repaint every widget under
+            # its column, the table's visible lines included: most of a load's paint cost.
+            bar.set_reactive(ScrollBar.window_virtual_size, new.height)
+        else:
+            self._scroll_update(new)  # the scrollbar's thumb (Textual's own resize path)
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False)
 
@@ -178,10 +198,46 @@ class ObjectTable(RowCursorKeys, ScrollView, can_focus=True):
             self._invalidate()
 
     def set_now(self, now_ms: int) -> None:
-        # Relative times read in seconds at best: re-render only when a second has passed.
+        # Relative times read in seconds at best: look again only when a second has passed,
+        # and re-render only when a row on screen reads differently ("1y" stays "1y" for a
+        # long while: repainting the table every second cost a load a tenth of its paint).
         if now_ms // 1000 != self._now_ms // 1000:
-            self._invalidate()
+            if self._reads_the_same_at(now_ms):
+                self._keep_shown_strips()
+            else:
+                self._invalidate()
         self._now_ms = now_ms
+
+    def _reads_the_same_at(self, now_ms: int) -> bool:
+        """Whether every cell on screen has the same text and style at ``now_ms``."""
+        then, columns, marked = self._now_ms, self._columns(), self._marked
+        for obj in self._shown_objects():
+            is_marked = obj.id in marked
+            for column, _ in columns:
+                if column.text(obj, is_marked, then) != column.text(obj, is_marked, now_ms):
+                    return False
+                style = column.style
+                if style is not None and style(obj, then) != style(obj, now_ms):
+                    return False
+        return True
+
+    def _keep_shown_strips(self) -> None:
+        """A new epoch for the clock (rows off screen may read differently now), keeping the
+        strips of the rows on screen, which read the same (``_reads_the_same_at``)."""
+        old, epoch = self._epoch, self._epoch + 1
+        top = round(self.scroll_y)
+        shown = set(self._rows[top : top + max(0, body_lines(self))])
+        self._cache = {
+            (epoch, k[1], k[2], k[3], k[4]): strip
+            for k, strip in self._cache.items()
+            if k[0] == old and k[1] in shown
+        }
+        self._epoch = epoch
+
+    def _shown_objects(self) -> list[ObjectView]:
+        top = round(self.scroll_y)
+        objects = self._objects
+        return [objects[pos] for pos in self._rows[top : top + max(0, body_lines(self))]]
 
     def set_sort(self, column: str, descending: bool) -> None:
         self._sort = (column, descending)

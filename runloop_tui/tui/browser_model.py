@@ -27,8 +27,9 @@ RESULT_CACHE_POSITIONS = 2_000_000
 
 
 def keep_object(obj: ObjectView, now_ms: int) -> bool:
-    """Deleted and expired objects leave the list (the server may list them until swept)."""
-    return obj.state is not ObjectState.DELETED and not obj.is_expired(now_ms)
+    """Deleted objects leave the list. Expired ones stay, shown as expired, for as long as the
+    server lists them (the service does until it sweeps them): `expired` finds them."""
+    return obj.state is not ObjectState.DELETED
 
 
 def _size_or_zero(obj: ObjectView) -> int:
@@ -122,9 +123,6 @@ class BrowserModel:
                 self._seen_again(obj.id, listed)
                 continue
             if obj.state is deleted:
-                continue
-            expiry = obj.delete_after_time_ms
-            if expiry is not None and expiry <= now_ms:
                 continue
             if previous is not None:
                 obj = self._against_previous(previous, obj)

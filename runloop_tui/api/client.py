@@ -85,7 +85,21 @@ class ObjectsClient(ApiTransport):
 
     ``on_retry`` (also settable later as an attribute) is called before each retry sleep, so
     a UI can show "retrying in 2s".
+
+    ``left_behind`` holds the half-made objects of failed uploads whose delete failed too (the
+    server was away); ``remove_left_behind`` retries them, and closing the client tries once
+    more (bounded).
     """
+
+    async def remove_left_behind(self) -> list[str]:
+        """Delete what failed uploads left behind; the ids removed (the rest stay listed)."""
+        return await self.left_behind.sweep(self.delete_object, CLEANUP_TIMEOUT_SECONDS)
+
+    async def aclose(self) -> None:
+        if self.left_behind:  # one more bounded try at exit
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.remove_left_behind(), CLEANUP_TIMEOUT_SECONDS)
+        await super().aclose()
 
     # --- operations from the spec ---
     async def list_objects(
@@ -437,19 +451,25 @@ class ObjectsClient(ApiTransport):
             async def discard_when_made() -> None:
                 with contextlib.suppress(Exception):
                     made = await asyncio.wait_for(task, CLEANUP_TIMEOUT_SECONDS)
-                    await asyncio.wait_for(self.delete_object(made.id), CLEANUP_TIMEOUT_SECONDS)
+                    await self._delete_or_keep(made.id)
 
             cleanup = asyncio.ensure_future(discard_when_made())
             self._background.add(cleanup)
             cleanup.add_done_callback(self._background.discard)
             raise
 
+    async def _delete_or_keep(self, object_id: str) -> None:
+        """Delete a half-made object; if that fails, keep it in ``left_behind`` for later."""
+        self.left_behind.add(object_id)
+        await self.left_behind.sweep(self.delete_object, CLEANUP_TIMEOUT_SECONDS)
+
     async def _discard(self, object_id: str) -> None:
-        """Best-effort delete of a half-made object, shielded from the caller's cancellation."""
+        """Delete a half-made object (or keep it in ``left_behind``), shielded from the
+        caller's cancellation."""
 
         async def delete_quietly() -> None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.delete_object(object_id), CLEANUP_TIMEOUT_SECONDS)
+                await self._delete_or_keep(object_id)
 
         task = asyncio.ensure_future(delete_quietly())
         self._background.add(task)

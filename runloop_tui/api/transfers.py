@@ -267,6 +267,19 @@ def _write_batch(
     return dropped
 
 
+class LocalWriteError(OSError):
+    """The download's target could not be written, said in the user's terms: the file they
+    asked for, never the hidden part file beside it (`cannot write /proc/x.tgz: No such file
+    or directory`)."""
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
+def _cannot_write(dest: Path, exc: OSError) -> LocalWriteError:
+    return LocalWriteError(exc.errno or errno.EIO, exc.strerror or str(exc), str(dest))
+
+
 class PartFile:
     """A hidden ``.<name>.part-<random>`` beside the target; committed atomically or removed.
 
@@ -278,7 +291,10 @@ class PartFile:
         self.dest = dest
         self.path = dest.with_name(f".{dest.name}.part-{secrets.token_hex(4)}")
         # O_EXCL: never clobber anything, even another download's part file.
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError as exc:
+            raise _cannot_write(dest, exc) from None
         self._batch: list[bytes | bytearray] = []
         self._batched = 0
         self._dropped = 0  # nothing of the file below this offset is left in the page cache
@@ -296,7 +312,10 @@ class PartFile:
         if self._writing is not None:
             # One write in flight at a time; its error surfaces here. Cleared only once it has
             # ended: discard() must not close the fd under a thread still writing to it.
-            self._dropped = await self._writing
+            try:
+                self._dropped = await self._writing
+            except OSError as exc:  # a full disk, an I/O error
+                raise _cannot_write(self.dest, exc) from None
             self._writing = None
         if self._batch:
             batch, size, offset = self._batch, self._batched, self.written
@@ -310,9 +329,20 @@ class PartFile:
         """fsync, then move into place; without overwrite an existing target is never replaced."""
         await self._flush()
         await self._flush()  # wait for the last batch
-        await asyncio.to_thread(os.fsync, self._fd)
+        try:
+            await asyncio.to_thread(os.fsync, self._fd)
+        except OSError as exc:
+            raise _cannot_write(self.dest, exc) from None
         os.close(self._fd)
         self._fd = -1
+        try:
+            return self._move_into_place(overwrite)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            raise _cannot_write(self.dest, exc) from None
+
+    def _move_into_place(self, overwrite: bool) -> Path:
         if overwrite:
             os.replace(self.path, self.dest)
         else:

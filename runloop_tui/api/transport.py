@@ -28,6 +28,7 @@ from runloop_tui.api.errors import (
     ProtocolError,
     error_for_status,
 )
+from runloop_tui.api.leftovers import LeftBehind
 from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import (
     RetryEvent,
@@ -193,6 +194,8 @@ class ApiTransport:
         self.on_retry = on_retry
         self._chunk_size = chunk_size
         self._background: set[asyncio.Task[None]] = set()
+        # Half-made objects of failed uploads still to delete (api/leftovers.py).
+        self.left_behind = LeftBehind()
         # One TLS context for both clients; its certificates load at the first handshake.
         tls = lazy_tls_context()
         self._http = httpx.AsyncClient(

@@ -13,6 +13,17 @@ class PreviewKind(StrEnum):
     EMPTY = "empty"
 
 
+# The first letter of `tar -tv`'s mode column for each member kind ("-" for files).
+_TYPE_LETTERS = {
+    "dir": "d",
+    "symlink": "l",
+    "hardlink": "h",
+    "fifo": "p",
+    "chardev": "c",
+    "blockdev": "b",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class TarMember:
     """One entry of a tar archive, as read from its header."""
@@ -21,16 +32,20 @@ class TarMember:
     size: int
     mode: int
     mtime: int
-    kind: str  # "file", "dir", "symlink", "hardlink" or "other"
+    # "file", "dir", "symlink", "hardlink", "fifo", "chardev", "blockdev" or "other"
+    kind: str
     linkname: str = ""
 
     @property
     def mode_text(self) -> str:
-        """`drwxr-xr-x` style, like `tar -tv`."""
-        first = {"dir": "d", "symlink": "l", "hardlink": "h"}.get(self.kind, "-")
+        """`drwxr-xr-x` style, like GNU `tar -tv` (setuid, setgid and sticky bits included)."""
+        first = _TYPE_LETTERS.get(self.kind, "-")
         bits = "rwxrwxrwx"
-        rest = "".join(ch if self.mode & (1 << (8 - i)) else "-" for i, ch in enumerate(bits))
-        return first + rest
+        rest = [ch if self.mode & (1 << (8 - i)) else "-" for i, ch in enumerate(bits)]
+        for flag, at, letter in ((0o4000, 2, "s"), (0o2000, 5, "s"), (0o1000, 8, "t")):
+            if self.mode & flag:
+                rest[at] = letter if rest[at] == "x" else letter.upper()
+        return first + "".join(rest)
 
 
 @dataclass(frozen=True, slots=True)

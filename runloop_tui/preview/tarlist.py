@@ -22,6 +22,10 @@ _KINDS = {
     tarfile.DIRTYPE: "dir",
     tarfile.SYMTYPE: "symlink",
     tarfile.LNKTYPE: "hardlink",
+    tarfile.GNUTYPE_SPARSE: "file",
+    tarfile.FIFOTYPE: "fifo",
+    tarfile.CHRTYPE: "chardev",
+    tarfile.BLKTYPE: "blockdev",
 }
 # The tar magic sits at offset 257 of the first header ("ustar\0" or GNU's "ustar ").
 _MAGIC_OFFSET = 257

@@ -27,8 +27,9 @@ RESULT_CACHE_POSITIONS = 2_000_000
 
 
 def keep_object(obj: ObjectView, now_ms: int) -> bool:
-    """Deleted and expired objects leave the list (the server may list them until swept)."""
-    return obj.state is not ObjectState.DELETED and not obj.is_expired(now_ms)
+    """Deleted objects leave the list. Expired ones stay, shown as expired, for as long as the
+    server lists them (the service does until it sweeps them): `expired` finds them."""
+    return obj.state is not ObjectState.DELETED
 
 
 def _size_or_zero(obj: ObjectView) -> int:
@@ -61,6 +62,7 @@ class BrowserModel:
         # until their objects load again. Never acted on; `c` clears them with the rest.
         self._away_marks: set[str] = set()
         self._pending_marks: set[str] = set()
+        self._kept_sizes: dict[str, int] = {}  # their sizes, for the header's marked bytes
         # Sort keys per column, in load order; extended as pages arrive, reset on a swap.
         self._keys: dict[str, list[Any]] = {}
         # The total size of the rows shown, kept up to date as rows come and go.
@@ -163,9 +165,6 @@ class BrowserModel:
                 self._seen_again(obj.id, listed)
                 continue
             if obj.state is deleted:
-                continue
-            expiry = obj.delete_after_time_ms
-            if expiry is not None and expiry <= now_ms:
                 continue
             if previous is not None:
                 obj = self._against_previous(previous, obj)
@@ -406,12 +405,21 @@ class BrowserModel:
     def marked_bytes(self) -> int:
         # Runs on every count update: no sorted object list (60-100 ms at 100k marks).
         sizes, pos_by_id = self._sort_keys("bytes"), self.pos_by_id
-        return sum(sizes[pos_by_id[i]] for i in self.marks if i in pos_by_id)
+        total: int = sum(sizes[pos_by_id[i]] for i in self.marks if i in pos_by_id)
+        if self._kept_sizes:  # the marks kept aside count too (kept_mark_count)
+            kept = self._kept_sizes
+            aside = (self._away_marks | self._pending_marks) - self.marks
+            total += sum(kept.get(i, 0) for i in aside)
+        return total
 
     # --- marks ---
     def switch_view(self) -> None:
         """Empty the list for the other view; the marks wait for it (see _away_marks)."""
         leaving = self.marks | self._pending_marks
+        objects, pos_by_id = self.index.objects, self.pos_by_id
+        self._kept_sizes.update(
+            (i, objects[pos_by_id[i]].size_bytes or 0) for i in self.marks if i in pos_by_id
+        )
         self._pending_marks, self._away_marks = self._away_marks, leaving
         self.clear()
 
@@ -431,6 +439,7 @@ class BrowserModel:
         self.marks.clear()
         self._away_marks.clear()
         self._pending_marks.clear()
+        self._kept_sizes.clear()
 
     def toggle_mark(self, object_id: str) -> None:
         if object_id in self.marks:

@@ -23,6 +23,9 @@ from runloop_tui.server.embedded import EmbeddedServer
 from tests.conftest import MakeClient
 from tests.support.uploads import names_in, still_uploading, upload_random
 
+# Linux: /proc, where no file can be created, even by root.
+HAS_PROC = Path("/proc/self").is_dir()
+
 
 async def _download_bytes(client: ObjectsClient, object_id: str, where: Path) -> bytes:
     target = await client.download_to(object_id, where / f"check-{object_id}")
@@ -234,3 +237,24 @@ async def test_read_head_is_ranged(client: ObjectsClient, tmp_path: Path) -> Non
     assert await client.read_head(done.id, 10) == data[:10]
     assert await client.read_head(done.id) == data[:65536]
     assert await client.read_head(done.id, 1_000_000) == data
+
+
+async def test_a_download_that_cannot_be_written_says_so_in_the_users_terms(
+    client: ObjectsClient, tmp_path: Path
+) -> None:
+    """The error names the file asked for, never the hidden part file beside it."""
+    source = tmp_path / "a.txt"
+    source.write_text("content")
+    done = await client.upload_path(source)
+    not_a_folder = tmp_path / "plain-file"
+    not_a_folder.write_text("")
+    targets = [not_a_folder / "x.tgz"]
+    if HAS_PROC:
+        targets.append(Path("/proc/x.tgz"))  # no file can be created there, even by root
+    for target in targets:
+        with pytest.raises(OSError) as info:
+            await client.download_to(done.id, target)
+        message = str(info.value)
+        assert message.startswith(f"cannot write {target}: "), message
+        assert ".part-" not in message and "Errno" not in message
+    assert "plain-file" in names_in(tmp_path) and not any(".part-" in n for n in names_in(tmp_path))

@@ -6,7 +6,10 @@ import gzip
 import io
 import os
 import random
+import shutil
+import subprocess
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -249,3 +252,45 @@ def test_summary_line() -> None:
     tgz = build_preview("b.tgz", "tgz", make_tar([], gz=True), None)
     assert tgz.summary.startswith("gzip → tar ·")
     assert "decompressed" in p.summary
+
+
+def test_tar_mode_column_matches_gnu_tar_for_every_member_type(tmp_path: Path) -> None:
+    """A real FIFO, devices, links and special bits: the letters `tar -tv` prints."""
+    tar_bin = shutil.which("tar")
+    if tar_bin is None:
+        pytest.skip("no tar binary to compare with")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "plain").write_bytes(b"data")
+    os.mkfifo(src / "fifo", 0o644)
+    (src / "link").symlink_to("plain")
+    os.link(src / "plain", src / "hard")
+    (src / "tool").write_bytes(b"#!")
+    (src / "tool").chmod(0o4755)
+    (src / "shared").mkdir()
+    (src / "shared").chmod(0o1777)
+    (src / "grp").write_bytes(b"")
+    (src / "grp").chmod(0o2640)
+    archive = tmp_path / "a.tar"
+    with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name in ("plain", "fifo", "link", "hard", "tool", "shared", "grp"):
+            tar.add(src / name, arcname=name, recursive=False)
+        for name, kind in (("tty", tarfile.CHRTYPE), ("disk", tarfile.BLKTYPE)):
+            dev = tarfile.TarInfo(name)
+            dev.type = kind
+            dev.mode = 0o660
+            dev.devmajor, dev.devminor = 8, 1
+            tar.addfile(dev)
+    data = archive.read_bytes()
+    p = build_preview("a.tar", "tar", data, len(data))
+    ours = {m.name: m.mode_text for m in p.members}
+    listed = subprocess.run(
+        [tar_bin, "-tvf", str(archive)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    # perms owner/group size date time name [-> target | link to target]
+    theirs = {line.split()[5].rstrip("/"): line[:10] for line in listed}
+    assert ours == theirs
+    assert ours["fifo"][0] == "p"
+    assert ours["tty"][0] == "c"
+    assert ours["disk"][0] == "b"
+    assert ours["tool"] == "-rwsr-xr-x"

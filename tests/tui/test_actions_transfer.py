@@ -31,6 +31,9 @@ from tests.support.uploads import upload_random
 from tests.tui.actions_helpers import SAMPLES, upload_samples, wait_gone, wait_screen
 from tests.tui.conftest import browsing, drain, make_app, settle
 
+# Linux: /proc, where no file can be created, even by root.
+HAS_PROC = Path("/proc/self").is_dir()
+
 
 @pytest.fixture(autouse=True)
 def _no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,6 +197,14 @@ async def test_download_prompt_overwrite_and_content(
         await pilot.pause()
         assert isinstance(app.screen, DownloadModal)
         assert "does not exist" in str(modal.query_one("#dest-error").render())
+        # A folder no file can be made in (even as root) is refused on submit, before
+        # anything is downloaded.
+        if HAS_PROC:
+            modal.query_one("#dest", Input).value = "/proc/x.tgz"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, DownloadModal)
+            assert "Cannot write in /proc" in str(modal.query_one("#dest-error").render())
         await pilot.press("escape")
     assert sorted(p.name for p in downloads.iterdir()) == ["app.log.gz"]
 

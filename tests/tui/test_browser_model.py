@@ -55,10 +55,10 @@ def test_ingest_dedupes_filters_incrementally_and_keeps_sorted() -> None:
     assert len(model.index) == 5  # obj_0002 only once
 
 
-def test_deleted_and_expired_objects_are_left_out() -> None:
+def test_deleted_objects_are_left_out_and_expired_ones_stay() -> None:
     model = BrowserModel()
     model.ingest([obj(1, state=ObjectState.DELETED), obj(2, ttl=1), obj(3, ttl=10**9), obj(4)], NOW)
-    assert [o.id for o in model.visible_objects] == ["obj_0003", "obj_0004"]
+    assert [o.id for o in model.visible_objects] == ["obj_0002", "obj_0003", "obj_0004"]
 
 
 def test_stable_sort_keeps_load_order_for_ties_both_ways() -> None:

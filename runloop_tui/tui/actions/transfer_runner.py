@@ -2,11 +2,15 @@
 
 Transfers are not exclusive (several may run at once); each shows a row in the transfers
 panel, and its cleanup on cancel or failure (a half-made object deleted, no partial file
-left) is the client's. Successes that finish together are said once (SuccessBurst).
+left) is the client's. When that delete fails too (the server is away), the object is in the
+client's `left_behind`: the row says so, and a worker retries with backoff until the server
+is back and the row says "removed". Successes that finish together are said once
+(SuccessBurst).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -15,13 +19,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from runloop_tui.api.client import CancelToken, ObjectsClient, ProgressCallback
 from runloop_tui.api.errors import ApiError, TransferCancelled
+from runloop_tui.api.leftovers import backoff_seconds
 from runloop_tui.api.models import ObjectView
 from runloop_tui.config import Settings
 from runloop_tui.tui.actions.host import ActionHost, run_io
 from runloop_tui.tui.actions.naming import default_download_path
 from runloop_tui.tui.actions.overwrite import confirm_overwrite
 from runloop_tui.tui.actions.toasts import SuccessBurst
-from runloop_tui.tui.formatting import human_size
+from runloop_tui.tui.formatting import display_text, human_size
 from runloop_tui.tui.modals.validation import probe
 
 # The modals and the transfers panel are imported when first used: the browser should paint
@@ -31,7 +36,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from runloop_tui.tui.modals.upload import UploadRequest
-    from runloop_tui.tui.widgets.transfers import TransfersPanel
+    from runloop_tui.tui.widgets.transfers import Transfer, TransfersPanel
 
 T = TypeVar("T")
 
@@ -43,6 +48,7 @@ class TransferRunner:
     _settings: Settings
     _panel: Callable[[], TransfersPanel]  # mounts the panel on first use
     _burst: SuccessBurst = field(default_factory=SuccessBurst, init=False)
+    _sweeper: Worker[None] | None = field(default=None, init=False)
 
     # --- the workers (not exclusive: several transfers may run at once) ---
     def run_upload(self, request: UploadRequest) -> Worker[ObjectView | None]:
@@ -72,7 +78,7 @@ class TransferRunner:
         obj = await self._tracked(
             "upload",
             request.name,
-            lambda progress, cancel: self._client.upload_path(
+            lambda progress, cancel, transfer: self._client.upload_path(
                 request.path,
                 name=request.name,
                 content_type=request.content_type,
@@ -80,6 +86,7 @@ class TransferRunner:
                 ttl_ms=request.ttl_ms,
                 progress=progress,
                 cancel=cancel,
+                on_created=lambda made: setattr(transfer, "object_id", made.id),
             ),
         )
         if obj is None:
@@ -117,7 +124,7 @@ class TransferRunner:
         saved = await self._tracked(
             "download",
             obj.name,
-            lambda progress, cancel: self._client.download_to(
+            lambda progress, cancel, _transfer: self._client.download_to(
                 obj.id, path, overwrite=overwrite, progress=progress, cancel=cancel
             ),
         )
@@ -131,7 +138,7 @@ class TransferRunner:
         sent = await self._tracked(
             "download",
             obj.name,
-            lambda progress, cancel: download_for_browser(
+            lambda progress, cancel, _transfer: download_for_browser(
                 self._host.ui.deliver, self._client, obj, progress, cancel
             ),
         )
@@ -160,7 +167,7 @@ class TransferRunner:
         self,
         kind: str,
         label: str,
-        run: Callable[[ProgressCallback, CancelToken], Awaitable[T]],
+        run: Callable[[ProgressCallback, CancelToken, Transfer], Awaitable[T]],
     ) -> T | None:
         """Run a transfer behind a row of the transfers panel; None when it failed or stopped.
 
@@ -173,15 +180,17 @@ class TransferRunner:
         self._host.availability_changed()  # T (focus the transfers) now has something to show
         title = kind.capitalize()
         try:
-            result = await run(panel.progress_callback(transfer), transfer.cancel)
+            result = await run(panel.progress_callback(transfer), transfer.cancel, transfer)
         except TransferCancelled:
             panel.finish(transfer, TransferState.CANCELLED)
             self._host.notify(f"{title} of {label!r} cancelled.", severity="warning", markup=False)
+            self._check_left_behind(transfer)
             self._flush(kind)  # this may have been the last of a burst
             return None
         except (ApiError, OSError) as exc:
             panel.finish(transfer, TransferState.FAILED, str(exc))
             self._host.notify(str(exc), title=f"{title} failed", severity="error", markup=False)
+            self._check_left_behind(transfer)
             self._flush(kind)
             return None
         except Exception as exc:
@@ -190,3 +199,41 @@ class TransferRunner:
             raise
         panel.finish(transfer, TransferState.DONE)
         return result
+
+    # --- objects a failed upload could not delete (the server was away) ---
+    def _check_left_behind(self, transfer: Transfer) -> None:
+        """Say so when the upload's half-made object could not be deleted, and keep trying."""
+        if transfer.object_id is None or transfer.object_id not in self._client.left_behind:
+            return
+        transfer.left_behind = "left"
+        self._panel().refresh(layout=True)
+        self._host.notify(
+            f"{display_text(transfer.object_id)} was left UPLOADING; it will be removed when "
+            "the server is back.",
+            title="Upload not cleaned up yet",
+            severity="warning",
+            markup=False,
+        )
+        if self._sweeper is None or self._sweeper.is_finished:
+            self._sweeper = run_io(
+                self._host, self._sweep_left_behind, "Remove objects left UPLOADING", "left-behind"
+            )
+
+    async def _sweep_left_behind(self) -> None:
+        """Retry the deletes with backoff while anything is left behind (quitting tries once
+        more, bounded: ObjectsClient.aclose)."""
+        attempt = 0
+        while self._client.left_behind:
+            await asyncio.sleep(backoff_seconds(attempt))
+            attempt += 1
+            removed = await self._client.remove_left_behind()
+            if not removed:
+                continue
+            panel = self._panel()
+            for transfer in panel.transfers:
+                if transfer.object_id in removed and transfer.left_behind == "left":
+                    transfer.left_behind = "removed"
+            panel.refresh(layout=True)
+            self._host.apply_local_changes(removed_ids=removed)
+            what = display_text(removed[0]) if len(removed) == 1 else f"{len(removed)} objects"
+            self._host.notify(f"Removed {what} left UPLOADING by a failed upload.", markup=False)

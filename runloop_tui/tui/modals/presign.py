@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
@@ -137,6 +138,23 @@ class PresignModal(ModalScreen[None]):
     def on_mount(self) -> None:
         self._generate(self.seconds)
         self.query_one("#copy-url", Button).focus()
+
+    def on_key(self, event: Key) -> None:
+        """A digit typed anywhere but in a field starts a duration there: Enter still copies
+        and ← → still step the presets, yet `2h` typed at once is not lost."""
+        character = event.character
+        if character is None or not character.isdigit() or len(character) != 1:
+            return
+        if isinstance(self.focused, Input):
+            return
+        event.stop()
+        event.prevent_default()
+        duration = self.query_one("#duration", Input)
+        # Focusing selects all by default, and the rest of a burst would replace the digit.
+        duration.select_on_focus = False
+        duration.value = character
+        duration.cursor_position = 1
+        duration.focus()
 
     def _generate(self, seconds: int) -> None:
         self.seconds = seconds

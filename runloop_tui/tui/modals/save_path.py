@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from textual import on
@@ -35,9 +37,23 @@ class SaveTarget(PathValidator):
             return problem
         if parent_kind != "dir":
             return f"The folder {path.parent} does not exist."
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            return f"Cannot write in {path.parent}: permission denied."
         if len(path.name.encode("utf-8", "surrogateescape")) > 255:
             return "The file name is longer than 255 bytes."
         return None
+
+
+def cannot_create_in(folder: Path) -> str | None:
+    """Why no file can be made in ``folder`` (tried for real: /proc, a read-only mount or a
+    full disk pass the permission check); None when one can. Run once, on submit."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".runloop-tui-probe-", dir=folder)
+    except OSError as exc:
+        return f"Cannot write in {folder}: {exc.strerror or exc}."
+    os.close(fd)
+    os.unlink(name)
+    return None
 
 
 class SavePathField(Vertical):
@@ -63,6 +79,8 @@ class SavePathField(Vertical):
         """The chosen path, or None after showing why it can't be used (focus stays there)."""
         field = self.query_one("#dest", Input)
         message = first_failure(field.validate(field.value))
+        if message is None:
+            message = cannot_create_in(expand_path(field.value).parent)
         self.query_one("#dest-error", FieldError).show(message)
         if message is not None:
             field.focus()

@@ -15,8 +15,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.events import Key
+from textual.geometry import Size
 from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runloop_tui.query.filter import FILTER_HELP
@@ -133,9 +135,15 @@ def filter_rows() -> list[HelpRow]:
     return [HelpRow("Filter syntax", term, text, "") for term, text in FILTER_HELP]
 
 
-def render_rows(rows: list[HelpRow]) -> Content:
+# Narrower than this, a description is not wrapped under its column (it folds as it comes).
+_MIN_TEXT_WIDTH = 16
+
+
+def help_lines(rows: list[HelpRow], width: int | None = None) -> list[Content]:
+    """One line per row; given a ``width``, a long description wraps under the description
+    column, never back under the keys."""
     if not rows:
-        return Content.assemble(("Nothing matches.", "$text-muted"))
+        return [Content.assemble(("Nothing matches.", "$text-muted"))]
     key_width = min(24, max(cell_len(row.keys) for row in rows))
     lines: list[Content] = []
     section = None
@@ -146,16 +154,47 @@ def render_rows(rows: list[HelpRow]) -> Content:
             section = row.section
             lines.append(Content.assemble((section, "bold $text-primary")))
         pad = " " * max(1, key_width - cell_len(row.keys) + 1)
-        lines.append(
-            Content.assemble(
-                "  ",
-                (row.keys, "bold $text-accent"),
-                pad,
-                row.text,
-                (f"  {row.binding_id}" if row.binding_id else "", "$text-muted"),
-            )
+        head = Content.assemble("  ", (row.keys, "bold $text-accent"), pad)
+        text = Content.assemble(
+            row.text, (f"  {row.binding_id}" if row.binding_id else "", "$text-muted")
         )
-    return Content("\n").join(lines)
+        room = None if width is None else width - head.cell_length
+        if room is None or room < _MIN_TEXT_WIDTH or text.cell_length <= room:
+            lines.append(head + text)
+            continue
+        parts = text.wrap(room)
+        lines.append(head + parts[0])
+        lines += [Content(" " * head.cell_length) + part for part in parts[1:]]
+    return lines
+
+
+def render_rows(rows: list[HelpRow]) -> Content:
+    """The rows unwrapped, one line each."""
+    return Content("\n").join(help_lines(rows))
+
+
+class HelpBody(Widget):
+    """The rows, laid out for the width they get (wrapped under the description column)."""
+
+    DEFAULT_CSS = "HelpBody { height: auto; }"
+
+    def __init__(self, rows: list[HelpRow], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown = rows
+
+    @property
+    def content(self) -> Content:
+        return render_rows(self._shown)
+
+    def show(self, rows: list[HelpRow]) -> None:
+        self._shown = rows
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(help_lines(self._shown, width))
+
+    def render(self) -> Content:
+        return Content("\n").join(help_lines(self._shown, self.size.width))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -183,7 +222,7 @@ class HelpScreen(ModalScreen[None]):
             )
             yield Input(placeholder="search keys and filter terms…", id="help-search")
             with VerticalScroll(id="help-scroll"):
-                yield Static(render_rows(self._rows), id="help-body")
+                yield HelpBody(self._rows, id="help-body")
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#help-search", Input))
@@ -200,11 +239,11 @@ class HelpScreen(ModalScreen[None]):
     @on(Input.Changed, "#help-search")
     def _search(self, event: Input.Changed) -> None:
         shown = [row for row in self._rows if row.matches(event.value)]
-        self.query_one("#help-body", Static).update(render_rows(shown))
+        self.query_one("#help-body", HelpBody).show(shown)
 
     @property
     def shown_text(self) -> str:
-        return str(self.query_one("#help-body", Static).content)
+        return str(self.query_one("#help-body", HelpBody).content)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -74,7 +74,9 @@ class Transfer:
     state: TransferState = TransferState.RUNNING
     error: str | None = None
     finished: float | None = None
-    object_id: str | None = None
+    object_id: str | None = None  # an upload's object, once created
+    # An upload's half-made object that its failure could not delete: "left", then "removed".
+    left_behind: str | None = None
     id: int = field(default_factory=lambda: next(_ids))
     meter: RateMeter = field(default_factory=RateMeter)
 
@@ -91,6 +93,14 @@ class Transfer:
         self.state = state
         self.error = error
         self.finished = now
+
+    def _left_note(self) -> str:
+        if self.left_behind is None or self.object_id is None:
+            return ""
+        object_id = display_text(self.object_id)
+        if self.left_behind == "removed":
+            return f"{object_id} left UPLOADING, now removed"
+        return f"{object_id} left UPLOADING; removing it when the server is back"
 
     def line(self, now: float, width: int) -> Content:
         arrow = "↑" if self.kind == "upload" else "↓"
@@ -122,17 +132,23 @@ class Transfer:
             bar = ("✓ done  ", "$success")
             style = "dim"
         elif self.state is TransferState.CANCELLED:
-            tail = "nothing left behind"
+            tail = self._left_note() or "nothing left behind"
             bar = ("⊘ cancelled  ", "$warning")
             style = "dim"
         else:
-            tail = self.error or "failed"
+            note = self._left_note()
+            tail = " · ".join(part for part in (note, self.error or "failed") if part)
             bar = ("✗ failed  ", "$error")
             style = ""
         name_room = max(8, min(40, width - len(tail) - len(bar[0]) - 6))
         name = display_text(self.name)
         if len(name) > name_room:
             name = name[: name_room - 1] + "…"
+        # One line per transfer: a long error is cut, never wrapped under the arrow (the
+        # notification has it whole).
+        tail_room = max(1, width - 2 - (name_room + 2) - len(bar[0]))
+        if len(tail) > tail_room:
+            tail = tail[: tail_room - 1] + "…"
         return Content.assemble(
             (f"{arrow} ", "bold"), (f"{name:<{name_room}}  ", style), bar, (tail, style)
         )

@@ -115,12 +115,12 @@ class BrowserModel:
         # (above 256 each int is an object of its own, 28 bytes; at 1M rows that adds up).
         start = len(self.index)
         numbers = list(range(start, start + len(objects)))
-        fresh_ids = self._all_fresh(objects, now_ms)
+        fresh_ids = self._all_fresh(objects)
         if fresh_ids is not None:
             fresh = objects
             pos_by_id.update(zip(fresh_ids, numbers, strict=True))
         else:
-            fresh = self._fresh(objects, now_ms, listed, numbers)
+            fresh = self._fresh(objects, listed, numbers)
         if not listed:
             self._pushed.update(obj.id for obj in fresh)
         if not fresh:
@@ -136,7 +136,7 @@ class BrowserModel:
         self._append_rows(added)
         return len(fresh)
 
-    def _all_fresh(self, objects: list[ObjectView], now_ms: int) -> list[str] | None:
+    def _all_fresh(self, objects: list[ObjectView]) -> list[str] | None:
         """The ids of ``objects`` when every one is new and kept (the usual page: checked a
         column at a time, in C), else None: then ``_fresh`` looks at each."""
         if self._previous is not None:
@@ -146,15 +146,12 @@ class BrowserModel:
             return None  # a repeat, in the page or before it
         if ObjectState.DELETED in [o.state for o in objects]:
             return None
-        expiries = [o.delete_after_time_ms for o in objects]
-        if min([e for e in expiries if e is not None], default=now_ms + 1) <= now_ms:
-            return None
         return ids
 
     def _fresh(
-        self, objects: list[ObjectView], now_ms: int, listed: bool, numbers: list[int]
+        self, objects: list[ObjectView], listed: bool, numbers: list[int]
     ) -> list[ObjectView]:
-        """The objects to add, one at a time: repeats counted, deleted and expired left out."""
+        """The objects to add, one at a time: repeats counted, deleted ones left out."""
         pos_by_id = self.pos_by_id
         fresh: list[ObjectView] = []
         deleted = ObjectState.DELETED

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
+from runloop_tui.flag_types import port_number
 from runloop_tui.server.datadir import (
     API_KEY_FILE,
     data_dir_warning,
@@ -32,16 +33,6 @@ from runloop_tui.server.storage.select import BackendError, StorageConfig
 DEFAULT_PORT = 8765
 PROG = "runloop-tui serve"
 MIB = 1024 * 1024
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be 0 to 65535 (0: any free port), got {value}")
-    return value
 
 
 def _number(low: float, high: float) -> Callable[[str], float]:
@@ -81,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0 = any)",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, help=f"store location (default {default_data_dir()})"

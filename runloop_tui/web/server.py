@@ -26,6 +26,8 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from runloop_tui.flag_types import port_number
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # Set in each tab's environment: empty when its page may write the clipboard, else why not.
@@ -62,16 +64,6 @@ def exposure_warning(host: str, port: int) -> str | None:
     )
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0 to 65535 (0: any free port), got {value}")
-    return value
-
-
 def _public_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
@@ -87,7 +79,7 @@ def add_web_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--port",
-        type=_port,
+        type=port_number,
         default=DEFAULT_PORT,
         help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
     )

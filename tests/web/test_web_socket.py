@@ -142,7 +142,7 @@ def test_binding_elsewhere_warns_about_authentication(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--port", "99999"], "port must be 0 to 65535"),
+        (["--port", "99999"], "must be 0 to 65535"),
         (["--profile", "nope"], "unknown profile 'nope'"),
         (["--theme", "nope"], "unknown theme 'nope'"),
         (["--public-url", "devbox:8000"], "must be http(s)://host[:port]"),

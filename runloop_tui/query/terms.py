@@ -67,9 +67,12 @@ class NameBuffer:
             self._starts.extend(starts)
             self._pieces.append("\n".join(names) + "\n")
 
-    def hits(self, needle: str) -> list[int] | None:
+    def hits(self, needle: str, most: int | None = None) -> list[int] | None:
         """Rows (in order) whose name holds ``needle`` (lower case), or None when more than
-        1/SPARSE_SHARE of the rows may match: then a pass over the rows is cheaper."""
+        1/SPARSE_SHARE of the rows may match: then a pass over the rows is cheaper.
+
+        ``most``: give up past this many hits instead (a pass over fewer rows than all, the
+        previous filter's matches, is the one to beat)."""
         if not needle or "\n" in needle:
             return None  # (a filter term never holds a newline: terms split on whitespace)
         if self._pieces:
@@ -77,13 +80,14 @@ class NameBuffer:
             self._pieces = []
         text, starts = self._text, self._starts
         rows = len(starts)
+        if most is None:
+            most = rows // SPARSE_SHARE + 1
         # A first look at 1/SPARSE_SHARE of the text: a needle on most rows goes no further.
         sample = len(text) // SPARSE_SHARE
-        if text.count(needle, 0, sample) * SPARSE_SHARE * SPARSE_SHARE > rows:
+        if text.count(needle, 0, sample) * SPARSE_SHARE > most:
             return None
         # A hit never spans two names: the needle holds no newline. After a hit, search on
         # from the next name (one row per name, however often it holds the needle).
-        most = rows // SPARSE_SHARE + 1
         hits: list[int] = []
         find, row_of = text.find, bisect_right
         at = find(needle)
@@ -176,10 +180,10 @@ class ObjectIndex:
         }
         return columns[name]
 
-    def name_hits(self, needle: str) -> list[int] | None:
+    def name_hits(self, needle: str, most: int | None = None) -> list[int] | None:
         """Positions (load order) of the names holding ``needle`` (lower case), or None when
         that would not be cheap (see NameBuffer.hits)."""
-        return self._buffer.hits(needle)
+        return self._buffer.hits(needle, most)
 
     def __len__(self) -> int:
         return len(self.objects)

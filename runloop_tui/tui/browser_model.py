@@ -413,6 +413,20 @@ class BrowserModel:
         pos = self.pos_by_id.get(object_id)
         return None if pos is None else self.index[pos]
 
+    def may_show(self, object_id: str, now_ms: int) -> bool:
+        """False when ``object_id`` is certainly not among the rows (not loaded, or not a
+        match), so that nobody looks for it through a million rows."""
+        pos = self.pos_by_id.get(object_id)
+        if pos is None:
+            return False
+        compiled = self.filter
+        # The rows are exactly the matches, but a time-dependent filter's as of its pass.
+        return (
+            compiled.is_empty
+            or compiled.time_dependent
+            or compiled.matches(self.index[pos], now_ms)
+        )
+
     @property
     def visible_objects(self) -> list[ObjectView]:
         objects = self.index.objects

@@ -114,6 +114,15 @@ def test_filter_keystrokes_match_a_fresh_computation(steps: list[tuple]) -> None
         assert model.rows == expected_rows(model, model.filter.text), step
         visible_bytes = sum(model.index[pos].size_bytes or 0 for pos in model.rows)
         assert model.shown_bytes == visible_bytes
+        # may_show: never False for a row shown (the cursor would lose it); False for the
+        # rest, unless the filter moves with the clock.
+        shown = set(model.rows)
+        for pos, obj in enumerate(model.index.objects):
+            if pos in shown or model.filter.time_dependent:
+                assert model.may_show(obj.id, NOW), step
+            else:
+                assert not model.may_show(obj.id, NOW), step
+        assert not model.may_show("obj_not_loaded", NOW)
 
 
 def test_backspacing_reuses_the_remembered_rows() -> None:

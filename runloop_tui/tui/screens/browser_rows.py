@@ -103,6 +103,8 @@ class BrowserRows:
         self.model.take_back_marks()  # kept across `v`, their objects listed again
         if self.pending_select is not None and self.pending_select in self.model.pos_by_id:
             keep_id, self.pending_select = self.pending_select, None
+        if keep_id is not None and not self.model.may_show(keep_id, self.now_ms()):
+            keep_id = None  # filtered out: the table need not search a million rows for it
         self.table.set_rows(
             self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
         )

@@ -252,16 +252,19 @@ class CompiledFilter:
             return list(range(len(index)))
         return list(cand) if cand is candidates else cand
 
-    def sparse_indices(self, index: ObjectIndex, now_ms: int) -> list[int] | None:
+    def sparse_indices(
+        self, index: ObjectIndex, now_ms: int, most: int | None = None
+    ) -> list[int] | None:
         """The matching positions in load order, found through the names buffer, or None
         if this filter has no name word with few hits (then ``filter_indices`` it is).
 
         A plain word (or ``name:``) with few hits is one C-level scan of the names; the
         other terms then look at those rows only. Same result as ``filter_indices``.
+        ``most``: more hits than this are not few (see NameBuffer.hits).
         """
         for term in self._terms:
             if isinstance(term, SubstringTerm) and term.column == "name" and not term.negated:
-                hits = index.name_hits(term.needle)
+                hits = index.name_hits(term.needle, most)
                 if hits is not None:
                     return self.filter_indices(index, now_ms, hits)
         return None

@@ -67,23 +67,29 @@ class NameBuffer:
             self._starts.extend(starts)
             self._pieces.append("\n".join(names) + "\n")
 
-    def hits(self, needle: str) -> list[int] | None:
+    def hits(self, needle: str, most: int | None = None) -> list[int] | None:
         """Rows (in order) whose name holds ``needle`` (lower case), or None when more than
-        1/SPARSE_SHARE of the rows may match: then a pass over the rows is cheaper."""
+        1/SPARSE_SHARE of the rows may match: then a pass over the rows is cheaper.
+
+        ``most``: give up past this many hits instead (a pass over fewer rows than all, the
+        previous filter's matches, is the one to beat)."""
         if not needle or "\n" in needle:
             return None  # (a filter term never holds a newline: terms split on whitespace)
+        rows = len(self._starts)
+        if most is None:
+            most = rows // SPARSE_SHARE + 1
+        # A first look at 1/SPARSE_SHARE of the text: a needle on most rows goes no further,
+        # nor joins the pages (29 MB at a million names) before it is known to be worth it.
+        head = self._text or (self._pieces[0] if self._pieces else "")
+        part = min(len(head), self._end // SPARSE_SHARE)
+        if head.count(needle, 0, part) * self._end > most * max(part, 1):
+            return None
         if self._pieces:
             self._text = "".join([self._text, *self._pieces])
             self._pieces = []
         text, starts = self._text, self._starts
-        rows = len(starts)
-        # A first look at 1/SPARSE_SHARE of the text: a needle on most rows goes no further.
-        sample = len(text) // SPARSE_SHARE
-        if text.count(needle, 0, sample) * SPARSE_SHARE * SPARSE_SHARE > rows:
-            return None
         # A hit never spans two names: the needle holds no newline. After a hit, search on
         # from the next name (one row per name, however often it holds the needle).
-        most = rows // SPARSE_SHARE + 1
         hits: list[int] = []
         find, row_of = text.find, bisect_right
         at = find(needle)
@@ -176,10 +182,10 @@ class ObjectIndex:
         }
         return columns[name]
 
-    def name_hits(self, needle: str) -> list[int] | None:
+    def name_hits(self, needle: str, most: int | None = None) -> list[int] | None:
         """Positions (load order) of the names holding ``needle`` (lower case), or None when
         that would not be cheap (see NameBuffer.hits)."""
-        return self._buffer.hits(needle)
+        return self._buffer.hits(needle, most)
 
     def __len__(self) -> int:
         return len(self.objects)

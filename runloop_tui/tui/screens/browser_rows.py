@@ -20,6 +20,8 @@ from runloop_tui.tui.widgets.header import BrowserHeader, Counts
 from runloop_tui.tui.widgets.object_table import ObjectTable
 
 FLASH_SECONDS = 3.0
+# A pass over fewer rows says little about the cost per row (the fixed costs dominate).
+RATE_MIN_ROWS = 20_000
 
 SetTimer = Callable[[float, Callable[[], None]], Timer]
 
@@ -41,6 +43,8 @@ class BrowserRows:
     _flash_timer: Timer | None = field(default=None, init=False)
     pending_select: str | None = field(default=None, init=False)
     filter_seconds: float = field(default=0.0, init=False)  # CPU time of the last filter pass
+    # CPU time per row a filter pass looked at, from the last pass over many (None: none yet).
+    row_seconds: float | None = field(default=None, init=False)
     # Marked but hidden by the filter, or kept from the other view (kept by update_counts).
     hidden_marks: int = field(default=0, init=False)
     # Bumps whenever the data swaps (tests and stale checks use it).
@@ -103,6 +107,8 @@ class BrowserRows:
         self.model.take_back_marks()  # kept across `v`, their objects listed again
         if self.pending_select is not None and self.pending_select in self.model.pos_by_id:
             keep_id, self.pending_select = self.pending_select, None
+        if keep_id is not None and not self.model.may_show(keep_id, self.now_ms()):
+            keep_id = None  # filtered out: the table need not search a million rows for it
         self.table.set_rows(
             self.model.index.objects, self.model.rows, keep_id, positions=self.model.pos_by_id
         )
@@ -209,7 +215,16 @@ class BrowserRows:
         self.model.set_filter(compiled, self.now_ms())
         self.show(keep)
         self.filter_seconds = time.thread_time() - started
+        if self.model.last_scanned >= RATE_MIN_ROWS:
+            self.row_seconds = self.filter_seconds / self.model.last_scanned
         return True
+
+    def expected_seconds(self, compiled: CompiledFilter) -> float:
+        """About the CPU time ``apply_filter(compiled)`` will take: the rows its pass will
+        look at (none for a remembered result) at the last big pass's cost per row."""
+        if self.row_seconds is None or compiled.text == self.model.filter.text:
+            return 0.0
+        return self.model.scan_estimate(compiled, self.now_ms()) * self.row_seconds
 
     def wants_pushdown(self, compiled: CompiledFilter) -> bool:
         """Whether the server should be asked for matches: the list here is partial."""

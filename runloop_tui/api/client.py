@@ -459,9 +459,9 @@ class ObjectsClient(ApiTransport):
             raise
 
     async def _delete_or_keep(self, object_id: str) -> None:
-        """Delete a half-made object; if that fails, keep it in ``left_behind`` for later."""
-        self.left_behind.add(object_id)
-        await self.left_behind.sweep(self.delete_object, CLEANUP_TIMEOUT_SECONDS)
+        """Delete a half-made object; if that fails, keep it in ``left_behind`` for later.
+        Only this one: the others wait for the sweeper, so a failure is told at once."""
+        await self.left_behind.try_delete(object_id, self.delete_object, CLEANUP_TIMEOUT_SECONDS)
 
     async def _discard(self, object_id: str) -> None:
         """Delete a half-made object (or keep it in ``left_behind``), shielded from the

@@ -38,22 +38,25 @@ class LeftBehind:
     def ids(self) -> list[str]:
         return list(self._ids)
 
-    def add(self, object_id: str) -> None:
-        self._ids[object_id] = None
-
-    async def sweep(
-        self, delete: Callable[[str], Awaitable[object]], each_seconds: float
-    ) -> list[str]:
-        """Try to delete each one (each bounded by ``each_seconds``); the ids now gone.
+    async def try_delete(
+        self, object_id: str, delete: Callable[[str], Awaitable[object]], each_seconds: float
+    ) -> bool:
+        """Delete one (bounded by ``each_seconds``): True once it is gone, else it is kept.
 
         A 404 counts as gone (the server, or an earlier attempt whose answer was lost, removed
         it). Anything else keeps the id for the next sweep.
         """
-        removed: list[str] = []
-        for object_id in self.ids:
-            with contextlib.suppress(ApiError, OSError, TimeoutError):
-                with contextlib.suppress(NotFoundError):
-                    await asyncio.wait_for(delete(object_id), each_seconds)
-                removed.append(object_id)
-                self._ids.pop(object_id, None)
-        return removed
+        try:
+            with contextlib.suppress(NotFoundError):
+                await asyncio.wait_for(delete(object_id), each_seconds)
+        except (ApiError, OSError, TimeoutError):
+            self._ids[object_id] = None
+            return False
+        self._ids.pop(object_id, None)
+        return True
+
+    async def sweep(
+        self, delete: Callable[[str], Awaitable[object]], each_seconds: float
+    ) -> list[str]:
+        """Try to delete each one, oldest first; the ids now gone."""
+        return [i for i in self.ids if await self.try_delete(i, delete, each_seconds)]

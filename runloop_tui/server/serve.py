@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     team.add_argument(
         "--list-cache-mb",
-        type=float,
+        type=_number(0, 1024 * 1024),
         default=DEFAULT_CACHE_BYTES / MIB,
         metavar="MB",
         help="each replica's cache of list pages with PostgreSQL, checked against the database"
@@ -144,12 +144,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="the S3 endpoint clients reach, when it differs from AWS_ENDPOINT_URL",
     )
     return parser
-
-
-def _cache_bytes(megabytes: float) -> int:
-    if not 0 <= megabytes <= 1024 * 1024:  # NaN fails too
-        raise BackendError("--list-cache-mb must be between 0 and 1048576")
-    return int(megabytes * MIB)
 
 
 class _Terminated(Exception):
@@ -263,7 +257,7 @@ def main(argv: list[str]) -> int:
             signing_key_file=args.signing_key_file,
             stale_upload_s=None if hours is None else hours * 3600,
             s3_public_endpoint=args.s3_public_endpoint,
-            list_cache_bytes=_cache_bytes(args.list_cache_mb),
+            list_cache_bytes=int(args.list_cache_mb * MIB),
         )
         app = create_app(
             data_dir,

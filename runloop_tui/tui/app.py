@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -17,6 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.widgets import Input
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import ConfigError, Settings, default_config_path
@@ -101,10 +104,14 @@ class RunloopApp(App[None]):
         self._profiles = profiles
         self._make_client = make_client
         self._key_gate = KeyGate(
-            self._deliver_key, self._message_pumps, alt_chords(settings.keymap)
+            self._deliver_key,
+            self._message_pumps,
+            alt_chords(settings.keymap),
+            lambda: isinstance(self.focused, Input),
         )
         keep_escapes(self.driver_class)
         self._clashes_told: set[str] = set()
+        self._clash_checked: weakref.WeakSet[Screen[object]] = weakref.WeakSet()
         if settings.theme:
             self.theme = settings.theme
 
@@ -180,7 +187,8 @@ class RunloopApp(App[None]):
         await super().on_event(event)
 
     async def _deliver_key(self, key: events.Key) -> None:
-        if self.settings.keymap:
+        if self.settings.keymap and self.screen not in self._clash_checked:
+            self._clash_checked.add(self.screen)  # once per screen, not a walk per key
             self._tell_key_clashes()
         if not self._quitting:
             await super().on_event(key)

@@ -51,14 +51,23 @@ def _busy(pump: MessagePump) -> bool:
     )
 
 
-def split_escape(key: events.Key, bound: Container[str] = ()) -> list[events.Key]:
+# In a text field Alt+b and Alt+f move by word (readline's keys, which Textual reads them as).
+WORD_MOTIONS = {"alt+b": "ctrl+left", "alt+f": "ctrl+right"}
+
+
+def split_escape(
+    key: events.Key, bound: Container[str] = (), in_text: bool = False
+) -> list[events.Key]:
     """``alt+j`` (Esc and ``j`` in one read) as the two keys Esc and ``j``.
 
     Only for a printable character (``terminal_input`` makes sure Esc before any of them
     reads as Alt) that no binding in ``bound`` claims; Alt with a named key
-    (``alt+backspace``, ``alt+up``) is a real chord and stays whole.
+    (``alt+backspace``, ``alt+up``) is a real chord and stays whole. ``in_text``: a text
+    field has the focus, where Alt+b and Alt+f are word motions.
     """
     name, character = key.key, key.character
+    if in_text and name in WORD_MOTIONS and name not in bound:
+        return [events.Key(WORD_MOTIONS[name], None)]
     if (
         not name.startswith("alt+")
         or name in bound
@@ -87,7 +96,8 @@ class KeyGate:
 
     ``deliver`` does what Textual does with a key (priority bindings, then the focused
     widget); ``pumps`` lists the app's message pumps at the time of asking; ``alt_keys`` are
-    the Alt chords a binding claims (see ``split_escape``).
+    the Alt chords a binding claims and ``in_text`` tells whether a text field has the focus
+    (see ``split_escape``).
     """
 
     def __init__(
@@ -95,10 +105,12 @@ class KeyGate:
         deliver: Callable[[events.Key], Awaitable[None]],
         pumps: Callable[[], Iterable[MessagePump]],
         alt_keys: Container[str] = (),
+        in_text: Callable[[], bool] = lambda: False,
     ) -> None:
         self._deliver = deliver
         self._pumps = pumps
         self._alt_keys = alt_keys
+        self._in_text = in_text
         self._keys: deque[events.Key] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -111,7 +123,7 @@ class KeyGate:
     def put(self, key: events.Key) -> None:
         if self.closed:
             return
-        self._keys.extend(split_escape(key, self._alt_keys))
+        self._keys.append(key)
         self._wake.set()
 
     def close(self) -> None:
@@ -130,7 +142,9 @@ class KeyGate:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            key = self._keys.popleft()
+            # Taken apart as it goes out, when the focus it lands on is known.
+            key, *rest = split_escape(self._keys.popleft(), self._alt_keys, self._in_text())
+            self._keys.extendleft(rest)  # one key at most: the one after the Esc
             await self._deliver(key)
             # A lone key is delivered at once; what the gate delays is only the next one,
             # which may arrive while this one is still being handled.

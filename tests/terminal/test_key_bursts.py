@@ -87,3 +87,17 @@ def test_escape_then_keys_in_one_read_clears_the_filter_first(term: Terminal) ->
     term.write("\x1bjj")  # Esc leaves the filter (clearing it); j, j move in the table
     text = term.wait_quiet()
     assert "abc" not in filter_line(term) and "jj" not in filter_line(term), text
+
+
+def test_alt_b_in_a_text_field_moves_by_word_and_keeps_the_form(term: Terminal) -> None:
+    # Terminals send Alt+b as Esc, b: in a text field that is a word motion, not an Esc
+    # that would close the form and lose what was typed.
+    term.write("u")
+    term.wait_for("Upload", timeout=10, settle=0.3)
+    term.write("/tmp/abc def")
+    term.wait_for("/tmp/abc def", timeout=10, settle=0.2)
+    term.write("\x1bb")
+    term.wait_quiet()
+    term.write("X")
+    text = term.wait_for("/tmp/abc Xdef", timeout=10, settle=0.3)
+    assert "Upload" in text, text

@@ -26,8 +26,8 @@ def parsed(data: str) -> list[tuple[str, str | None]]:
     return [(key.key, key.character) for key in keys_read(data)]
 
 
-def gated(data: str, bound: frozenset[str] = frozenset()) -> list[str]:
-    return [part.key for key in keys_read(data) for part in split_escape(key, bound)]
+def gated(data: str, bound: frozenset[str] = frozenset(), in_text: bool = False) -> list[str]:
+    return [part.key for key in keys_read(data) for part in split_escape(key, bound, in_text)]
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,11 @@ def test_an_alt_chord_the_user_bound_stays_whole() -> None:
 def test_named_alt_chords_are_not_taken_apart() -> None:
     chord = events.Key("alt+backspace", None)
     assert split_escape(chord) == [chord]
+
+
+def test_in_a_text_field_alt_b_and_f_still_move_by_word() -> None:
+    # Readline's word motions, as Textual reads them; any other Esc+key is still two keys.
+    assert gated("\x1bb", in_text=True) == ["ctrl+left"]
+    assert gated("\x1bf", in_text=True) == ["ctrl+right"]
+    assert gated("\x1bj", in_text=True) == ["escape", "j"]
+    assert gated("\x1bb") == ["escape", "b"]

@@ -35,12 +35,11 @@ from runloop_tui.server.storage import listing
 from runloop_tui.server.storage.base import BackendUnavailable, Measure, T, found, uploading
 from runloop_tui.server.storage.pagecache import (
     DEFAULT_CACHE_BYTES,
-    GENERATIONS_MIGRATION,
     UNTOUCHED,
     ListCache,
     scope_of,
-    tagged_columns,
 )
+from runloop_tui.server.storage.pg_generations import GENERATIONS_MIGRATION, tagged_columns
 from runloop_tui.server.storage.sqlite import MAX_PURGE_BACKOFF_MS, PURGE_LEASE_MS
 
 # Any constant shared by every replica: the key of the migration lock.
@@ -139,7 +138,7 @@ END $$""",
             " GROUP BY 1, 2, 3",
         ),
     ),
-    # The list-page cache's generations and expiry indexes (storage/pagecache.py).
+    # The list-page cache's generations and expiry indexes (storage/pg_generations.py).
     (5, GENERATIONS_MIGRATION),
 ]
 OPTIONAL = "OPTIONAL "

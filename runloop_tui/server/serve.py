@@ -11,7 +11,7 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -33,6 +33,7 @@ from runloop_tui.server.storage.select import BackendError, StorageConfig
 DEFAULT_PORT = 8765
 PROG = "runloop-tui serve"
 MIB = 1024 * 1024
+_T = TypeVar("_T")
 
 
 def _number(low: float, high: float) -> Callable[[str], float]:
@@ -209,9 +210,10 @@ def _data_dir(path: Path, named: bool) -> Path:
         raise _BadFlag(f"--data-dir {path}: cannot create it: {error.strerror}") from None
 
 
-def _read_flag_file(flag: str, path: Path, read: Callable[[Path], object]) -> None:
+def _read_flag_file(flag: str, path: Path, read: Callable[[Path], _T]) -> _T:
+    """``read(path)``, or the flag's one-line error."""
     try:
-        read(path)
+        return read(path)
     except FileNotFoundError:
         raise _BadFlag(f"{flag} {path} does not exist") from None
     except IsADirectoryError:
@@ -232,8 +234,7 @@ def main(argv: list[str]) -> int:
     try:
         data_dir = _data_dir(args.data_dir or default_data_dir(), args.data_dir is not None)
         if args.api_key_file is not None:
-            _read_flag_file("--api-key-file", args.api_key_file, read_key_file)
-            keys += read_key_file(args.api_key_file)
+            keys += _read_flag_file("--api-key-file", args.api_key_file, read_key_file)
             if not keys:
                 raise _BadFlag(f"--api-key-file {args.api_key_file} holds no keys")
         if args.signing_key_file is not None:

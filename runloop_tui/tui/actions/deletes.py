@@ -11,7 +11,7 @@ from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
 from runloop_tui.api.models import ObjectView
 from runloop_tui.tui.actions.host import ActionHost, run_io
-from runloop_tui.tui.formatting import count_noun, display_text, exact_bytes, human_size
+from runloop_tui.tui.formatting import count_noun, exact_bytes, human_size
 from runloop_tui.tui.modals.confirm import ConfirmModal
 
 if TYPE_CHECKING:
@@ -49,10 +49,10 @@ class Deleter:
 
         host.ui.push_modal(
             ConfirmModal(
-                f"Delete {display_text(obj.name)}?",
+                f"Delete {obj.name}?",  # the question makes what it shows inert
                 [
-                    ("Name", display_text(obj.name)),
-                    ("ID", display_text(obj.id)),
+                    ("Name", obj.name),
+                    ("ID", obj.id),
                     ("Size", size_detail(obj.size_bytes)),
                     ("State", str(obj.state)),
                 ],

@@ -39,6 +39,8 @@ from runloop_tui.startup import pause_collector
 
 if TYPE_CHECKING:
     from runloop_tui.api.client import ObjectsClient
+    from runloop_tui.api.prefetch import Prefetch
+    from runloop_tui.api.retry import RetryPolicy
 
 SCRIPT_COMMANDS = ("ls", "du", "rm")
 
@@ -203,15 +205,42 @@ def run(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
         return _run_app(connected, profiles)
 
 
-def make_client(settings: Settings) -> ObjectsClient:
-    from runloop_tui.api.client import ObjectsClient, RetryPolicy
+def make_client(settings: Settings, prefetch: Prefetch | None = None) -> ObjectsClient:
+    from runloop_tui.api.client import ObjectsClient
 
     return ObjectsClient(
-        settings.base_url,
+        settings.base_url, settings.api_key, retry=retry_policy(settings), prefetch=prefetch
+    )
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    from runloop_tui.api.retry import RetryPolicy
+
+    return RetryPolicy(max_retries=settings.max_retries, timeout_seconds=settings.timeout_seconds)
+
+
+def first_page_prefetch(settings: Settings) -> Prefetch | None:
+    """The browser's first request, started in a child process (runloop_tui/api/prefetch.py).
+
+    It must be the very request the browser sends (the same page size, no filter, the
+    account's list): the client takes the child's answer only for an identical request.
+    """
+    from runloop_tui.api.prefetch import Prefetch
+    from runloop_tui.api.transport import client_options
+    from runloop_tui.api.wire import api_headers, list_params, list_path
+    from runloop_tui.tui.browser_deps import Paging
+
+    base_url, api_key, retry = (
+        settings.base_url.rstrip("/"),
         settings.api_key,
-        retry=RetryPolicy(
-            max_retries=settings.max_retries, timeout_seconds=settings.timeout_seconds
-        ),
+        retry_policy(settings),
+    )
+    params = list_params(Paging().first_page_size, None, None, include_total_count=False)
+    return Prefetch.start(
+        lambda: client_options(base_url, api_headers(api_key), retry),
+        list_path(public=False),
+        params,
+        deadline_s=retry.timeout_seconds,
     )
 
 
@@ -231,11 +260,13 @@ def prepare_tui_process() -> None:
 
 def _run_app(settings: Settings, profiles: ConfigProfiles | None = None) -> int:
     prepare_tui_process()
+    prefetch = first_page_prefetch(settings)  # before Textual's imports: they run meanwhile
     from runloop_tui.api.transport import install
     from runloop_tui.tui.app import RunloopApp
 
     install()
     # The app closes its client on exit, and the old one on a profile switch.
-    app = RunloopApp(settings, make_client(settings), profiles=profiles, make_client=make_client)
+    client = make_client(settings, prefetch)
+    app = RunloopApp(settings, client, profiles=profiles, make_client=make_client)
     app.run()
     return app.return_code or 0

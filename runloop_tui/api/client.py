@@ -15,8 +15,6 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from runloop_tui.api.content_types import default_object_name, infer_content_type
 from runloop_tui.api.errors import (
     ApiError,
@@ -51,7 +49,6 @@ from runloop_tui.api.transport import (
     DEFAULT_BASE_URL,
     ApiTransport,
     Attempt,
-    widen_reads,
 )
 from runloop_tui.api.wire import (
     ListFilters,
@@ -131,8 +128,9 @@ class ObjectsClient(ApiTransport):
         The first page then comes without the total, which the second request asks for:
         counting costs a big store more than the page itself (100,000 objects: 25 ms against
         3-7 ms on the local server), and the first rows must not wait for it.
-        The next page is fetched while the caller works on the current one (the cursor is
-        read from the raw JSON first), so the server's time overlaps with model building.
+        From the second page on, the next page is fetched while the caller works on the
+        current one (the cursor is read from the raw JSON first), so the server's time
+        overlaps with model building.
         ``on_retry`` hears the retries of this listing's requests.
 
         Bounded: every round needs a cursor never seen before. A page that says ``has_more``
@@ -142,28 +140,39 @@ class ObjectsClient(ApiTransport):
         """
         path = list_path(public)
         count_later = first_page_size is not None and first_page_size < page_size
-        first = list_params(first_page_size or page_size, None, filters, not count_later)
-        pending: asyncio.Future[Any] | None = asyncio.ensure_future(
-            self._json("GET", path, params=first, off_loop=True, on_retry=on_retry)
-        )
+
+        def fetch(query: dict[str, str]) -> asyncio.Future[Any]:
+            return asyncio.ensure_future(
+                self._json("GET", path, params=query, off_loop=True, on_retry=on_retry)
+            )
+
+        query = list_params(first_page_size or page_size, None, filters, not count_later)
+        pending: asyncio.Future[Any] | None = fetch(query)
         seen: set[str] = set()
+        first_page = True
         try:
             while pending is not None:
                 data = await pending
                 pending = None
                 more = isinstance(data, dict) and data.get("has_more")
                 objects = data.get("objects") if more else None
+                after: dict[str, str] | None = None  # the next page's query
                 if more and isinstance(objects, list) and objects:
                     last = objects[-1]
                     cursor = last.get("id") if isinstance(last, dict) else None
                     if isinstance(cursor, str) and cursor not in seen:
                         seen.add(cursor)
-                        params = list_params(page_size, cursor, filters, count_later)
+                        after = list_params(page_size, cursor, filters, count_later)
                         count_later = False
-                        pending = asyncio.ensure_future(
-                            self._json("GET", path, params=params, off_loop=True, on_retry=on_retry)
-                        )
+                if after is not None and not first_page:
+                    pending = fetch(after)
                 yield await self._list_page(data, path)
+                if after is not None and first_page:
+                    # The second request waits until the caller has taken the first page
+                    # (the UI paints it first): it is the one that loads the HTTP stack when
+                    # the first page came from api/prefetch.py.
+                    pending = fetch(after)
+                first_page = False
         finally:
             if pending is not None:
                 pending.cancel()
@@ -329,6 +338,8 @@ class ObjectsClient(ApiTransport):
         response = await self._send(
             self._presigned, "GET", url, headers={"Accept-Encoding": "identity"}, stream=True
         )
+        from runloop_tui.api.http_speedups import widen_reads  # loaded with the client
+
         widen_reads(response)
         part: PartFile | None = None
         try:
@@ -403,6 +414,7 @@ class ObjectsClient(ApiTransport):
         if source.size is not None:
             headers["Content-Length"] = str(source.size)
         label = presigned_label(url)
+        import httpx  # loaded with the client (api/transport.py)
 
         async def attempt() -> Attempt:
             body = source.chunks(chunk_size=self._chunk_size, progress=progress, cancel=cancel)

@@ -6,13 +6,14 @@ how long to wait, and what the UI is told while it waits.
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 # The longest server-requested wait we honour, as the SDK does; longer asks fall back to backoff.
 MAX_RETRY_AFTER_SECONDS = 60.0
@@ -37,9 +38,13 @@ class RetryPolicy:
     unreachable_seconds: float | None = 5.0
 
     def api_timeout(self) -> httpx.Timeout:
+        import httpx  # the HTTP stack loads with the first client (api/transport.py)
+
         return httpx.Timeout(self.timeout_seconds, connect=self.connect_timeout_seconds)
 
     def transfer_timeout(self) -> httpx.Timeout:
+        import httpx
+
         return httpx.Timeout(self.transfer_timeout_seconds, connect=self.connect_timeout_seconds)
 
 
@@ -97,6 +102,8 @@ def parse_retry_after(headers: httpx.Headers) -> float | None:
         return float(value)
     except ValueError:
         pass
+    import email.utils  # loaded by httpx already, whenever a response exists
+
     parsed = email.utils.parsedate_tz(value)
     if parsed is None:
         return None

@@ -3,22 +3,23 @@
 The API client carries the key in its default headers and nowhere else; presigned URLs
 (upload PUT, download GET) go through a second client that carries no Authorization and none
 of our default headers, because those URLs may point at S3.
+
+The HTTP stack (httpx, httpcore, h11, anyio: ~55 ms of imports) loads with the first request,
+not at import: when the first list page comes from ``api/prefetch.py``, the app paints its
+first rows before it loads any of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Self
-
-import h11
-import httpcore
-import httpx
-from h11._receivebuffer import ReceiveBuffer
+from typing import TYPE_CHECKING, Any, Self
 
 from runloop_tui.api.errors import (
     ApiError,
@@ -48,114 +49,55 @@ from runloop_tui.api.wire import (
     transport_message,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
+    from runloop_tui.api.prefetch import Prefetch
+
 DEFAULT_BASE_URL = "https://api.runloop.ai"
 # Cleanup after a failed upload must not hang the UI forever.
 CLEANUP_TIMEOUT_SECONDS = 15.0
 
-# httpcore reads a response body 64 KiB at a time and every read costs about 0.2 ms of Python
-# (httpcore, h11, anyio): downloads were CPU-bound at ~250 MB/s on a fast link. Bigger reads
-# cut the CPU per byte (64 -> 256 KiB: 206 -> 329 MB/s on loopback). It is a class constant,
-# so it applies to every httpcore connection in the process: install() sets it, never an
-# import. It is only an upper bound: a read returns what the connection has (at most 256 KiB,
-# asyncio's own read size, unless widen_reads raised that for a download).
-BODY_READ_BYTES = 1024 * 1024
-
-
-def widen_reads(response: httpx.Response) -> None:
-    """Let a large download's plain-TCP connection read up to BODY_READ_BYTES per recv.
-
-    asyncio's socket transport reads at most 256 KiB at a time (its ``max_size``), so each
-    MiB costs four trips through asyncio, anyio, httpcore and h11; reading what the socket
-    holds in one go saves ~0.3 s of CPU per GiB. Reached through private attributes of
-    httpcore's anyio stream, so every step is looked up and anything unexpected (another
-    backend, TLS, whose transport has no such limit to raise) leaves the connection as is.
-    """
-    stream = response.extensions.get("network_stream")
-    transport = getattr(getattr(stream, "_stream", None), "_transport", None)
-    if isinstance(transport, asyncio.Transport) and isinstance(
-        getattr(transport, "max_size", None), int
-    ):
-        transport.max_size = max(transport.max_size, BODY_READ_BYTES)  # type: ignore[attr-defined]
-
-
-def _adopt_when_empty(self: ReceiveBuffer, data: bytes | bytearray) -> ReceiveBuffer:
-    """h11's ReceiveBuffer.__iadd__, keeping a received ``bytes`` as is when nothing waits."""
-    held: bytes | bytearray = self._data
-    if not held and type(data) is bytes:
-        self._data = data  # type: ignore[assignment]  # bytes until a part must be cut off
-    elif type(held) is bytes:
-        self._data = bytearray(held) + data
-    else:
-        held += data
-    return self
-
-
-def _extract_part(self: ReceiveBuffer, count: int) -> bytearray:
-    """h11's ReceiveBuffer._extract (which deletes in place and returns bytearrays)."""
-    held: bytes | bytearray = self._data
-    if type(held) is bytes:
-        self._data = bytearray(held)
-    return _h11_extract(self, count)
-
-
-def _extract_whole_buffer(self: ReceiveBuffer, count: int) -> bytes | bytearray | None:
-    """h11's ReceiveBuffer.maybe_extract_at_most, handing over the whole buffer uncopied.
-
-    h11 (0.14-0.16) copies every body read three times: into its bytearray buffer, into a
-    slice to test for emptiness, into the slice it returns; httpcore then copies it once more
-    (``bytes(event.data)``). A large body arrives one socket read at a time, each consumed
-    whole, so the buffer keeps the received ``bytes`` object and hands it on untouched (and
-    ``bytes()`` of a bytes is the same object): no copy at all, ~0.5 s of CPU per GiB
-    downloaded. Partial extractions (headers, chunk framing) take h11's own path.
-    """
-    data: bytes | bytearray = self._data
-    if count <= 0 or count < len(data):
-        return _h11_extract_at_most(self, count)
-    if not data:
-        return None
-    self._data = bytearray()
-    self._next_line_search = 0
-    self._multiple_lines_search = 0
-    return data
-
-
-_h11_extract = ReceiveBuffer._extract
-_h11_extract_at_most = ReceiveBuffer.maybe_extract_at_most
-_ORIGINALS: dict[str, Any] = {}
+_speedups_wanted = False
 
 
 def install() -> None:
-    """The process-wide speed-ups for large downloads; called by the app's entry points.
-
-    Importing this module changes nothing: other httpx users in the same process (the
-    official SDK in our own tests, a host application) keep stock httpcore and h11 unless
-    the program opts in. Only on the h11 code this was written against (its private
-    attributes): elsewhere h11 runs unchanged, merely slower. Everything else in
-    ReceiveBuffer (find, regex search, slices, len) works the same on bytes and bytearray.
-    """
-    if _ORIGINALS:
-        return
-    if hasattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES"):
-        _ORIGINALS["read_num_bytes"] = httpcore.AsyncHTTP11Connection.READ_NUM_BYTES
-        httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = BODY_READ_BYTES
-    if str(getattr(h11, "__version__", "")).startswith(("0.14.", "0.15.", "0.16.")):
-        _ORIGINALS["__iadd__"] = ReceiveBuffer.__iadd__
-        _ORIGINALS["_extract"] = ReceiveBuffer._extract
-        _ORIGINALS["maybe_extract_at_most"] = ReceiveBuffer.maybe_extract_at_most
-        ReceiveBuffer.__iadd__ = _adopt_when_empty  # type: ignore[method-assign]
-        ReceiveBuffer._extract = _extract_part  # type: ignore[method-assign]
-        ReceiveBuffer.maybe_extract_at_most = _extract_whole_buffer  # type: ignore[method-assign,assignment]
-    _ORIGINALS.setdefault("installed", True)
+    """Opt in to the process-wide download speed-ups (``api/http_speedups.py``); the app's
+    entry points call this. They apply when a client loads the HTTP stack, or now if
+    something has loaded it already."""
+    global _speedups_wanted
+    _speedups_wanted = True
+    if "httpcore" in sys.modules:
+        load_http_stack()
 
 
 def uninstall() -> None:
     """Undo install() (for tests that need stock httpcore and h11 again)."""
-    if "read_num_bytes" in _ORIGINALS:
-        httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = _ORIGINALS["read_num_bytes"]
-    for name in ("__iadd__", "_extract", "maybe_extract_at_most"):
-        if name in _ORIGINALS:
-            setattr(ReceiveBuffer, name, _ORIGINALS[name])
-    _ORIGINALS.clear()
+    global _speedups_wanted
+    _speedups_wanted = False
+    if "runloop_tui.api.http_speedups" in sys.modules:
+        from runloop_tui.api import http_speedups
+
+        http_speedups.uninstall()
+
+
+def load_http_stack() -> None:
+    """Import httpx and its stack, applying the speed-ups if the program opted in."""
+    from runloop_tui.api import http_speedups
+
+    if _speedups_wanted:
+        http_speedups.install()
+
+
+def client_options(base_url: str, headers: dict[str, str], retry: RetryPolicy) -> dict[str, Any]:
+    """The API client's httpx settings, shared with the first-page prefetch's client."""
+    return {
+        "base_url": base_url,
+        "verify": lazy_tls_context(),
+        "headers": headers,
+        "timeout": retry.api_timeout(),
+        "follow_redirects": True,
+    }
 
 
 @dataclass(slots=True)
@@ -186,9 +128,11 @@ class ApiTransport:
         on_retry: RetryHook | None = None,
         chunk_size: int = CHUNK_SIZE,
         transport: httpx.AsyncBaseTransport | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         """``transport``: an httpx transport for both clients instead of the network, e.g.
-        ``httpx.MockTransport`` or ``httpx.ASGITransport`` in fast unit tests."""
+        ``httpx.MockTransport`` or ``httpx.ASGITransport`` in fast unit tests. ``prefetch``:
+        the first list page, already on its way (api/prefetch.py)."""
         self._base_url = base_url.rstrip("/")
         self._retry = retry or RetryPolicy()
         self.on_retry = on_retry
@@ -196,24 +140,43 @@ class ApiTransport:
         self._background: set[asyncio.Task[None]] = set()
         # Half-made objects of failed uploads still to delete (api/leftovers.py).
         self.left_behind = LeftBehind()
-        # One TLS context for both clients; its certificates load at the first handshake.
-        tls = lazy_tls_context()
-        self._http = httpx.AsyncClient(
-            base_url=self._base_url,
-            verify=tls,
-            headers=api_headers(api_key),
-            timeout=self._retry.api_timeout(),
-            follow_redirects=True,
-            transport=transport,
-        )
+        self._prefetch = prefetch
+        self._clients: tuple[httpx.AsyncClient, httpx.AsyncClient] | None = None
+        # Made at the first request. The key waits in this closure, not in an attribute.
+        headers = api_headers(api_key)
         del api_key
-        # Presigned URLs: nothing of ours but what the URL itself carries.
-        self._presigned = httpx.AsyncClient(
-            verify=tls,
+        self._make_clients: Callable[[], tuple[httpx.AsyncClient, httpx.AsyncClient]] = lambda: (
+            self._build_clients(headers, transport)
+        )
+
+    def _build_clients(
+        self, headers: dict[str, str], transport: httpx.AsyncBaseTransport | None
+    ) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+        load_http_stack()
+        import httpx
+
+        options = client_options(self._base_url, headers, self._retry)
+        api = httpx.AsyncClient(**options, transport=transport)
+        # Presigned URLs: nothing of ours but what the URL itself carries; one TLS context.
+        presigned = httpx.AsyncClient(
+            verify=options["verify"],
             timeout=self._retry.transfer_timeout(),
             follow_redirects=True,
             transport=transport,
         )
+        return api, presigned
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._clients is None:
+            self._clients = self._make_clients()
+        return self._clients[0]
+
+    @property
+    def _presigned(self) -> httpx.AsyncClient:
+        if self._clients is None:
+            self._clients = self._make_clients()
+        return self._clients[1]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r})"
@@ -229,8 +192,12 @@ class ApiTransport:
     async def aclose(self) -> None:
         if self._background:  # let best-effort cleanups (orphan deletes) finish first
             await asyncio.wait(self._background, timeout=CLEANUP_TIMEOUT_SECONDS)
-        await self._http.aclose()
-        await self._presigned.aclose()
+        if self._prefetch is not None:
+            self._prefetch.discard()
+            self._prefetch = None
+        if self._clients is not None:
+            for client in self._clients:
+                await client.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -264,10 +231,19 @@ class ApiTransport:
         off_loop: bool = False,
         on_retry: RetryHook | None = None,
     ) -> Any:
+        if self._prefetch is not None and self._prefetch.lists(method, path):
+            prefetch, self._prefetch = self._prefetch, None  # used once, or ended
+            body = await prefetch.body(params)
+            if body is not None:  # else: asked again below, and answered as any request
+                with contextlib.suppress(ValueError):
+                    return await _decode(body, off_loop)
         headers: dict[str, str] = {}
         content: bytes | None = None
         if json_body is not None:
-            content = httpx.Request("POST", "/", json=json_body).content
+            # As httpx encodes ``json=``: compact UTF-8, no NaN.
+            content = json.dumps(
+                json_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
             headers["Content-Type"] = "application/json"
         elif empty_body:
             # As the official SDK: no body, but a JSON content type.
@@ -283,10 +259,7 @@ class ApiTransport:
             on_retry=on_retry,
         )
         try:
-            if off_loop and len(response.content) >= OFF_LOOP_BYTES:
-                # A 5,000-object page is ~2 MB of JSON: parse it without holding up the UI.
-                return await asyncio.to_thread(response.json)
-            return response.json()
+            return await _decode(response.content, off_loop)
         except ValueError:
             raise ProtocolError(
                 "the response is not valid JSON",
@@ -315,6 +288,8 @@ class ApiTransport:
         server's idempotency key for create. ``on_retry`` hears this request's retries only
         (besides the client-wide ``self.on_retry``).
         """
+        import httpx  # loaded with the client
+
         request_id = str(uuid.uuid4())
         all_headers = dict(headers or {})
         if api:
@@ -433,3 +408,11 @@ class ApiTransport:
         if len(token) >= 4 and token in text:
             text = text.replace(token, "[redacted]")
         return text
+
+
+async def _decode(body: bytes, off_loop: bool) -> Any:
+    """JSON from a response body (ValueError if it is none), as httpx's ``Response.json``."""
+    if off_loop and len(body) >= OFF_LOOP_BYTES:
+        # A 5,000-object page is ~2 MB of JSON: parse it without holding up the UI.
+        return await asyncio.to_thread(json.loads, body)
+    return json.loads(body)

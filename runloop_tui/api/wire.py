@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
-
-import httpx
 
 from runloop_tui.api.errors import ApiError, ApiTimeoutError, NetworkError, ProtocolError
 from runloop_tui.api.models import ContentType, ObjectState
+
+if TYPE_CHECKING:
+    import httpx  # loaded with the first client (api/transport.py); imported where used
 
 # Server messages shown to the user are cut here: an HTML error page is not a sentence.
 _MAX_MESSAGE_CHARS = 300
@@ -179,6 +180,8 @@ def server_message(response: httpx.Response) -> str:
 
 
 def transport_message(exc: httpx.TransportError) -> str:
+    import httpx
+
     detail = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         return f"connection failed: {detail}"
@@ -187,6 +190,8 @@ def transport_message(exc: httpx.TransportError) -> str:
 
 def presigned_label(url: str) -> str:
     """Host and path of a presigned URL: the signature in its query is nobody's business."""
+    import httpx
+
     parsed = httpx.URL(url)
     return f"{parsed.host}{parsed.path}"
 
@@ -201,6 +206,8 @@ def content_length(response: httpx.Response) -> int | None:
 
 async def raw_chunks(response: httpx.Response, method: str, url: str) -> AsyncIterator[bytes]:
     """The raw body (stored bytes, no decoding), with transport errors mapped to ours."""
+    import httpx
+
     stream = response.aiter_raw()
     while True:
         failure: ApiError | None = None

@@ -18,10 +18,11 @@ import asyncio
 import contextlib
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.api.errors import ApiError
@@ -33,6 +34,8 @@ from runloop_tui.tui.screens.live_refresh import LiveRefresh
 
 # How often the header's counts follow the pages of a listing (see Listing.page_loaded).
 COUNTS_INTERVAL_S = 0.25
+# The longest a listing waits for its first rows to be painted before it goes on anyway.
+FIRST_PAINT_WAIT_S = 1.0
 
 
 class PageLoaded(Message):
@@ -69,6 +72,15 @@ class ListingView:
     update_counts: Callable[[int | None], None]  # loaded: a refresh's staged count, or None
     notify: Callable[[str, str], None]  # (message, title): an information toast
     after_load: Callable[[], None]  # the list is in: fetch what waited for it (completion)
+    painted: Callable[[], Awaitable[None]]  # what was posted so far is on screen (next_paint)
+
+
+async def next_paint(screen: MessagePump) -> None:
+    """Returns once ``screen`` has painted what it was sent before this call (bounded)."""
+    painted = asyncio.Event()
+    if screen.call_after_refresh(painted.set):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT_S)
 
 
 class Listing:
@@ -114,6 +126,7 @@ class Listing:
             public=self._public(),
             on_retry=self.live.retrying,
         )
+        first_page = True
         try:
             # aclosing: stopping at the cap must also cancel the page already prefetched.
             async with contextlib.aclosing(pages):
@@ -132,6 +145,12 @@ class Listing:
                     gc.freeze()
                     if loader.done:
                         break
+                    if first_page:
+                        # The first rows reach the screen before the next request: that is
+                        # what loads the HTTP stack when the first page was prefetched
+                        # (api/prefetch.py), and the next page's parse would compete too.
+                        first_page = False
+                        await self._view.painted()
                     # Let input and painting run between pages.
                     await asyncio.sleep(0)
         except ApiError as error:

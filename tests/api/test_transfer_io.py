@@ -11,8 +11,8 @@ import pytest
 from h11._receivebuffer import ReceiveBuffer
 
 from runloop_tui.api import ObjectsClient, transfers
+from runloop_tui.api.http_speedups import BODY_READ_BYTES, _extract_whole_buffer, widen_reads
 from runloop_tui.api.transfers import PartFile
-from runloop_tui.api.transport import BODY_READ_BYTES, _extract_whole_buffer, widen_reads
 
 
 def _pattern(size: int) -> bytes:

@@ -46,14 +46,28 @@ def test_a_bare_import_leaves_httpcore_and_h11_untouched() -> None:
     assert after_import == stock
     assert not stubbed_httpx_cli  # nor does it hide httpx's own CLI from the host program
     assert installed["read"] > stock["read"]
-    assert installed["iadd"] == "runloop_tui.api.transport"
+    assert installed["iadd"] == "runloop_tui.api.http_speedups"
+
+
+def test_the_client_and_the_entry_point_import_no_http_stack() -> None:
+    """httpx and its stack load with the first client (api/transport.py), so that a
+    prefetched first page (api/prefetch.py) is painted before ~55 ms of imports."""
+    probe = (
+        "import sys, runloop_tui.api, runloop_tui.api.client, runloop_tui.cli, "
+        "runloop_tui.tui.browser_deps; "
+        "print(sorted(m for m in ('httpx', 'httpcore', 'h11', 'anyio') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_install_is_undone_by_uninstall(speedups: None) -> None:
     import httpcore
     from h11._receivebuffer import ReceiveBuffer
 
-    assert ReceiveBuffer.__iadd__.__module__ == "runloop_tui.api.transport"
+    assert ReceiveBuffer.__iadd__.__module__ == "runloop_tui.api.http_speedups"
     uninstall()
     assert ReceiveBuffer.__iadd__.__module__ == "h11._receivebuffer"
     assert httpcore.AsyncHTTP11Connection.READ_NUM_BYTES == 64 * 1024

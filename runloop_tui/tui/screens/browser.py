@@ -31,6 +31,7 @@ from runloop_tui.tui.listing import (
     LoadFailed,
     LoadFinished,
     PageLoaded,
+    next_paint,
 )
 from runloop_tui.tui.messages import (
     FilterChanged,
@@ -132,6 +133,7 @@ class BrowserScreen(LazyActions, Screen[None]):
                 self._update_counts,
                 lambda text, title: self.notify(text, title=title),
                 self._after_load,
+                lambda: next_paint(self),
             ),
         )
         self.filtering = BrowserFilter(

@@ -76,17 +76,17 @@ def uninstall() -> None:
     global _speedups_wanted
     _speedups_wanted = False
     if "runloop_tui.api.http_speedups" in sys.modules:
-        from runloop_tui.api import http_speedups
+        from runloop_tui.api.http_speedups import uninstall as undo_speedups
 
-        http_speedups.uninstall()
+        undo_speedups()
 
 
 def load_http_stack() -> None:
     """Import httpx and its stack, applying the speed-ups if the program opted in."""
-    from runloop_tui.api import http_speedups
+    from runloop_tui.api.http_speedups import install as apply_speedups
 
     if _speedups_wanted:
-        http_speedups.install()
+        apply_speedups()
 
 
 def client_options(base_url: str, headers: dict[str, str], retry: RetryPolicy) -> dict[str, Any]:

@@ -47,7 +47,7 @@ async def test_a_timer_refresh_waits_for_the_bulk_delete_to_end(data_dir: Path) 
             assert screen.live.state.last_listing_seconds >= 0
             # Every delete's answer comes late: the bulk delete stays in flight a while.
             proxy.configure(
-                match="/delete", delay_first=10_000, delay_seconds=0.05, delay_after_upstream=True
+                match="/delete", delay_first=10_000, delay_seconds=0.3, delay_after_upstream=True
             )
             screen.mark_objects(marked)
             await pilot.press("D")

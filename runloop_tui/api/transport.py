@@ -186,6 +186,11 @@ class ApiTransport:
         return self._base_url
 
     @property
+    def prefetching(self) -> bool:
+        """The first list page is on its way already (api/prefetch.py)."""
+        return self._prefetch is not None
+
+    @property
     def retry_policy(self) -> RetryPolicy:
         return self._retry
 

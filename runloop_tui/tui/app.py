@@ -140,8 +140,10 @@ class RunloopApp(App[None]):
         # Collection resumes with the first row on screen, or by this timer if none comes.
         self.set_timer(SAFETY_SECONDS, resume_collector)
         # Pushed over Textual's default screen, not made the default screen itself (which
-        # saved 20-50 ms of CPU at start, within noise): a profile switch replaces it.
-        self.push_screen(self._browser_screen())
+        # saved 20-50 ms of CPU at start, within noise): a profile switch replaces it. Pushed
+        # once Textual's start-up batch is over: frames drawn inside it are thrown away, and
+        # the browser's first frame (rows in it, with a prefetched page) is then drawn twice.
+        self.call_later(self.push_screen, self._browser_screen())
         if self.settings.keymap:
             self.call_after_refresh(self._tell_key_clashes)
 

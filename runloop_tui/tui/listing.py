@@ -36,6 +36,8 @@ from runloop_tui.tui.screens.live_refresh import LiveRefresh
 COUNTS_INTERVAL_S = 0.25
 # The longest a listing waits for its first rows to be painted before it goes on anyway.
 FIRST_PAINT_WAIT_S = 1.0
+# The longest the screen holds its first frame for a prefetched first page (first_rows).
+PREFETCHED_WAIT_S = 0.2
 
 
 class PageLoaded(Message):
@@ -107,6 +109,18 @@ class Listing:
         self._view = view
         self.number = 0  # the current listing; messages of an older one are stale
         self._counted_at = -COUNTS_INTERVAL_S  # when page_loaded last updated the counts
+        self._first_page_in = asyncio.Event()  # set at the first listing's first page (or end)
+
+    async def first_rows(self) -> None:
+        """Wait (bounded) for the first page, when it is already on its way (api/prefetch.py).
+
+        The screen awaits this at the end of its mount, so its first frame has rows in it:
+        otherwise that frame and the two after it are drawn empty, ~25 ms at start. Without
+        a prefetch there is nothing to wait for: the screen shows "loading" at once.
+        """
+        if self.client.prefetching:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._first_page_in.wait(), PREFETCHED_WAIT_S)
 
     # --- the worker's side ---
     async def run(self, refresh: bool) -> None:
@@ -139,6 +153,7 @@ class Listing:
                         self.rows.ingest(objects, counts=False)  # page_loaded counts
                     loader.repeats = target.repeated
                     self._post(PageLoaded(number, None if staged is None else len(staged.index)))
+                    self._first_page_in.set()
                     # Loaded objects live long and hold no cycles: move them out of the cyclic
                     # collector's reach, or its full passes over 100k objects freeze the UI
                     # for up to half a second (measured). Refcounting still frees them.
@@ -156,6 +171,8 @@ class Listing:
         except ApiError as error:
             self._post(LoadFailed(number, error))
             return
+        finally:
+            self._first_page_in.set()
         self._post(LoadFinished(number, staged))
 
     # --- the screen's side (its @on handlers) ---

@@ -304,7 +304,7 @@ class BrowserScreen(LazyActions, Screen[None]):
         initial = self.detail_layout.initial(self.app.size.width)
         yield from compose_browser(self.header, self.filter_bar, self.table, self.detail, initial)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         settings = self.settings
         self.refresh_state.chosen_interval = settings.refresh_seconds
         self.refresh_state.live_enabled = self.refresh_policy.live
@@ -326,6 +326,7 @@ class BrowserScreen(LazyActions, Screen[None]):
         if start.filter:
             self.set_filter(start.filter)
         self._start_load()
+        await self.listing.first_rows()
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)

@@ -36,6 +36,11 @@ class RetryPolicy:
     # learns within seconds that the server is down, not after the SDK's half-minute of
     # backoff. A server that answers 5xx or 429 still gets every retry. None: retry as the SDK.
     unreachable_seconds: float | None = 5.0
+    # An API answer (not a transfer) must be whole within this, however slowly it trickles:
+    # the read timeout above restarts with every byte, so a server sending one byte a second
+    # would otherwise hold a call (and `ls` in a cron job) for ever. A 5,000-object page is
+    # ~2 MB: 120 s allows it at 17 KB/s.
+    answer_deadline_seconds: float = 120.0
 
     def api_timeout(self) -> httpx.Timeout:
         import httpx  # the HTTP stack loads with the first client (api/transport.py)

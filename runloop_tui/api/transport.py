@@ -301,18 +301,25 @@ class ApiTransport:
             all_headers["x-request-id"] = request_id
         label = url if api else presigned_label(url)
 
+        # A streamed body (a download) is read by the caller, under the transfer timeout.
+        deadline = None if stream else self._retry.answer_deadline_seconds
+
         async def attempt() -> Attempt:
             try:
-                # No `request` local: its repr shows the full (maybe presigned) URL, and
-                # crash tracebacks print locals.
-                response = await http.send(
-                    http.build_request(
-                        method, url, params=params, headers=all_headers, content=content
-                    ),
-                    stream=stream,
-                )
+                async with asyncio.timeout(deadline):
+                    # No `request` local: its repr shows the full (maybe presigned) URL, and
+                    # crash tracebacks print locals.
+                    response = await http.send(
+                        http.build_request(
+                            method, url, params=params, headers=all_headers, content=content
+                        ),
+                        stream=stream,
+                    )
+            except TimeoutError:
+                failure: ApiError = ApiTimeoutError("the server's answer did not end in time")
+                return Attempt(failure=failure, reason="timed out")
             except httpx.ConnectTimeout:
-                failure: ApiError = NetworkError("could not connect in time")
+                failure = NetworkError("could not connect in time")
                 return Attempt(failure=failure, reason="connection failed", unreachable=True)
             except httpx.TimeoutException:
                 failure = ApiTimeoutError("the server did not answer in time")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.server.embedded import EmbeddedServer
@@ -77,12 +78,12 @@ def test_the_page_loads_nothing_from_another_host(
         page.on("request", lambda request: requests.append(request.url))
         page.on("websocket", lambda socket: requests.append(socket.url))
         page.on("requestfailed", lambda request: failures.append(request.url))
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400 and failures.append(f"{response.status} {response.url}")
-            ),
-        )
+
+        def answered(response: Any) -> None:
+            if response.status >= 400:
+                failures.append(f"{response.status} {response.url}")
+
+        page.on("response", answered)
         page.goto(web.url + "/")
         screen_text_until(page, tmp_path / "page.png", lambda text: "2 shown" in text)
         page.wait_for_load_state("networkidle")

@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
 from starlette.applications import Starlette
@@ -22,6 +22,7 @@ from starlette.routing import Route
 from runloop_tui.server import blobs
 from runloop_tui.server.context import ServerContext, context_of, now_ms
 from runloop_tui.server.errors import (
+    Forbidden,
     InvalidArgument,
     NotFound,
     PayloadTooLarge,
@@ -194,7 +195,7 @@ async def metadata_values(request: Request) -> Response:
 async def get_object(request: Request) -> Response:
     account = _account(request)
     object_id = _object_id(request)
-    record = await context_of(request).metadata.get(account, object_id)
+    record = await context_of(request).metadata.readable(account, object_id)
     return JSONResponse(record.view(now_ms()))
 
 
@@ -206,6 +207,16 @@ async def _transition_request(request: Request) -> tuple[str, str, str | None]:
     return account, object_id, _request_id(request)
 
 
+async def _not_owned(context: ServerContext, account: str, object_id: str, verb: str) -> NoReturn:
+    """After a write found no object of ``account``'s: a 403 if it is another account's public
+    object (its existence is no secret: list_public shows it), else the 404 stands."""
+    await context.metadata.readable(account, object_id)  # raises the 404
+    raise Forbidden(
+        f"object {object_id} is another account's public object: you can read and download it,"
+        f" but only its owner can {verb} it"
+    )
+
+
 def _never_measured() -> int:
     raise AssertionError("complete measured an object that is not UPLOADING")
 
@@ -213,7 +224,10 @@ def _never_measured() -> int:
 async def complete_object(request: Request) -> Response:
     account, object_id, request_id = await _transition_request(request)
     context = context_of(request)
-    record = await context.metadata.get(account, object_id)
+    try:
+        record = await context.metadata.get(account, object_id)
+    except NotFound:
+        await _not_owned(context, account, object_id, "complete")
     # Only an UPLOADING object is measured (S3: a HeadObject); the store re-checks the state.
     measure = _never_measured
     if record.effective_state(now_ms()) == UPLOADING:
@@ -225,7 +239,10 @@ async def complete_object(request: Request) -> Response:
 async def delete_object(request: Request) -> Response:
     account, object_id, request_id = await _transition_request(request)
     context = context_of(request)
-    record = await context.metadata.delete(account, object_id, now_ms(), request_id)
+    try:
+        record = await context.metadata.delete(account, object_id, now_ms(), request_id)
+    except NotFound:
+        await _not_owned(context, account, object_id, "delete")
     context.purge_wake.set()  # content goes in the background, with retries
     return JSONResponse(record.view(now_ms()))
 
@@ -236,7 +253,7 @@ async def download_url(request: Request) -> Response:
     duration = parse_duration(request.query_params)
     context = context_of(request)
     base_url = await _base_url(request)
-    record = await context.metadata.get(account, object_id)
+    record = await context.metadata.readable(account, object_id)
     state = record.effective_state(now_ms())
     if state != READ_ONLY:
         detail = "has been deleted" if state == "DELETED" else f"is {state}, not READ_ONLY"

@@ -184,6 +184,15 @@ class Store:
         """The object if ``account`` owns it (any account when None); NotFound otherwise."""
         return found(self._fetch(self._conn(), object_id, account), object_id)
 
+    def readable(self, account: str, object_id: str) -> ObjectRecord:
+        """The object if ``account`` owns it or it is public; NotFound otherwise."""
+        row = self._conn().execute(
+            f"SELECT {COLUMNS} FROM objects WHERE id = ? AND (account = ? OR is_public = 1)",
+            (object_id, account),
+        )
+        record = row.fetchone()
+        return found(ObjectRecord._make(record) if record else None, object_id)
+
     def list_objects(
         self, account: str | None, query: ListQuery, now_ms: int, max_steps: int | None = None
     ) -> ListResult:

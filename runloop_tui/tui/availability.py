@@ -119,6 +119,8 @@ _RULES: dict[str, tuple[Callable[[Availability], str | None], ...]] = {
     "preview": (_content("preview"),),
     "copy_id": (_clipboard, _selected),
     "copy_name": (_clipboard, _selected),
+    "copy_url": (_clipboard,),  # in the URL dialog
+    "copy_curl": (_clipboard,),
     "export": (_export,),
     "focus_transfers": (_transfers,),
     "clear_marks": (_has_marks,),

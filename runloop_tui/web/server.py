@@ -19,6 +19,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ DEFAULT_PORT = 8000
 # Set in each tab's environment: empty when its page may write the clipboard, else why not.
 CLIPBOARD_ENV = "RUNLOOP_TUI_WEB_NO_CLIPBOARD"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,8 @@ class WebServer(Server):
             port=options.port,
             title="runloop-tui",
             public_url=options.public_url,
+            # Our page: textual-serve's loads a Google web font and a missing background image.
+            templates_path=TEMPLATES,
         )
         self._fixed_public_url = options.public_url is not None
         self._loopback_only = is_loopback(options.host)

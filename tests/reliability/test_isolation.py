@@ -15,6 +15,7 @@ import pytest
 
 from runloop_tui.api import (
     ContentType,
+    ForbiddenError,
     ListFilters,
     NotFoundError,
     ObjectsClient,
@@ -55,7 +56,7 @@ async def test_other_account_can_touch_nothing(
     client: ObjectsClient, other: ObjectsClient, tmp_path: Path
 ) -> None:
     victim = await _victim_objects(client, tmp_path)
-    for obj in victim.values():
+    for obj in (victim["done"], victim["pending"]):  # private (the public one: below)
         for attempt in (
             other.get_object(obj.id),
             other.complete_object(obj.id),
@@ -82,6 +83,15 @@ async def test_other_account_can_touch_nothing(
         assert page.objects == [] and page.total_count in (0, None), filters
     assert await other.count_objects() == 0
 
+    # the public object can be read and downloaded, never completed or deleted
+    public = victim["public"]
+    assert (await other.get_object(public.id)).name == "victim-public.txt"
+    await other.download_to(public.id, tmp_path / "shared.bin")
+    assert (tmp_path / "shared.bin").read_text() == "victim content"
+    for attempt in (other.complete_object(public.id), other.delete_object(public.id)):
+        with pytest.raises(ForbiddenError, match="only its owner"):
+            await attempt
+
     # metadata keys and values stay private
     assert SECRET_KEY not in await other.metadata_keys()
     assert (await other.metadata_values(SECRET_KEY)).values == []
@@ -105,9 +115,10 @@ async def test_list_public_shows_only_public_objects(
         public = await viewer.list_objects(public=True, limit=100)
         assert {o.id for o in public.objects} == {victim["public"].id, own_public.id}
         assert all(o.id != own_private.id for o in public.objects)
-    # public listing does not open the other account's single-object endpoints
+    # what the public listing shows, the other account can open (read-only)
+    assert (await other.get_object(victim["public"].id)).id == victim["public"].id
     with pytest.raises(NotFoundError):
-        await other.get_object(victim["public"].id)
+        await other.get_object(victim["done"].id)
 
 
 # --- presigned URLs ---

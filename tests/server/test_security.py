@@ -98,8 +98,45 @@ def test_list_public_spans_accounts_but_only_public(
     assert [o["id"] for o in rest["objects"]] == [mine["id"]]
     private = api.get("/v1/objects", params={"name": "mine-private"}).json()["objects"][0]["id"]
     expect_error(api.get("/v1/objects/list_public", params={"starting_after": private}), 400)
-    # Public does not mean someone else may manage it.
-    expect_error(other_api.get(f"/v1/objects/{mine['id']}"), 404)
+    # Listed to another account means readable by it (see the next test).
+    assert other_api.get(f"/v1/objects/{mine['id']}").status_code == 200
+
+
+def test_a_public_object_is_readable_by_every_account_but_managed_by_its_owner(
+    api: httpx.Client, other_api: httpx.Client
+) -> None:
+    shared = make_object(api, "pub-a", content=b"for everyone", is_public=True)
+    pending = create(api, "pub-pending", is_public=True)
+    private = make_object(api, "priv-a", content=b"mine only")
+    oid = shared["id"]
+    # Another account reads its metadata and downloads it, as listed by list_public.
+    seen = other_api.get(f"/v1/objects/{oid}")
+    assert seen.status_code == 200, seen.text
+    validate("ObjectView", seen.json())
+    assert seen.json() == api.get(f"/v1/objects/{oid}").json()
+    assert httpx.get(download_url(other_api, oid, duration_seconds=60)).content == b"for everyone"
+    # An unfinished public object has no content yet: the same 400 as for its owner.
+    expect_error(other_api.get(f"/v1/objects/{pending['id']}/download"), 400, "UPLOADING")
+    # It cannot complete or delete it: 403 saying why (its existence is no secret).
+    expect_error(other_api.post(f"/v1/objects/{oid}/delete"), 403, "owner", "delete")
+    expect_error(other_api.post(f"/v1/objects/{pending['id']}/complete"), 403, "owner")
+    assert api.get(f"/v1/objects/{oid}").json()["state"] == "READ_ONLY"
+    assert api.get(f"/v1/objects/{pending['id']}").json()["state"] == "UPLOADING"
+    assert oid in {o["id"] for o in other_api.get("/v1/objects/list_public").json()["objects"]}
+    # Still not in its own list, keys or search.
+    assert other_api.get("/v1/objects", params={"search": oid}).json()["objects"] == []
+    # A private object of the same owner stays a 404 for every operation.
+    for response in (
+        other_api.get(f"/v1/objects/{private['id']}"),
+        other_api.get(f"/v1/objects/{private['id']}/download"),
+        other_api.post(f"/v1/objects/{private['id']}/delete"),
+    ):
+        expect_error(response, 404, "not found")
+    # Once its owner deletes it, every account sees it DELETED and gets no URL.
+    assert api.post(f"/v1/objects/{oid}/delete").json()["state"] == "DELETED"
+    assert other_api.get(f"/v1/objects/{oid}").json()["state"] == "DELETED"
+    expect_error(other_api.get(f"/v1/objects/{oid}/download"), 400, "deleted")
+    assert oid not in {o["id"] for o in other_api.get("/v1/objects/list_public").json()["objects"]}
 
 
 def _with_query(url: str, **changes: str) -> str:

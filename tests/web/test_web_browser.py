@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.server.embedded import EmbeddedServer
@@ -57,4 +58,44 @@ def test_type_filter_copy_and_download_in_chromium(
         screen_text_until(page, shot, lambda text: "to the browser" in text)
         # ctrl+p reaches the app (not the browser's print dialog): the palette opens on views.
         page.keyboard.press("Control+p")
-        screen_text_until(page, shot, lambda text: "Cleanup: errored" in text and "30 days" in text)
+        # (Roboto Mono's zero has a dot in it, which OCR may read as "@": no digits here.)
+        screen_text_until(
+            page, shot, lambda text: "Cleanup: errored" in text and "Cleanup: older than" in text
+        )
+
+
+def test_the_page_loads_nothing_from_another_host(
+    server: EmbeddedServer, tmp_path: Path, web_for: Callable[..., WebProcess]
+) -> None:
+    """Offline, and telling nobody the page was opened: every request the page makes goes to
+    the web server itself, and none of them fails (no web font, no missing image)."""
+    chromium, _ = require_browser()
+    asyncio.run(_seed(server.base_url, tmp_path))
+    web = web_for(server)
+    requests: list[str] = []
+    failures: list[str] = []
+    with browser_page(chromium, web.url) as page:
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("websocket", lambda socket: requests.append(socket.url))
+        page.on("requestfailed", lambda request: failures.append(request.url))
+
+        def answered(response: Any) -> None:
+            if response.status >= 400:
+                failures.append(f"{response.status} {response.url}")
+
+        page.on("response", answered)
+        page.goto(web.url + "/")
+        screen_text_until(page, tmp_path / "page.png", lambda text: "2 shown" in text)
+        page.wait_for_load_state("networkidle")
+        fonts = page.evaluate(
+            "Array.from(document.fonts).filter(f => f.status === 'loaded').map(f => f.family)"
+        )
+    origin = web.url.removeprefix("http://")
+    foreign = [
+        url for url in requests if url.split("/")[2] != origin and not url.startswith("data:")
+    ]
+    assert foreign == [], foreign
+    assert failures == [], failures
+    assert any(url.startswith(f"ws://{origin}/ws") for url in requests), requests
+    # The terminal's font still comes, from this server.
+    assert any("Roboto Mono" in family for family in fonts), fonts

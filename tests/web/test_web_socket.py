@@ -72,6 +72,14 @@ async def test_a_tab_types_downloads_to_the_browser_and_copies(
             await tab.wait_for("to the browser's clipboard")
             payload = base64.b64encode(b"web/hello.txt")
             assert b"\x1b]52;c;" + payload + b"\x07" in tab.raw
+            # The URL dialog: copy works here (loopback page), and the URL names the local
+            # server's loopback address, which the dialog points out in web mode.
+            await tab.type("y")
+            await tab.pump_until(lambda: "This URL is on 127.0.0.1" in tab.text, 30)
+            assert "Copying does not work" not in tab.text
+            assert _fg(tab, "Copy curl") == _fg(tab, "Close")
+            await tab.type("\x15")  # ctrl+u
+            await tab.pump_until(lambda: tab.raw.count(b"\x1b]52;c;") == 2)
             assert len(web.children()) == 1
 
 
@@ -189,9 +197,29 @@ async def test_copy_is_greyed_out_where_the_browser_gives_no_clipboard(
             await tab.type("\r")
             await tab.wait_for("Copying does not work in this tab")
             assert "Copied" not in tab.text
+            # The URL dialog: its copy buttons are greyed by the same rule and say why; the
+            # URL names the devbox's loopback (the local server), and the dialog says so.
+            await tab.type("\x1b")
+            await tab.pump_until(lambda: "Search for commands" not in tab.text)
+            await tab.type("y")
+            await tab.pump_until(lambda: "This URL is on 127.0.0.1" in tab.text, 30)
+            assert "ssh -L" in tab.text and "Copying does not work in this tab" in tab.text
+            assert _fg(tab, "Copy URL") != _fg(tab, "Close"), "the copy button is not greyed"
+            await tab.type("\x15")  # ctrl+u: says why, copies nothing
+            await tab.pump_until(lambda: tab.text.count("Copying does not work") >= 2)
+            assert "Copied" not in tab.text
             assert b"\x1b]52;c;" not in tab.raw
     finally:
         await asyncio.to_thread(web.stop)
+
+
+def _fg(tab: WebTerminal, label: str) -> str:
+    """The foreground colour of the first cell of ``label`` on the tab's screen."""
+    for row, line in enumerate(tab.screen.display):
+        column = line.find(label)
+        if column >= 0:
+            return str(tab.screen.buffer[row][column].fg)
+    raise AssertionError(f"{label!r} is not on the screen:\n{tab.text}")
 
 
 def test_the_tab_and_the_server_agree_on_the_clipboard_variable() -> None:

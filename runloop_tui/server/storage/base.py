@@ -63,6 +63,11 @@ class MetadataStore(Protocol):
 
     async def get(self, account: str | None, object_id: str) -> ObjectRecord: ...
 
+    async def readable(self, account: str, object_id: str) -> ObjectRecord:
+        """The object if ``account`` owns it or it is public (anyone may read and download a
+        public object; only its owner may complete or delete it); NotFound otherwise."""
+        ...
+
     async def list_objects(
         self, account: str | None, query: ListQuery, now_ms: int
     ) -> ListResult: ...

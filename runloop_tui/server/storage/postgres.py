@@ -278,6 +278,14 @@ class PostgresMetadata:
         async with self.pool.connection() as db:
             return found(await _fetch(db, object_id, account), object_id)
 
+    async def readable(self, account: str, object_id: str) -> ObjectRecord:
+        async with self.pool.connection() as db:
+            cursor = await db.execute(
+                f"SELECT {COLUMNS} FROM objects WHERE id = %s AND (account = %s OR is_public)",
+                (object_id, account),
+            )
+            return found(_record(await cursor.fetchone()), object_id)
+
     async def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
         statement = listing.list_statement(listing.POSTGRES, COLUMNS, account, query, now_ms)
         return (await self._list(account, query, now_ms, statement))[0]

@@ -55,6 +55,9 @@ class SqliteMetadata:
     async def get(self, account: str | None, object_id: str) -> ObjectRecord:
         return await run_in_threadpool(self.store.get, account, object_id)
 
+    async def readable(self, account: str, object_id: str) -> ObjectRecord:
+        return await run_in_threadpool(self.store.readable, account, object_id)
+
     async def list_objects(self, account: str | None, query: ListQuery, now_ms: int) -> ListResult:
         return await run_in_threadpool(self.store.list_objects, account, query, now_ms)
 

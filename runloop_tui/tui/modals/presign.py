@@ -6,8 +6,10 @@ logged, notified or put in a worker description.
 
 from __future__ import annotations
 
+import ipaddress
 import shlex
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +25,8 @@ from runloop_tui.api.models import ObjectView
 from runloop_tui.api.retry import RetryEvent, RetryHook
 from runloop_tui.query.units import format_duration
 from runloop_tui.tui.actions.naming import download_file_name
+from runloop_tui.tui.availability import Availability, unavailable_reason
+from runloop_tui.tui.browser_keys import refused_key
 from runloop_tui.tui.clipboard import copy_and_notify
 from runloop_tui.tui.formatting import display_text
 from runloop_tui.tui.modals.dialog import dialog_css
@@ -33,6 +37,7 @@ from runloop_tui.tui.modals.validation import (
     first_failure,
     url_duration_validator,
 )
+from runloop_tui.tui.web_rules import clipboard_refusal
 
 PRESETS: tuple[tuple[str, int], ...] = (("15m", 900), ("1h", 3600), ("24h", 86400), ("7d", 604800))
 DEFAULT_SECONDS = 3600
@@ -69,6 +74,25 @@ def ttl_warning(obj: ObjectView, seconds: int, now_ms: int) -> str | None:
     return None
 
 
+def loopback_note(url: str) -> str | None:
+    """In web mode, a sentence when the URL names this machine's loopback (the embedded local
+    server): the browser may be on another machine, through ssh -L."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        return None
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (
+        f"⚠ This URL is on {parts.netloc}: the machine running runloop-tui, not your browser's"
+        f" (unless it is the same). Use it there (curl), or forward that port too:"
+        f" ssh -L {port}:{host}:{port} HOST."
+    )
+
+
 class PresignModal(ModalScreen[None]):
     DEFAULT_CSS = (
         dialog_css("PresignModal", 100, buttons=False)
@@ -77,7 +101,9 @@ class PresignModal(ModalScreen[None]):
     PresignModal .presets Button { margin-right: 1; min-width: 6; }
     PresignModal .presets Button.-chosen { text-style: bold reverse; }
     PresignModal #duration { width: 20; margin-left: 2; }
-    PresignModal #warning { color: $warning; height: auto; width: 100%; }
+    PresignModal #warning, PresignModal #where { color: $warning; height: auto; width: 100%; }
+    PresignModal #copy-refusal { color: $text-muted; height: auto; width: 100%; }
+    PresignModal .buttons Button.-unavailable { color: $text-disabled; text-style: none; }
     PresignModal TextArea { height: auto; max-height: 5; border: none; padding: 0; }
     PresignModal #url { color: $text-accent; }
     PresignModal .buttons { height: auto; margin-top: 1; }
@@ -128,20 +154,61 @@ class PresignModal(ModalScreen[None]):
             yield Label("", id="warning")
             yield Label("URL", classes="label")
             yield TextArea("Generating…", id="url", read_only=True, soft_wrap=True)
+            where = Label("", id="where")
+            where.display = False  # shown only with a loopback URL in web mode
+            yield where
             yield Label("Command", classes="label")
             yield TextArea("", id="curl", read_only=True, soft_wrap=True)
+            # In a web tab without the clipboard, the copy buttons are greyed and say why.
+            refusal = self._copy_refusal("copy_url")
+            unavailable = "-unavailable" if refusal else ""
             with Horizontal(classes="buttons"):
-                yield Button("Copy URL  ^U", id="copy-url", variant="primary", compact=True)
-                yield Button("Copy curl  ^K", id="copy-curl", compact=True)
+                yield Button(
+                    "Copy URL  ^U",
+                    id="copy-url",
+                    variant="default" if refusal else "primary",
+                    compact=True,
+                    classes=unavailable,
+                    tooltip=refusal,
+                )
+                yield Button(
+                    "Copy curl  ^K",
+                    id="copy-curl",
+                    compact=True,
+                    classes=unavailable,
+                    tooltip=refusal,
+                )
                 yield Button("Close", id="close", compact=True)
+            if refusal:
+                yield Label(Content(refusal), id="copy-refusal")
 
     def on_mount(self) -> None:
         self._generate(self.seconds)
         self.query_one("#copy-url", Button).focus()
 
+    def _copy_refusal(self, action: str) -> str | None:
+        """The app's one rule (tui/availability.py) on the copy actions."""
+        availability = Availability(clipboard_refusal=clipboard_refusal(self.app))
+        return unavailable_reason(action, availability)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("copy_url", "copy_curl") and self._copy_refusal(action):
+            return None  # greyed in the key bar and the palette
+        return super().check_action(action, parameters)
+
+    def _refuse(self, action: str) -> bool:
+        reason = self._copy_refusal(action)
+        if reason is not None:
+            self.notify(reason, title="Download URL", severity="warning", markup=False)
+        return reason is not None
+
     def on_key(self, event: Key) -> None:
         """A digit typed anywhere but in a field starts a duration there: Enter still copies
         and ← → still step the presets, yet `2h` typed at once is not lost."""
+        if refused_key(self.active_bindings.get(event.key), self, self._refuse):
+            event.stop()  # a greyed copy key says why instead of falling through
+            event.prevent_default()
+            return
         character = event.character
         if character is None or not character.isdigit() or len(character) != 1:
             return
@@ -185,6 +252,10 @@ class PresignModal(ModalScreen[None]):
             return  # a newer request is on its way
         self.url = url
         self.query_one("#url", TextArea).text = url
+        where = loopback_note(url) if self.app.is_web else None
+        note = self.query_one("#where", Label)
+        note.update(Content(where or ""))
+        note.display = where is not None
         self.query_one("#curl", TextArea).text = curl_command(self.file_name, url)
 
     @on(Button.Pressed, ".presets Button")
@@ -227,6 +298,8 @@ class PresignModal(ModalScreen[None]):
 
     @on(Button.Pressed, "#copy-url")
     def action_copy_url(self) -> None:
+        if self._refuse("copy_url"):
+            return
         if self.url is None:
             self.notify("The URL is not ready yet.", severity="warning")
             return
@@ -234,6 +307,8 @@ class PresignModal(ModalScreen[None]):
 
     @on(Button.Pressed, "#copy-curl")
     def action_copy_curl(self) -> None:
+        if self._refuse("copy_curl"):
+            return
         if self.url is None:
             self.notify("The URL is not ready yet.", severity="warning")
             return

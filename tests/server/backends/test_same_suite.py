@@ -31,12 +31,14 @@ from tests.server.test_sdk import (
     test_sdk_full_flow,
 )
 from tests.server.test_security import (
+    test_a_public_object_is_readable_by_every_account_but_managed_by_its_owner,
     test_accounts_are_isolated,
     test_list_public_spans_accounts_but_only_public,
 )
 
 __all__ = [
     "sdk_client",
+    "test_a_public_object_is_readable_by_every_account_but_managed_by_its_owner",
     "test_accounts_are_isolated",
     "test_async_sdk",
     "test_create_200_has_upload_url_and_exact_fields",

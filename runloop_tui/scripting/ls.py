@@ -10,7 +10,6 @@ from runloop_tui.api.models import ObjectView
 from runloop_tui.config import Settings
 from runloop_tui.export import to_csv, to_json
 from runloop_tui.scripting.common import (
-    EXIT_OK,
     Streams,
     UsageError,
     command_parser,
@@ -20,13 +19,19 @@ from runloop_tui.scripting.common import (
     run_session,
     whole_number,
 )
-from runloop_tui.scripting.listing import SORT_CHOICES, matching_objects, sort_objects
+from runloop_tui.scripting.listing import (
+    SORT_CHOICES,
+    matching_objects,
+    sort_objects,
+    tell_listing,
+)
 from runloop_tui.scripting.output import (
     Column,
     for_stream,
     inert_json,
     output_width,
     render_table,
+    write_text,
 )
 from runloop_tui.tui.formatting import expires_text, human_size, short_relative_time
 
@@ -77,24 +82,30 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
         now = now_ms()
         # Without a sort the first N matches in the server's order are the answer, so paging
         # can stop early; a sort needs every match first.
-        objects = await matching_objects(
-            client, compiled, now, public=args.public, limit=None if sort else limit
+        listing = await matching_objects(
+            client,
+            compiled,
+            now,
+            public=args.public,
+            limit=None if sort else limit,
+            max_objects=settings.max_objects,
         )
+        objects = listing.objects
         if sort:
             objects = sort_objects(objects, sort)
             if limit is not None:
                 objects = objects[:limit]
         write(io, args.format, objects, now)
-        return EXIT_OK
+        return tell_listing(io.err, "ls", listing)
 
     return run_session(settings, work)
 
 
 def write(io: Streams, fmt: str, objects: Sequence[ObjectView], now: int) -> None:
     if fmt == "json":
-        io.out.write(inert_json(to_json(objects)))
+        write_text(io.out, inert_json(to_json(objects)))
     elif fmt == "csv":
-        io.out.write(for_stream(to_csv(objects), io.out))
+        write_text(io.out, for_stream(to_csv(objects), io.out))
     elif fmt == "ids":
         write_ids(io, objects)
     elif fmt == "table" and not objects:

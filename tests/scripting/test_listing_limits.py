@@ -24,7 +24,7 @@ from runloop_tui.config import API_KEY_ENV, BASE_URL_ENV
 from tests.conftest import API_KEY
 from tests.scripting.conftest import run_process
 from tests.support.odd_proc import OddServer
-from tests.support.processes import REPO_ROOT
+from tests.support.processes import REPO_ROOT, run_in_pty
 
 
 def plain(object_id: str, name: str, state: str = "READ_ONLY", **fields: Any) -> dict[str, Any]:
@@ -240,3 +240,27 @@ def test_a_closed_pipe_ends_quietly_with_141(endless: OddServer, fmt: str, tmp_p
     assert status == "status=141", done.stdout
     assert first  # head got its line
     assert errors.read_text() == ""  # no traceback, no "Exception ignored", no error line
+
+
+def test_on_a_terminal_the_question_says_the_listing_was_cut_short(endless: OddServer) -> None:
+    status, screen = run_in_pty(
+        ["rm", "fresh", "--max-objects", "40"],
+        env_for(endless),
+        "40\r",
+        lambda text: "Type 40 to delete them" in text,
+    )
+    assert status == 3, screen
+    assert "listing cut short: stopped at --max-objects 40" in screen
+    assert "The listing was cut short: these are the matches found so far." in screen
+    assert "Deleted 40 of 40 objects" in screen
+    assert writes(endless) == 40
+
+
+@pytest.mark.parametrize(("cap", "status", "listed"), [(3, 0, 3), (2, 3, 2)])
+def test_the_cap_counts_only_when_the_server_has_more(cap: int, status: int, listed: int) -> None:
+    page = {"objects": [plain(f"obj_{i}", f"{i}.txt") for i in range(3)], "has_more": False}
+    with OddServer("script", script=[page]) as odd:
+        done = run_process("ls", "--max-objects", str(cap), "--format", "ids", env=env_for(odd))
+    assert done.status == status, done.err
+    assert len(done.out.split()) == listed
+    assert ("listing cut short" in done.err) == (status == 3)

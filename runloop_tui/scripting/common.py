@@ -1,7 +1,10 @@
 """What ls, du and rm share: parsing, settings, the session, the filter, and error mapping.
 
 Exit status: 0 done; 1 an API or startup failure (or, for rm, some deletes failed);
-2 a usage error or a refusal; 130 interrupted. Every error is one line on stderr.
+2 a usage error or a refusal; 3 done, but the listing was incomplete (cut short by
+--max-objects or by the server, or unreadable objects skipped; stderr says which); 130
+interrupted; 141 the reader of stdout went away (`| head`), as for a program SIGPIPE ends.
+Every error is one line on stderr.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from typing import NoReturn, TextIO
 
 from runloop_tui.api.client import ObjectsClient, RetryPolicy
 from runloop_tui.api.errors import ApiError
-from runloop_tui.config import ConfigError, Overrides, Settings, load_settings
+from runloop_tui.config import (
+    DEFAULT_MAX_OBJECTS,
+    ConfigError,
+    Overrides,
+    Settings,
+    load_settings,
+)
 from runloop_tui.query.filter import CompiledFilter, compile_filter
 from runloop_tui.session import (
     EXIT_USAGE,
@@ -33,7 +42,9 @@ from runloop_tui.session import (
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_INCOMPLETE = 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `seq 1e9 | head -1`
 
 # argparse takes any word starting with "-" for an option, but "-tmp" and "-state:error" are
 # negated filter terms. Such words are hidden behind this marker while parsing.
@@ -146,7 +157,8 @@ def command_parser(
             "except those that look like flags (-f, -rf): write them after --, where\n"
             "every word is a filter word.\n\n"
             f"exit status: 0 done, 1 API error{_RM_FAILED if command == 'rm' else ''}, "
-            "2 usage error or refusal"
+            "2 usage error or refusal,\n3 done but the listing was incomplete (cut short, or "
+            "unreadable objects skipped;\nstderr says which), 141 stdout closed early (| head)"
         ),
     )
     parser.add_argument(
@@ -155,6 +167,13 @@ def command_parser(
         type=plain,
         metavar="FILTER",
         help="filter terms, e.g. 'state:uploading' 'age>1d' name:logs/ -keep",
+    )
+    parser.add_argument(
+        "--max-objects",
+        type=plain,
+        metavar="N",
+        help=f"read at most N objects from the server (default {DEFAULT_MAX_OBJECTS:,}, or "
+        "max_objects in the config file); past it the listing is cut short, said on stderr",
     )
     add_connection_flags(parser)
     return parser
@@ -168,6 +187,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         read_only=args.read_only,
         data_dir=args.data_dir,
         config=args.config,
+        max_objects=args.max_objects,
     )
     return load_settings(overrides, os.environ)
 
@@ -250,7 +270,7 @@ def run_command(name: str, argv: Sequence[str], streams: Streams | None = None) 
     except BrokenPipeError:
         # `runloop-tui ls | head`: the reader left; say nothing more (and write nothing more).
         _silence_stdout()
-        return EXIT_FAILED
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("", file=io.err)
         return fail(io, prefix, "interrupted", EXIT_INTERRUPTED)

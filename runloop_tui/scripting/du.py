@@ -10,7 +10,6 @@ from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
 from runloop_tui.query.usage import SORT_KEYS, UsageEntry, UsageIndex, sort_entries, states_text
 from runloop_tui.scripting.common import (
-    EXIT_OK,
     Streams,
     command_parser,
     compile_words,
@@ -18,8 +17,14 @@ from runloop_tui.scripting.common import (
     run_session,
     whole_number,
 )
-from runloop_tui.scripting.listing import matching_objects
-from runloop_tui.scripting.output import Column, output_width, render_table, share_bar
+from runloop_tui.scripting.listing import matching_objects, tell_listing
+from runloop_tui.scripting.output import (
+    Column,
+    output_width,
+    render_table,
+    share_bar,
+    write_text,
+)
 from runloop_tui.tui.formatting import human_size, short_relative_time
 
 TOP_LEVEL = "(top level)"
@@ -59,11 +64,12 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
 
     async def work(client: ObjectsClient) -> int:
         now = now_ms()
-        index = UsageIndex(await matching_objects(client, compiled, now))
+        listing = await matching_objects(client, compiled, now, max_objects=settings.max_objects)
+        index = UsageIndex(listing.objects)
         entries = sort_entries(index.level("", args.depth, objects_as_entries=False), args.sort)
         if args.format == "json":
             # ensure_ascii (the default) writes every non-ASCII character as \\uXXXX: inert.
-            io.out.write(json.dumps([e.to_json() for e in entries], indent=2) + "\n")
+            write_text(io.out, json.dumps([e.to_json() for e in entries], indent=2) + "\n")
         elif not entries:
             print("No objects match.", file=io.err)
         else:
@@ -71,7 +77,7 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
             for line in render_table(columns, entries, output_width(io.out)):
                 print(line, file=io.out)
         io.out.flush()
-        return EXIT_OK
+        return tell_listing(io.err, "du", listing)
 
     return run_session(settings, work)
 

@@ -7,6 +7,7 @@ server, and an escape sequence in one must reach the terminal as a visible chara
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -52,6 +53,15 @@ def for_stream(text: str, stream: TextIO) -> str:
     if not stream.isatty():
         return text
     return _UNSAFE_BUT_NEWLINE.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
+def write_text(stream: TextIO, text: str) -> None:
+    """`text` on `stream` a buffer's worth at a time. One big write to a pipe whose reader
+    has left (`| head -1`) can end part-way without any error (CPython 3.11's buffered
+    writer), so the output would look whole; small writes meet the EPIPE as BrokenPipeError."""
+    step = io.DEFAULT_BUFFER_SIZE
+    for start in range(0, len(text), step):
+        stream.write(text[start : start + step])
 
 
 def output_width(stream: TextIO) -> int | None:

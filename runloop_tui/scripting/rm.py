@@ -2,7 +2,8 @@
 
 Safety, in order: an empty filter, or one of negations only (`-keep`), needs --all; read-only
 mode refuses; without --yes a terminal must type the count (as in the TUI) and a non-terminal
-gets the summary and exit 2.
+gets the summary and exit 2. A listing cut short (--max-objects, or a server that stops paging
+early) is said to be so; --yes then deletes nothing unless --partial says a batch is meant.
 An object listed in a state that can still change (UPLOADING, ERROR) is fetched again just
 before its delete; if it no longer matches, it is reported and left alone, never guessed at.
 """
@@ -33,7 +34,7 @@ from runloop_tui.scripting.common import (
     now_ms,
     run_session,
 )
-from runloop_tui.scripting.listing import matching_objects
+from runloop_tui.scripting.listing import matching_objects, tell_listing
 from runloop_tui.scripting.ls import write_ids
 from runloop_tui.tui.formatting import display_text, human_size
 
@@ -69,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow an empty filter (every object is deleted) or one of negations only",
     )
     parser.add_argument(
+        "--partial",
+        action="store_true",
+        help="with --yes, delete the matches even when the listing was cut short "
+        "(--max-objects reached, or the server stopped paging early); run again for the rest",
+    )
+    parser.add_argument(
         "--format",
         choices=("text", "ids"),
         default="text",
@@ -92,15 +99,22 @@ def run(args: argparse.Namespace, settings: Settings, io: Streams) -> int:
         raise UsageError("refusing to delete in read-only mode (--read-only or the profile)")
 
     async def work(client: ObjectsClient) -> int:
-        return await _remove(client, compiled, args, io)
+        return await _remove(client, compiled, args, io, settings.max_objects)
 
     return run_session(settings, work)
 
 
 async def _remove(
-    client: ObjectsClient, compiled: CompiledFilter, args: argparse.Namespace, io: Streams
+    client: ObjectsClient,
+    compiled: CompiledFilter,
+    args: argparse.Namespace,
+    io: Streams,
+    max_objects: int,
 ) -> int:
-    listed = await matching_objects(client, compiled, now_ms())
+    listing = await matching_objects(client, compiled, now_ms(), max_objects=max_objects)
+    listed = listing.objects
+    # Said first, so it is read before the summary and the question.
+    whole = tell_listing(io.err, "rm", listing)
     # Deleting a DELETED object again is a no-op the server accepts; it is no work to do.
     objects = [o for o in listed if o.state is not ObjectState.DELETED]
     report = io.err if args.format == "ids" else io.out
@@ -108,14 +122,25 @@ async def _remove(
         gone = len(listed) - len(objects)
         print(f"{plural(gone, 'matching object')} already DELETED; skipped.", file=report)
     if not objects:
-        print("No objects match; nothing to delete.", file=report)
-        return EXIT_OK
-    summary = summary_lines(objects)
+        so_far = f" among the {plural(listing.read, 'object')} read" if listing.incomplete else ""
+        print(f"No objects match{so_far}; nothing to delete.", file=report)
+        return whole
+    summary = summary_lines(objects, incomplete=listing.incomplete)
     if args.dry_run:
         _print(report, [*summary, "Dry run: nothing deleted."])
         if args.format == "ids":
             write_ids(io, objects)
-        return EXIT_OK
+        return whole
+    if listing.incomplete and args.yes and not args.partial:
+        _print(io.err, summary)
+        return fail(
+            io,
+            "runloop-tui rm",
+            "the listing was cut short, so more objects may match; nothing was deleted. "
+            "Pass --partial to delete these anyway (and run again for the rest), or narrow "
+            "the filter or raise --max-objects",
+            EXIT_REFUSED,
+        )
     if not args.yes:
         if not io.inp.isatty():
             _print(io.err, summary)
@@ -130,15 +155,17 @@ async def _remove(
             print("Nothing deleted.", file=io.err)
             return EXIT_REFUSED
     outcome, changed = await _delete(client, compiled, objects, io)
-    return _report(io, report, args.format, outcome, changed)
+    status = _report(io, report, args.format, outcome, changed)
+    return status if status != EXIT_OK else whole
 
 
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-def summary_lines(objects: Sequence[ObjectView]) -> list[str]:
-    """Count, total size, states, and the first names: what the TUI's summary shows."""
+def summary_lines(objects: Sequence[ObjectView], *, incomplete: bool = False) -> list[str]:
+    """Count, total size, states, and the first names: what the TUI's summary shows.
+    `incomplete`: the listing was cut short, so these are the matches found so far."""
     size = sum(max(0, o.size_bytes or 0) for o in objects)
     states = Counter(str(o.state) for o in objects)
     # A state the client does not know is kept as the server sent it: free text too.
@@ -147,6 +174,8 @@ def summary_lines(objects: Sequence[ObjectView]) -> list[str]:
         f"{plural(len(objects), 'object')} · {human_size(size)} ({size:,} bytes)",
         f"By state: {by_state}",
     ]
+    if incomplete:
+        lines.insert(0, "The listing was cut short: these are the matches found so far.")
     lines += [f"  • {display_text(o.name)}" for o in objects[:FIRST_NAMES]]
     if len(objects) > FIRST_NAMES:
         lines.append(f"  … and {len(objects) - FIRST_NAMES:,} more")
@@ -177,6 +206,12 @@ async def _delete(
         before = by_id[object_id]
         if before.state is not ObjectState.READ_ONLY:  # READ_ONLY can only become DELETED
             now = await client.get_object(object_id)
+            if now.id != object_id:
+                # Not the object that was listed: nothing about ours is known.
+                changed[object_id] = display_text(
+                    f"could not confirm: the server answered with another object ({now.id})"
+                )
+                return
             if now.state is ObjectState.DELETED:
                 changed[object_id] = "already DELETED by someone else"
                 return
@@ -261,7 +296,11 @@ def _report(
         f"Deleted {len(deleted):,} of {plural(outcome.requested, 'object')} ({human_size(size)})."
     ]
     if changed:
-        lines.append(f"{len(changed):,} changed since the listing and were left alone:")
+        verb = "was" if len(changed) == 1 else "were"
+        lines.append(
+            f"{plural(len(changed), 'object')} {verb} left alone (changed since the listing, "
+            "or could not be confirmed):"
+        )
         lines += [
             f"  {display_text(o.name)} ({display_text(o.id)}): {changed[o.id]}"
             for o in outcome.deleted

@@ -88,6 +88,8 @@ class BrowserModel(MarksMixin):
         self.repeated = 0
         self._listing_start = 0
         self._pushed: set[str] = set()
+        # The last copy of each repeated id: the fresher one, put in when the listing ends.
+        self.later_copies: dict[str, ObjectView] = {}
 
     # --- loading ---
     def clear(self) -> None:
@@ -104,6 +106,7 @@ class BrowserModel(MarksMixin):
         self.repeated = 0
         self._listing_start = len(self.index)
         self._pushed = set()
+        self.later_copies = {}
 
     def _forget_views(self) -> None:
         self._orders = {}
@@ -167,7 +170,8 @@ class BrowserModel(MarksMixin):
         for obj in objects:
             # keep_object(), inlined: this loop runs for every object loaded.
             if obj.id in pos_by_id:
-                self._seen_again(obj.id, listed)
+                if self._seen_again(obj.id, listed):
+                    self.later_copies[obj.id] = obj
                 continue
             if obj.state is deleted:
                 continue
@@ -192,13 +196,16 @@ class BrowserModel(MarksMixin):
             return old
         return obj
 
-    def _seen_again(self, object_id: str, listed: bool) -> None:
+    def _seen_again(self, object_id: str, listed: bool) -> bool:
+        """True when this is a repeat of the listing's own (see ``repeated``)."""
         if not listed:
-            return
+            return False
         if object_id in self._pushed:
             self._pushed.discard(object_id)  # the listing's own copy of a pushed-down row
         elif self.pos_by_id[object_id] >= self._listing_start:
             self.repeated += 1
+            return True
+        return False
 
     def _append_rows(self, added: list[int]) -> None:
         """Add rows that come after every current row in load order, keeping the sort."""

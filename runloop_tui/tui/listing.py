@@ -173,7 +173,27 @@ class Listing:
             return
         finally:
             self._first_page_in.set()
+        self._take_later_copies(target, staged)
         self._post(LoadFinished(number, staged))
+
+    def _take_later_copies(self, target: BrowserModel, staged: BrowserModel | None) -> None:
+        """An id the server sent twice: its later copy is the fresher one, so it replaces
+        the row the first copy made (a rebuild, once per listing, only when ids repeat)."""
+        later = list(target.later_copies.values())
+        target.later_copies = {}
+        if not later:
+            return
+        if staged is None:
+            self.rows.apply_changes(later, [])
+            return
+        model = self.rows.model
+        staged.apply_changes(later, [], self.rows.now_ms())
+        for obj in later:  # what flashes after the swap: a state other than the shown one
+            shown = model.get(obj.id)
+            if shown is not None and shown.state != obj.state:
+                staged.changed.add(obj.id)
+            else:
+                staged.changed.discard(obj.id)
 
     # --- the screen's side (its @on handlers) ---
     def page_loaded(self, event: PageLoaded) -> None:

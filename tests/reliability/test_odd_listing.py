@@ -17,7 +17,7 @@ from tests.conftest import API_KEY, OTHER_API_KEY
 from tests.reliability.tuihelp import assert_alive, drain, screen_lines
 from tests.support.fault_proxy import FaultProxy, closed_port_url
 from tests.support.odd_proc import OddServer
-from tests.tui.conftest import NOW_MS, browsing, fixed_clock, quick_retry
+from tests.tui.conftest import NOW_MS, browsing, fixed_clock, quick_retry, settle
 
 
 def _app(base_url: str, **settings: Any) -> RunloopApp:
@@ -175,10 +175,10 @@ async def test_ids_sent_twice_show_once_and_the_header_counts_them() -> None:
         async with browsing(app, size=(160, 36)) as (pilot, screen):
             assert odd.stats()["lists"] == 2
             assert sorted(o.id for o in screen.visible_objects) == ["obj_a", "obj_b", "obj_c"]
-            # The first copy wins: the row is what the listing showed first.
+            # The later copy wins: it is the fresher one.
             assert {o.name for o in screen.visible_objects} == {
-                "obj_a.txt",
-                "obj_b.txt",
+                "a-again",
+                "b-again",
                 "obj_c.txt",
             }
             assert "2 duplicate ids skipped" in screen.header.text
@@ -193,4 +193,43 @@ async def test_ids_sent_twice_show_once_and_the_header_counts_them() -> None:
                 "b-again",
                 "obj_c.txt",
             }
+            assert_alive(app)
+
+
+def _states_of(screen: Any) -> dict[str, str]:
+    return {o.id: str(o.state) for o in screen.visible_objects}
+
+
+async def test_an_id_listed_twice_shows_its_later_copy_on_load_and_on_refresh() -> None:
+    # As the trial's statechange server: obj_A UPLOADING on page 1, READ_ONLY on page 2. The
+    # refresh's pages say UPLOADING, then ERROR.
+    def pages(first: str, later: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "objects": [_raw("obj_A", state=first, size_bytes=None), _raw("obj_B")],
+                "has_more": True,
+            },
+            {
+                "objects": [_raw("obj_A", state=later, size_bytes=5), _raw("obj_C")],
+                "has_more": False,
+            },
+        ]
+
+    script = pages("UPLOADING", "READ_ONLY") + pages("UPLOADING", "ERROR")
+    with OddServer("script", script=script) as odd:
+        app = _app(odd.base_url)
+        async with browsing(app, size=(160, 36)) as (pilot, screen):
+            assert _states_of(screen) == {
+                "obj_A": "READ_ONLY",
+                "obj_B": "READ_ONLY",
+                "obj_C": "READ_ONLY",
+            }
+            assert screen.model.get("obj_A").size_bytes == 5  # type: ignore[union-attr]
+            generation = screen.generation
+            await pilot.press("r")
+            await settle(app, pilot)
+            assert screen.generation > generation
+            assert odd.stats()["lists"] == 4
+            assert _states_of(screen)["obj_A"] == "ERROR"
+            assert len(screen.visible_objects) == 3
             assert_alive(app)

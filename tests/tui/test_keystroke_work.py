@@ -7,6 +7,7 @@ freeze on round 2's backspace from `7/obj ` to `7/obj`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from runloop_tui.query.terms import SPARSE_SHARE
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.screens import browser_rows
 from tests.conftest import API_KEY
 from tests.tui.conftest import NOW_MS, browsing, make_app, settle
 from tests.tui.test_browser_model_filter_reuse import expected_rows
@@ -215,3 +217,37 @@ async def test_dense_keys_look_only_at_the_rows_they_must(
         await typed(*" -1")
         assert await typed("2") == [base]
         assert screen.filtering.instant("0001 -12 ")  # the same terms: no pass
+
+
+@pytest.fixture
+def thawed_after() -> Iterator[None]:
+    """What the app froze goes back under the collector when the test ends."""
+    yield
+    gc.unfreeze()
+
+
+async def test_a_dense_key_leaves_no_row_list_for_the_collector_to_walk(
+    bulk_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch, thawed_after: None
+) -> None:
+    """The first key after loading a million objects (bench figure 13f) makes a list of
+    468,000 positions; every collection that sees such a list walks all of it (8-22 ms for
+    the one inside that key, measured). The loaded objects are out of the cyclic collector's
+    reach, and so must be a dense key's rows: checked through the real app, with the size
+    from which the app does it lowered to this list's."""
+    monkeypatch.setattr(browser_rows, "FROZEN_ROWS", 1_000)
+    app = make_app(bulk_server.base_url)
+    async with browsing(app) as (pilot, screen):
+        model = screen.model
+        walked = {id(o) for o in gc.get_objects()}
+        assert len(model.index) == 2_000
+        assert not any(id(o) in walked for o in model.index.objects)  # the load froze them
+        await pilot.press("slash", "7")
+        await settle(app, pilot)
+        rows = model.rows
+        assert rows == expected_rows(model, "7") and 500 < len(rows) < 2_000
+        assert not any(o is rows for o in gc.get_objects())
+        # Narrowed (`7` -> `7/`): the new, shorter list is out of reach too.
+        await pilot.press("slash")
+        await settle(app, pilot)
+        assert model.rows is not rows and model.filter.text == "7/"
+        assert not any(o is model.rows for o in gc.get_objects())

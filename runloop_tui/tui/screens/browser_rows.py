@@ -23,8 +23,8 @@ from runloop_tui.tui.widgets.object_table import ObjectTable
 FLASH_SECONDS = 3.0
 # A pass over fewer rows says little about the cost per row (the fixed costs dominate).
 RATE_MIN_ROWS = 20_000
-# From this many loaded objects, a filter's new rows are moved out of the cyclic
-# collector's reach (see apply_filter).
+# A filter's new rows, this many or more, are moved out of the cyclic collector's reach
+# (see apply_filter).
 FROZEN_ROWS = 50_000
 
 SetTimer = Callable[[float, Callable[[], None]], Timer]
@@ -214,19 +214,22 @@ class BrowserRows:
         if compiled.text == self.model.filter.text:
             return False
         keep = self.cursor_id()
-        big = len(self.model.index) >= FROZEN_ROWS
-        if big:
-            # The young objects first: only live ones may be frozen below (~1 ms).
-            gc.collect(1)
+        # A pass over many rows makes a new list of up to a million positions, and every
+        # collection that sees a list walks all of it: the first key after loading a million
+        # objects (468,559 rows) paid 8-22 ms for the one inside it, and each later full
+        # collection walked every remembered result. Such a list is frozen out of the
+        # collector's reach (as the loaded objects are); reference counting still frees it.
+        # A full collection first (~1 ms: everything big is frozen), so that what is frozen
+        # with it is live, not garbage waiting for the collector.
+        many = len(self.model.rows) >= FROZEN_ROWS
+        if many:
+            gc.collect()
         # CPU time of this thread: what the pass costs, whatever else the machine is doing.
         started = time.thread_time()
         before = self.model.rows
         self.model.set_filter(compiled, self.now_ms())
-        if big and self.model.rows is not before:
-            # A new list of up to a million positions: every collection that sees it walks
-            # it (the first key at a million objects paid 8-22 ms for the one after its
-            # pass, and each later full one walked every remembered result). Frozen, it is
-            # still freed by reference counting when the rows change.
+        rows = self.model.rows
+        if many and rows is not before and len(rows) >= FROZEN_ROWS:
             gc.freeze()
         self.show(keep)
         self.filter_seconds = time.thread_time() - started

@@ -23,9 +23,10 @@ from runloop_tui.tui.widgets.object_table import ObjectTable
 FLASH_SECONDS = 3.0
 # A pass over fewer rows says little about the cost per row (the fixed costs dominate).
 RATE_MIN_ROWS = 20_000
-# A filter's new rows, this many or more, are moved out of the cyclic collector's reach
+# A filter key over this many rows holds the cyclic collector for COLLECTOR_HOLD_SECONDS
 # (see apply_filter).
-FROZEN_ROWS = 50_000
+HOLD_COLLECTOR_ROWS = 50_000
+COLLECTOR_HOLD_SECONDS = 0.3
 
 SetTimer = Callable[[float, Callable[[], None]], Timer]
 
@@ -53,6 +54,7 @@ class BrowserRows:
     hidden_marks: int = field(default=0, init=False)
     # Bumps whenever the data swaps (tests and stale checks use it).
     generation: int = field(default=0, init=False)
+    _collector_timer: Timer | None = field(default=None, init=False)  # see hold_collector
 
     def cursor_id(self) -> str | None:
         obj = self.table.current_object
@@ -214,28 +216,38 @@ class BrowserRows:
         if compiled.text == self.model.filter.text:
             return False
         keep = self.cursor_id()
-        # A pass over many rows makes a new list of up to a million positions, and every
-        # collection that sees a list walks all of it: the first key after loading a million
-        # objects (468,559 rows) paid 8-22 ms for the one inside it, and each later full
-        # collection walked every remembered result. Such a list is frozen out of the
-        # collector's reach (as the loaded objects are); reference counting still frees it.
-        # A full collection first (~1 ms: everything big is frozen), so that what is frozen
-        # with it is live, not garbage waiting for the collector.
-        many = len(self.model.rows) >= FROZEN_ROWS
-        if many:
-            gc.collect()
+        if len(self.model.rows) >= HOLD_COLLECTOR_ROWS:
+            self.hold_collector()
         # CPU time of this thread: what the pass costs, whatever else the machine is doing.
         started = time.thread_time()
-        before = self.model.rows
         self.model.set_filter(compiled, self.now_ms())
-        rows = self.model.rows
-        if many and rows is not before and len(rows) >= FROZEN_ROWS:
-            gc.freeze()
         self.show(keep)
         self.filter_seconds = time.thread_time() - started
         if self.model.last_scanned >= RATE_MIN_ROWS:
             self.row_seconds = self.filter_seconds / self.model.last_scanned
         return True
+
+    def hold_collector(self) -> None:
+        """No cyclic collection until COLLECTOR_HOLD_SECONDS after this key (the next one
+        starts the wait again). A pass over a million rows makes a new list of up to a
+        million positions, and the next collection walks all of it: at the first key after
+        loading a million objects (468,559 rows) that was a collection of 8-22 ms inside the
+        key, before its rows were on screen (bench 13f). Held, it runs once the frame is
+        out. Freezing the list instead (as the load freezes the loaded objects) would also
+        pin what is alive at that moment: ~400 objects a key that later became garbage and
+        could never be freed (measured over 40 keys). Nothing happens if the collector is off
+        already (the start-up pause, runloop_tui/startup.py)."""
+        if self._collector_timer is not None:
+            self._collector_timer.stop()
+        elif gc.isenabled():
+            gc.disable()
+        else:
+            return
+        self._collector_timer = self._set_timer(COLLECTOR_HOLD_SECONDS, self._release_collector)
+
+    def _release_collector(self) -> None:
+        self._collector_timer = None
+        gc.enable()
 
     def expected_seconds(self, compiled: CompiledFilter) -> float:
         """About the CPU time ``apply_filter(compiled)`` will take: the rows its pass will

@@ -4,6 +4,7 @@ header. The screen owns one; it keeps the cursor, the flash of changed rows and 
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable, Iterable
@@ -54,7 +55,7 @@ class BrowserRows:
     hidden_marks: int = field(default=0, init=False)
     # Bumps whenever the data swaps (tests and stale checks use it).
     generation: int = field(default=0, init=False)
-    _collector_timer: Timer | None = field(default=None, init=False)  # see hold_collector
+    _collector_timer: asyncio.TimerHandle | None = field(default=None, init=False)
 
     def cursor_id(self) -> str | None:
         obj = self.table.current_object
@@ -236,17 +237,25 @@ class BrowserRows:
         out. Freezing the list instead (as the load freezes the loaded objects) would also
         pin what is alive at that moment: ~400 objects a key that later became garbage and
         could never be freed (measured over 40 keys). Nothing happens if the collector is off
-        already (the start-up pause, runloop_tui/startup.py)."""
+        already (the start-up pause, runloop_tui/startup.py). The release is the event loop's,
+        not the screen's timer: a screen replaced meanwhile (a profile switch) must not leave
+        the collector off."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop to release it later: leave the collector as it is
         if self._collector_timer is not None:
-            self._collector_timer.stop()
+            self._collector_timer.cancel()
         elif gc.isenabled():
             gc.disable()
         else:
             return
-        self._collector_timer = self._set_timer(COLLECTOR_HOLD_SECONDS, self._release_collector)
+        self._collector_timer = loop.call_later(COLLECTOR_HOLD_SECONDS, self._release_collector)
 
     def _release_collector(self) -> None:
-        self._collector_timer = None
+        if self._collector_timer is not None:
+            self._collector_timer.cancel()  # (when called before its time)
+            self._collector_timer = None
         gc.enable()
 
     def expected_seconds(self, compiled: CompiledFilter) -> float:

@@ -7,6 +7,7 @@ freeze on round 2's backspace from `7/obj ` to `7/obj`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from runloop_tui.query.terms import SPARSE_SHARE
 from runloop_tui.server.demo import seed_bulk
 from runloop_tui.server.embedded import EmbeddedServer
 from runloop_tui.tui.browser_model import BrowserModel
+from runloop_tui.tui.screens import browser_rows
 from tests.conftest import API_KEY
 from tests.tui.conftest import NOW_MS, browsing, make_app, settle
 from tests.tui.test_browser_model_filter_reuse import expected_rows
@@ -215,3 +217,55 @@ async def test_dense_keys_look_only_at_the_rows_they_must(
         await typed(*" -1")
         assert await typed("2") == [base]
         assert screen.filtering.instant("0001 -12 ")  # the same terms: no pass
+
+
+async def test_a_dense_key_runs_no_collection_before_its_rows_are_shown(
+    bulk_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first key after loading a million objects (bench figure 13f) makes a list of
+    468,559 positions, and a cyclic collection walks all of it: one ran inside that key,
+    8-22 ms before its rows were on screen, in every one of 50 repetitions. A key over many
+    rows holds the collector until its frame is out: counted here through the real app
+    (gc.callbacks), with the row count from which the app does it lowered to this list's."""
+    monkeypatch.setattr(browser_rows, "HOLD_COLLECTOR_ROWS", 1_000)
+    monkeypatch.setattr(browser_rows, "COLLECTOR_HOLD_SECONDS", 60.0)
+    collections: list[str] = []  # those that ran after a pass, until the key settled
+    passed: list[str] = []
+
+    def counted(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and passed:
+            collections.append(passed[-1])
+
+    app = make_app(bulk_server.base_url)
+    async with browsing(app) as (pilot, screen):
+        model = screen.model
+        assert len(model.index) == 2_000 and gc.isenabled()
+        await pilot.press("slash")
+        await settle(app, pilot)
+        real = model.set_filter
+
+        def set_filter(compiled: CompiledFilter, now_ms: int) -> None:
+            real(compiled, now_ms)
+            passed.append(compiled.text)
+
+        monkeypatch.setattr(model, "set_filter", set_filter)
+        gc.callbacks.append(counted)
+        try:
+            for key in "70":  # `7` on 542 rows, then `70` on 60: both from 2,000 rows
+                await pilot.press(key)
+                await settle(app, pilot)
+                passed.clear()
+                assert model.rows == expected_rows(model, model.filter.text)
+            # A frame's allocations start a collection (they did before), yet none ran.
+            assert collections == [], collections
+            assert not gc.isenabled()
+            # Then it runs again (the hold's timer; 60 s here, so by hand).
+            screen.rows._release_collector()
+            assert gc.isenabled()
+            await pilot.press("backspace", "backspace")
+            await settle(app, pilot)
+            # Back to every row: a key from 542 rows holds nothing.
+            assert gc.isenabled() and model.filter.text == ""
+        finally:
+            gc.callbacks.remove(counted)
+            gc.enable()

@@ -4,6 +4,8 @@ header. The screen owns one; it keeps the cursor, the flash of changed rows and 
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +24,10 @@ from runloop_tui.tui.widgets.object_table import ObjectTable
 FLASH_SECONDS = 3.0
 # A pass over fewer rows says little about the cost per row (the fixed costs dominate).
 RATE_MIN_ROWS = 20_000
+# A filter key over this many rows holds the cyclic collector for COLLECTOR_HOLD_SECONDS
+# (see apply_filter).
+HOLD_COLLECTOR_ROWS = 50_000
+COLLECTOR_HOLD_SECONDS = 0.3
 
 SetTimer = Callable[[float, Callable[[], None]], Timer]
 
@@ -49,6 +55,7 @@ class BrowserRows:
     hidden_marks: int = field(default=0, init=False)
     # Bumps whenever the data swaps (tests and stale checks use it).
     generation: int = field(default=0, init=False)
+    _collector_timer: asyncio.TimerHandle | None = field(default=None, init=False)
 
     def cursor_id(self) -> str | None:
         obj = self.table.current_object
@@ -210,6 +217,8 @@ class BrowserRows:
         if compiled.text == self.model.filter.text:
             return False
         keep = self.cursor_id()
+        if len(self.model.rows) >= HOLD_COLLECTOR_ROWS:
+            self.hold_collector()
         # CPU time of this thread: what the pass costs, whatever else the machine is doing.
         started = time.thread_time()
         self.model.set_filter(compiled, self.now_ms())
@@ -218,6 +227,36 @@ class BrowserRows:
         if self.model.last_scanned >= RATE_MIN_ROWS:
             self.row_seconds = self.filter_seconds / self.model.last_scanned
         return True
+
+    def hold_collector(self) -> None:
+        """No cyclic collection until COLLECTOR_HOLD_SECONDS after this key (the next one
+        starts the wait again). A pass over a million rows makes a new list of up to a
+        million positions, and the next collection walks all of it: at the first key after
+        loading a million objects (468,559 rows) that was a collection of 8-22 ms inside the
+        key, before its rows were on screen (bench 13f). Held, it runs once the frame is
+        out. Freezing the list instead (as the load freezes the loaded objects) would also
+        pin what is alive at that moment: ~400 objects a key that later became garbage and
+        could never be freed (measured over 40 keys). Nothing happens if the collector is off
+        already (the start-up pause, runloop_tui/startup.py). The release is the event loop's,
+        not the screen's timer: a screen replaced meanwhile (a profile switch) must not leave
+        the collector off."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop to release it later: leave the collector as it is
+        if self._collector_timer is not None:
+            self._collector_timer.cancel()
+        elif gc.isenabled():
+            gc.disable()
+        else:
+            return
+        self._collector_timer = loop.call_later(COLLECTOR_HOLD_SECONDS, self._release_collector)
+
+    def _release_collector(self) -> None:
+        if self._collector_timer is not None:
+            self._collector_timer.cancel()  # (when called before its time)
+            self._collector_timer = None
+        gc.enable()
 
     def expected_seconds(self, compiled: CompiledFilter) -> float:
         """About the CPU time ``apply_filter(compiled)`` will take: the rows its pass will

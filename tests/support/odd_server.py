@@ -12,6 +12,8 @@ Modes (for the list endpoints; the other operations answer schema-valid random o
 - ``endless``: ``has_more: true`` forever, each page full of fresh ids.
 - ``repeat``: the same page with ``has_more: true`` again and again (a cursor that repeats).
 - ``empty_more``: ``{"objects": [], "has_more": true}`` forever.
+- ``huge``: one object with 5,000 metadata keys and a 1 MB value, and one with a 5,000
+  character name (the detail pane must show a bounded amount).
 - ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats.
 
 ``--write-error '{"status": 404, "body": {...}}'`` answers every POST (create, complete,
@@ -90,6 +92,11 @@ class _State:
                 return {"objects": [_plain("obj_same", "same")], "has_more": True}
             if self.mode == "empty_more":
                 return {"objects": [], "has_more": True, "total_count": 10}
+            if self.mode == "huge":
+                metadata = {f"k{i:04d}": "v" * 100 for i in range(5000)}
+                metadata["big"] = "B" * 1_000_000
+                huge = {**_plain("obj_huge", "huge-meta.bin"), "metadata": metadata}
+                return {"objects": [huge, _plain("obj_long", "n" * 5000)], "has_more": False}
             index = min(self.lists - 1, len(self.script) - 1)
             return self.script[index]
 

@@ -14,7 +14,8 @@ Modes (for the list endpoints; the other operations answer schema-valid random o
 - ``empty_more``: ``{"objects": [], "has_more": true}`` forever.
 - ``huge``: one object with 5,000 metadata keys and a 1 MB value, and one with a 5,000
   character name (the detail pane must show a bounded amount).
-- ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats.
+- ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats. An
+  entry ``{"__status__": 401, "__body__": {...}}`` answers that status and body instead.
 
 ``--write-error '{"status": 404, "body": {...}}'`` answers every POST (create, complete,
 delete) with that status and body, in every mode.
@@ -150,7 +151,11 @@ class _Handler(QuietHandler):
             self._reply(*error)
             return
         if path in ("/v1/objects", "/v1/objects/list_public") and self.command == "GET":
-            self._reply(200, state.list_body(query))
+            body = state.list_body(query)
+            if isinstance(body, dict) and "__status__" in body:
+                self._reply(body["__status__"], body.get("__body__"))
+            else:
+                self._reply(200, body)
         elif path == "/v1/objects/metadata/keys":
             self._reply(200, state.other_body("MetadataKeysView"))
         elif path.startswith("/v1/objects/metadata/keys/"):

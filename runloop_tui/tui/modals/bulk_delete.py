@@ -91,6 +91,7 @@ class BulkDeleteModal(ModalScreen[bool]):
     BulkDeleteModal .title { color: $error; }
     BulkDeleteModal #summary { margin-top: 1; }
     BulkDeleteModal #hidden-warning { margin-top: 1; color: $text-warning; text-style: bold; }
+    BulkDeleteModal #incomplete-warning { margin-top: 1; color: $text-error; text-style: bold; }
     BulkDeleteModal #names { height: auto; max-height: 11; margin: 1 0; color: $text-muted; }
     BulkDeleteModal Input { width: 24; }
     BulkDeleteModal .prompt { height: auto; }
@@ -101,12 +102,19 @@ class BulkDeleteModal(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="bulk_delete.cancel")]
 
     def __init__(
-        self, objects: Sequence[ObjectView], hidden_ids: Collection[str] = frozenset()
+        self,
+        objects: Sequence[ObjectView],
+        hidden_ids: Collection[str] = frozenset(),
+        *,
+        incomplete: str = "",
     ) -> None:
         super().__init__()
         self.hidden_ids = frozenset(hidden_ids) & {o.id for o in objects}
         # The ones the filter hides come first: they are the ones the user may have forgotten.
+        # Then the caller's order (the table's); a stable sort keeps it.
         self.objects = sorted(objects, key=lambda o: o.id not in self.hidden_ids)
+        # "3 of 6 loaded · listing failed: …": the marks are not "everything".
+        self.incomplete = incomplete
 
     def compose(self) -> ComposeResult:
         count = len(self.objects)
@@ -130,6 +138,14 @@ class BulkDeleteModal(ModalScreen[bool]):
                         " (listed first)."
                     ),
                     id="hidden-warning",
+                )
+            if self.incomplete:
+                yield Static(
+                    Content(
+                        f"The list is incomplete ({self.incomplete}): objects that did not"
+                        " load are not marked and will not be deleted."
+                    ),
+                    id="incomplete-warning",
                 )
             with VerticalScroll(id="names"):
                 yield Static(

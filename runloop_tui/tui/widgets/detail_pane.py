@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from runloop_tui.api.models import ObjectState, ObjectView
+from runloop_tui.api.models import SENT_AS_IS, ObjectState, ObjectView, json_text
 from runloop_tui.tui.formatting import (
     display_name,
     display_text,
@@ -120,16 +120,18 @@ def describe(obj: ObjectView, now_ms: int, metadata: Content | None = None) -> C
         ]
     lines.append(Content(""))
     lines.append(metadata_block(obj.metadata) if metadata is None else metadata)
-    if obj.extra:
+    # A field's value as sent (SENT_AS_IS) is shown above, as JSON text.
+    other = sorted(k for k in obj.extra if k not in SENT_AS_IS)
+    if other:
         lines.append(Content(""))
         lines.append(Content.assemble(("Other fields", "bold $text-primary")))
-        for key in sorted(obj.extra):
+        for key in other:
             lines.append(
                 Content.assemble(
                     "  ",
                     clip(key, MAX_KEY_CHARS),
                     " = ",
-                    clip(repr(obj.extra[key]), MAX_VALUE_CHARS),
+                    clip(json_text(obj.extra[key]), MAX_VALUE_CHARS),
                 )
             )
     return Content("\n").join(lines)

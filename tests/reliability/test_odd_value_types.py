@@ -64,3 +64,20 @@ def test_ls_json_gives_back_what_the_server_sent() -> None:
         assert rows["obj_noname"]["name"] is None
         assert rows["obj_meta"]["metadata"] == ODD_METADATA
         assert rows["obj_ok"]["metadata"] == {"d": "plain"}
+
+
+async def test_an_invalid_expiry_is_said_once_without_a_ttl_bar() -> None:
+    page = {
+        "objects": [_raw("obj_ttl", name="ttl-bad", delete_after_time_ms=2**63 - 1)],
+        "has_more": False,
+    }
+    with OddServer("script", script=[page]) as odd:
+        app = _app(odd.base_url)
+        async with browsing(app, size=(160, 36)) as (pilot, screen):
+            screen.select_object("obj_ttl")
+            await pilot.pause()
+            pane = str(screen.detail.query_one("#detail-body", Static).content)
+            assert pane.count("invalid expiry") == 1
+            assert "expired" not in pane and "invalid time" not in pane
+            assert "TTL" not in pane and "% used" not in pane
+            assert_alive(app)

@@ -13,7 +13,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from runloop_tui.api.models import SENT_AS_IS, ObjectState, ObjectView, json_text
+from runloop_tui.api.models import (
+    SENT_AS_IS,
+    ObjectState,
+    ObjectView,
+    json_text,
+    valid_time_ms,
+)
 from runloop_tui.tui.formatting import (
     display_name,
     display_text,
@@ -106,18 +112,23 @@ def describe(obj: ObjectView, now_ms: int, metadata: Content | None = None) -> C
     ]
     if obj.delete_after_time_ms is None:
         lines.append(_field("Expires", ("never", "$text-muted")))
+    elif not valid_time_ms(obj.delete_after_time_ms):
+        # Said once; no "expired invalid time", and no TTL bar made up from it.
+        shown = f"invalid expiry ({obj.delete_after_time_ms:,} ms)"
+        lines.append(_field("Expires", (shown, "$text-warning")))
     else:
         expiring = expires_soon(obj.delete_after_time_ms, now_ms)
         when = relative_time(obj.delete_after_time_ms, now_ms)
         if obj.delete_after_time_ms <= now_ms:
             when = f"expired {when}"
-        fraction = lifetime_fraction(obj.create_time_ms, obj.delete_after_time_ms, now_ms) or 0.0
+        fraction = lifetime_fraction(obj.create_time_ms, obj.delete_after_time_ms, now_ms)
         bar_style = "$text-warning" if expiring else "$text-success"
         lines += [
             _field("Expires", local_time(obj.delete_after_time_ms)),
             _field("", (when, "$text-warning" if expiring else "$text-muted")),
-            _field("TTL", (ttl_bar(fraction), bar_style), f" {fraction:.0%} used"),
         ]
+        if fraction is not None:  # None: the creation time is one no clock can show
+            lines.append(_field("TTL", (ttl_bar(fraction), bar_style), f" {fraction:.0%} used"))
     lines.append(Content(""))
     lines.append(metadata_block(obj.metadata) if metadata is None else metadata)
     # A field's value as sent (SENT_AS_IS) is shown above, as JSON text.

@@ -45,3 +45,25 @@ async def test_a_long_name_is_cut_in_the_pane() -> None:
             assert "n" * 1100 + "… (3,900 more characters)" in text
             assert "n" * 1101 not in text
             assert_alive(app)
+
+
+async def test_a_long_name_is_cut_in_dialog_titles() -> None:
+    from textual.widgets import Label
+
+    from runloop_tui.tui.modals.download import DownloadModal
+    from runloop_tui.tui.modals.presign import PresignModal
+    from tests.tui.actions_helpers import wait_screen
+
+    with OddServer("huge") as odd:
+        app = _app(odd.base_url)
+        async with browsing(app, size=(120, 36)) as (pilot, screen):
+            screen.select_object("obj_long")
+            await pilot.pause()
+            for key, dialog in (("y", PresignModal), ("w", DownloadModal)):
+                await pilot.press(key)
+                modal = await wait_screen(app, pilot, dialog)
+                title = str(modal.query_one(".title", Label).content)
+                assert "n" * 200 + "…" in title and "n" * 201 not in title, key
+                await pilot.press("escape")
+                await pilot.pause()
+            assert_alive(app)

@@ -447,7 +447,7 @@ class BrowserScreen(LazyActions, Screen[None]):
         if incomplete and self.model.rows:  # "mark all" must not read as everything
             self.notify(
                 f"Marked the {len(self.model.rows):,} shown, but the list is incomplete: "
-                f"{incomplete}.",
+                f"{incomplete.rstrip('.')}.",
                 title="Not everything",
                 severity="warning",
                 markup=False,

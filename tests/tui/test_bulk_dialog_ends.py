@@ -34,7 +34,7 @@ async def _gated_bulk_delete(app: RunloopApp, pilot: Any, gate: asyncio.Event) -
         await gate.wait()
         return await delete(object_id, **kwargs)
 
-    app.client.delete_object = held  # type: ignore[method-assign]
+    app.client.delete_object = held  # type: ignore[method-assign,assignment]
     count = len(browser(app).visible_objects)
     await pilot.press("a", "D")
     modal = await wait_screen(app, pilot, BulkDeleteModal)

@@ -14,6 +14,7 @@ of failing the whole page. Timestamps stay as sent (sorting and export need the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from itertools import repeat
@@ -120,9 +121,27 @@ class ObjectView:
             delete_after = data.get("delete_after_time_ms")
             metadata = data.get("metadata")
             headers = data.get("upload_headers")
+            extra = (
+                _NO_EXTRA
+                if data.keys() <= _KNOWN
+                else {k: v for k, v in data.items() if k not in _KNOWN}
+            )
+            if type(name) is not str:
+                # null reads "(no name)", anything else as JSON text, never a Python repr;
+                # export gives back what was sent (see to_json).
+                extra = {**extra, "name": name}
+                name = "" if name is None else json_text(name)
+            if isinstance(metadata, dict):
+                try:
+                    metadata = _shared_metadata(metadata)
+                except _OddMetadata:
+                    extra = {**extra, "metadata": metadata}
+                    metadata = {str(k): json_text(v) for k, v in metadata.items()}
+            else:
+                metadata = None
             obj = _build(
                 object_id if type(object_id) is str else str(object_id),
-                name if type(name) is str else str(name),
+                name,
                 state,
                 content_type,
                 created if type(created) is int else _int(created),
@@ -130,12 +149,10 @@ class ObjectView:
                 delete_after
                 if delete_after is None or type(delete_after) is int
                 else _opt_int(delete_after),
-                _shared_metadata(metadata) if isinstance(metadata, dict) else None,
+                metadata,
                 data.get("upload_url"),
                 {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else None,
-                _NO_EXTRA
-                if data.keys() <= _KNOWN
-                else {k: v for k, v in data.items() if k not in _KNOWN},
+                extra,
             )
         except KeyError as exc:
             raise ValueError(f"object is missing the field {exc.args[0]!r}") from None
@@ -146,8 +163,9 @@ class ObjectView:
         return obj
 
     def to_json(self) -> dict[str, Any]:
-        """The spec's fields, for export; presigned URLs are left out on purpose."""
-        return {
+        """The spec's fields, for export; presigned URLs are left out on purpose. A name or
+        metadata the server sent in another type than a string is given back as sent."""
+        fields = {
             "id": self.id,
             "name": self.name,
             "state": str(self.state),
@@ -157,6 +175,10 @@ class ObjectView:
             "delete_after_time_ms": self.delete_after_time_ms,
             "metadata": dict(self.metadata) if self.metadata is not None else None,
         }
+        for key in SENT_AS_IS:
+            if key in self.extra:
+                fields[key] = self.extra[key]
+        return fields
 
     def is_expired(self, now_ms: int) -> bool:
         return self.delete_after_time_ms is not None and self.delete_after_time_ms <= now_ms
@@ -212,7 +234,28 @@ _METADATA_CACHE_MAX = 65_536
 _metadata_cache: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
 
 
+# Fields whose value as sent is kept in ``extra`` when it was not a string (a null name,
+# metadata values that are numbers, nulls or objects): export gives it back unchanged.
+SENT_AS_IS = ("name", "metadata")
+
+
+class _OddMetadata(Exception):
+    """Metadata with a value that is not a string: the per-object path converts it."""
+
+
+def json_text(value: Any) -> str:
+    """A JSON value as the text a user reads: ``null``, ``1``, ``{"x": 1}`` (not a repr)."""
+    if type(value) is str:
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def _shared_metadata(raw: dict[Any, Any]) -> dict[str, str]:
+    """The metadata, shared with equal ones seen before; raises _OddMetadata when a value is
+    not a string (a cache hit never is: the cache holds strings only)."""
     try:
         # Metadata seen before, as sent (all strings; JSON's other values never equal one).
         shared = _metadata_cache.get(tuple(raw.items()))
@@ -220,7 +263,9 @@ def _shared_metadata(raw: dict[Any, Any]) -> dict[str, str]:
         shared = None
     if shared is not None:
         return shared
-    metadata = {str(k): str(v) for k, v in raw.items()}
+    if not all(type(v) is str for v in raw.values()):
+        raise _OddMetadata
+    metadata = {str(k): v for k, v in raw.items()}
     key = tuple(metadata.items())
     shared = _metadata_cache.get(key)
     if shared is not None:
@@ -356,7 +401,10 @@ def _plain_page(items: list[Any]) -> list[ObjectView] | None:
     if min([s for s in sizes if s is not None], default=0) < 0:
         return None  # sanitised by the per-object path
     raw_metadata = [o.get("metadata") for o in items]
-    metadata = [_shared_metadata(m) if type(m) is dict else None for m in raw_metadata]
+    try:
+        metadata = [_shared_metadata(m) if type(m) is dict else None for m in raw_metadata]
+    except _OddMetadata:
+        return None  # a value that is not a string: the per-object path keeps it as sent
     return list(
         map(
             _build,

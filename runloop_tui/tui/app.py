@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
 from runloop_tui.api.client import ObjectsClient
@@ -264,6 +264,10 @@ class RunloopApp(App[None]):
             self.notify(str(error), title="Cannot switch profile", severity="error", markup=False)
             return
         await cancel_and_wait(work_in_flight(self.workers), CLEANUP_SECONDS)
+        # The old browser's dialogs go with it (a bulk delete's progress, its results): the
+        # switch replaces the browser, never a dialog left on top of it.
+        while not isinstance(self.screen, BrowserScreen) and len(self.screen_stack) > 2:
+            await self.pop_screen()
         old_client = self.client
         self.settings, self.client = settings, self._make_client(settings)
         self.read_only = settings.read_only
@@ -273,6 +277,19 @@ class RunloopApp(App[None]):
         self.notify(f"Connected to {settings.connection_label}.", title="Profile switched")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(old_client.aclose(), CLEANUP_SECONDS)
+
+    def action_command_palette(self) -> None:
+        """The palette acts on the browser: over a dialog (a bulk delete's progress, a
+        question) it would act behind the dialog's back, so it opens from the browser only."""
+        if isinstance(self.screen, ModalScreen):
+            self.bell()
+            self.notify(
+                "Close this dialog first: the command palette opens from the browser.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        super().action_command_palette()
 
     # --- quitting ---
     async def action_quit(self) -> None:

@@ -34,6 +34,17 @@ def display_name(name: str) -> str:
     return display_text(name) if name.strip() else NO_NAME
 
 
+TITLE_NAME_CHARS = 200
+
+
+def title_name(name: str, limit: int = TITLE_NAME_CHARS) -> str:
+    """``display_name`` for a dialog's title line: a name past ``limit`` characters (a
+    server's 5,000) is cut with an ellipsis, so the title stays a line or two."""
+    if len(name) <= limit:
+        return display_name(name)
+    return display_text(name[:limit]) + "\N{HORIZONTAL ELLIPSIS}"
+
+
 def human_size(size: int | None) -> str:
     """`512 B`, `1.5 KB`, `12 MB` (decimal units, as the filter language reads `MB`)."""
     if size is None:

@@ -42,6 +42,10 @@ class ListLoader:
         self.skipped = 0  # unreadable objects the server sent (see ObjectListView.skipped)
         self.repeats = 0  # ids the server sent more than once in this listing (one row shown)
         self.failure = ""  # why the last listing failed, as the body shows it; "" when fine
+        # The rows held are what a failed listing left (a first load streams its pages onto
+        # the table): not all the objects, until a listing completes. Why, in a few words.
+        self.incomplete = ""
+        self._refresh = False
         self._pages = 0
         self._counted = False  # a page of the current listing carried total_count
         self._last_has_more = False
@@ -63,6 +67,7 @@ class ListLoader:
         self.skipped = 0
         self.repeats = 0
         self._last_has_more = False
+        self._refresh = refresh
         if not refresh:
             self.total = None
         self.state.loading = True
@@ -100,6 +105,7 @@ class ListLoader:
             # (unless the listing stopped early, when nobody knows).
             self.total = None if self._last_has_more else self.received
         self.failure = ""
+        self.incomplete = ""
         # Deletes from before this listing began are in the server's answer by now.
         self._deleted = {i: n for i, n in self._deleted.items() if n >= self._listing}
         return self.state.succeeded()
@@ -113,6 +119,10 @@ class ListLoader:
         else:
             summary = str(error)
             self.failure = f"cannot list objects: {error}"
+        if not self._refresh:
+            # Its pages are on the table (a failed refresh's staged rows are dropped, and
+            # the rows held stay what they were: complete or not).
+            self.incomplete = summary
         return self.state.failed(summary, loaded, now)
 
     # --- deletes ---
@@ -129,10 +139,14 @@ class ListLoader:
         return {i for i, n in self._deleted.items() if n >= self._listing}
 
     # --- what the header says ---
-    def label(self) -> str | None:
-        """What the counts line says instead of "N objects", or None: at the cap, the cap."""
+    def label(self, loaded: int = 0) -> str | None:
+        """What the counts line says instead of "N objects", or None: at the cap, the cap;
+        after a failed listing, that the rows held are not all (``loaded``: rows held)."""
         if self.capped:
             return f"showing the first {self.max_objects:,}; narrow the filter to search the server"
+        if self.incomplete and loaded:
+            of = "?" if self.total is None else f"{max(self.total, loaded):,}"
+            return f"{loaded:,} of {of} loaded · listing failed: {self.incomplete}"
         return None
 
     def note(self, loaded: int) -> str:

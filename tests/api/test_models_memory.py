@@ -37,7 +37,7 @@ def test_equal_metadata_is_one_dict_and_odd_values_still_become_text() -> None:
     assert a.metadata == {"agent": "claude", "run": "7"}
     assert a.metadata is b.metadata
     assert c.metadata == {"agent": "claude", "run": "7"}  # as text, like every value
-    assert d.metadata == {"agent": "['x', 1]", "run": "{'deep': None}"}
+    assert d.metadata == {"agent": '["x", 1]', "run": '{"deep": null}'}  # JSON, not a repr
     assert e.metadata == d.metadata
     assert f.metadata == {"agent": "claude", "run": "8"}
     assert f.metadata is not a.metadata

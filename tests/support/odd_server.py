@@ -12,7 +12,10 @@ Modes (for the list endpoints; the other operations answer schema-valid random o
 - ``endless``: ``has_more: true`` forever, each page full of fresh ids.
 - ``repeat``: the same page with ``has_more: true`` again and again (a cursor that repeats).
 - ``empty_more``: ``{"objects": [], "has_more": true}`` forever.
-- ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats.
+- ``huge``: one object with 5,000 metadata keys and a 1 MB value, and one with a 5,000
+  character name (the detail pane must show a bounded amount).
+- ``script``: the list bodies of ``--script`` (a JSON array), in order; the last repeats. An
+  entry ``{"__status__": 401, "__body__": {...}}`` answers that status and body instead.
 
 ``--write-error '{"status": 404, "body": {...}}'`` answers every POST (create, complete,
 delete) with that status and body, in every mode.
@@ -90,6 +93,11 @@ class _State:
                 return {"objects": [_plain("obj_same", "same")], "has_more": True}
             if self.mode == "empty_more":
                 return {"objects": [], "has_more": True, "total_count": 10}
+            if self.mode == "huge":
+                metadata = {f"k{i:04d}": "v" * 100 for i in range(5000)}
+                metadata["big"] = "B" * 1_000_000
+                huge = {**_plain("obj_huge", "huge-meta.bin"), "metadata": metadata}
+                return {"objects": [huge, _plain("obj_long", "n" * 5000)], "has_more": False}
             index = min(self.lists - 1, len(self.script) - 1)
             return self.script[index]
 
@@ -143,7 +151,11 @@ class _Handler(QuietHandler):
             self._reply(*error)
             return
         if path in ("/v1/objects", "/v1/objects/list_public") and self.command == "GET":
-            self._reply(200, state.list_body(query))
+            body = state.list_body(query)
+            if isinstance(body, dict) and "__status__" in body:
+                self._reply(body["__status__"], body.get("__body__"))
+            else:
+                self._reply(200, body)
         elif path == "/v1/objects/metadata/keys":
             self._reply(200, state.other_body("MetadataKeysView"))
         elif path.startswith("/v1/objects/metadata/keys/"):

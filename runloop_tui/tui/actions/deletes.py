@@ -78,8 +78,9 @@ class Deleter:
         host = self._host
         if host.refuse("bulk_delete"):
             return
-        objects = list(host.marked_objects)  # exactly what the summary shows
+        objects = host.marked_in_view_order()  # exactly what the summary shows, in its order
         hidden = host.hidden_marked_ids()
+        incomplete = host.listing_incomplete()
         from runloop_tui.tui.modals.bulk_delete import BulkDeleteModal, BulkDeleteProgressModal
 
         def confirmed(yes: bool | None) -> None:
@@ -88,7 +89,7 @@ class Deleter:
                     BulkDeleteProgressModal(objects, self._client.delete_object), self._bulk_done
                 )
 
-        host.ui.push_modal(BulkDeleteModal(objects, hidden), confirmed)
+        host.ui.push_modal(BulkDeleteModal(objects, hidden, incomplete=incomplete), confirmed)
 
     def _bulk_done(self, outcome: BulkDeleteOutcome | None) -> None:
         if outcome is None:  # the run failed (the modal said why): list what is left

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -91,6 +91,7 @@ class BulkDeleteModal(ModalScreen[bool]):
     BulkDeleteModal .title { color: $error; }
     BulkDeleteModal #summary { margin-top: 1; }
     BulkDeleteModal #hidden-warning { margin-top: 1; color: $text-warning; text-style: bold; }
+    BulkDeleteModal #incomplete-warning { margin-top: 1; color: $text-error; text-style: bold; }
     BulkDeleteModal #names { height: auto; max-height: 11; margin: 1 0; color: $text-muted; }
     BulkDeleteModal Input { width: 24; }
     BulkDeleteModal .prompt { height: auto; }
@@ -101,12 +102,19 @@ class BulkDeleteModal(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="bulk_delete.cancel")]
 
     def __init__(
-        self, objects: Sequence[ObjectView], hidden_ids: Collection[str] = frozenset()
+        self,
+        objects: Sequence[ObjectView],
+        hidden_ids: Collection[str] = frozenset(),
+        *,
+        incomplete: str = "",
     ) -> None:
         super().__init__()
         self.hidden_ids = frozenset(hidden_ids) & {o.id for o in objects}
         # The ones the filter hides come first: they are the ones the user may have forgotten.
+        # Then the caller's order (the table's); a stable sort keeps it.
         self.objects = sorted(objects, key=lambda o: o.id not in self.hidden_ids)
+        # "3 of 6 loaded · listing failed: …": the marks are not "everything".
+        self.incomplete = incomplete
 
     def compose(self) -> ComposeResult:
         count = len(self.objects)
@@ -130,6 +138,14 @@ class BulkDeleteModal(ModalScreen[bool]):
                         " (listed first)."
                     ),
                     id="hidden-warning",
+                )
+            if self.incomplete:
+                yield Static(
+                    Content(
+                        f"The list is incomplete ({self.incomplete}): objects that did not"
+                        " load are not marked and will not be deleted."
+                    ),
+                    id="incomplete-warning",
                 )
             with VerticalScroll(id="names"):
                 yield Static(
@@ -220,6 +236,8 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
         self._ok = 0
         self._failed = 0
         self._retrying = ""  # "retrying (2/5)…" while the server is not answering
+        self._ended = False  # the deletes are over; dismissed once this dialog is on top
+        self._outcome: BulkDeleteOutcome | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -279,7 +297,26 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
             stop=self._stop,
         )
         self._show_progress()
-        self.dismiss(outcome)
+        self._end(outcome)
+
+    def _end(self, outcome: BulkDeleteOutcome | None) -> None:
+        """Dismiss with ``outcome``, once this dialog is on top: Screen.dismiss pops the top
+        screen, whatever is there, so ending under a question ("Switch profile and cancel
+        it?") took the question away and left this dialog open for ever."""
+        self._ended = True
+        self._outcome = outcome
+        if self.is_active:
+            self.dismiss(outcome)
+        # else: _resumed dismisses it when what is on top goes
+
+    @on(events.ScreenResume)
+    def _resumed(self) -> None:
+        if self._ended:
+            self.call_later(self._dismiss_if_active)
+
+    def _dismiss_if_active(self) -> None:
+        if self._ended and self.is_active:
+            self.dismiss(self._outcome)
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -287,10 +324,13 @@ class BulkDeleteProgressModal(ModalScreen[BulkDeleteOutcome | None]):
         # None, so it re-lists instead of guessing what was deleted.
         if event.state is WorkerState.ERROR:
             report_worker_failure(self, event.worker, ())
-            self.dismiss(None)
+            self._end(None)
 
     @on(Button.Pressed, "#stop")
     def action_stop(self) -> None:
+        if self._ended:  # nothing left to stop: never a dialog that no key closes
+            self._dismiss_if_active()
+            return
         self._stop.stop()
         self.query_one("#stop", Button).disabled = True
         self.query_one("#status", Label).update(self._status_text())

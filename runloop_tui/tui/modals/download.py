@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from runloop_tui.api.models import ObjectView
-from runloop_tui.tui.formatting import display_text, human_size
+from runloop_tui.tui.formatting import display_text, human_size, title_name
 from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.save_path import SavePathField
 
@@ -32,7 +32,7 @@ class DownloadModal(ModalScreen[Path | None]):
         with Vertical():
             yield Label(
                 Content(
-                    f"Download {display_text(self.obj.name)}  "
+                    f"Download {title_name(self.obj.name)}  "
                     f"({human_size(self.obj.size_bytes)}, {display_text(self.obj.id)})"
                 ),
                 classes="title",

@@ -28,7 +28,7 @@ from runloop_tui.tui.actions.naming import download_file_name
 from runloop_tui.tui.availability import Availability, unavailable_reason
 from runloop_tui.tui.browser_keys import refused_key
 from runloop_tui.tui.clipboard import copy_and_notify
-from runloop_tui.tui.formatting import display_text
+from runloop_tui.tui.formatting import display_text, title_name
 from runloop_tui.tui.modals.dialog import dialog_css
 from runloop_tui.tui.modals.validation import (
     FieldError,
@@ -134,7 +134,7 @@ class PresignModal(ModalScreen[None]):
         with Vertical():
             yield Label(
                 Content(
-                    f"Download URL for {display_text(self.obj.name)}  ({display_text(self.obj.id)})"
+                    f"Download URL for {title_name(self.obj.name)}  ({display_text(self.obj.id)})"
                 ),
                 classes="title",
             )

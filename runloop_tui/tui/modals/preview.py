@@ -17,7 +17,7 @@ from textual.widgets import Label, Static
 
 from runloop_tui.api.models import ObjectView
 from runloop_tui.preview import Preview, PreviewKind, TarMember
-from runloop_tui.tui.formatting import display_text, human_size
+from runloop_tui.tui.formatting import display_text, human_size, title_name
 from runloop_tui.tui.modals.dialog import dialog_css
 
 
@@ -93,7 +93,7 @@ class PreviewModal(ModalScreen[None]):
         with Vertical():
             yield Label(
                 Content(
-                    f"{display_text(self.obj.name)}  ·  {human_size(self.obj.size_bytes)}"
+                    f"{title_name(self.obj.name)}  ·  {human_size(self.obj.size_bytes)}"
                     f"  ·  {display_text(str(self.obj.content_type))}"
                     f"  ·  {display_text(self.obj.id)}"
                 ),

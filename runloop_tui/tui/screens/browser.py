@@ -178,6 +178,16 @@ class BrowserScreen(LazyActions, Screen[None]):
     def hidden_marked_ids(self) -> set[str]:
         return self.model.hidden_marked_ids()
 
+    def marked_in_view_order(self) -> list[ObjectView]:
+        return self.model.marked_in_view_order()
+
+    def listing_incomplete(self) -> str:
+        """ "3 of 6 loaded · listing failed: …" while a failed listing left only some of the
+        objects; "" once a listing completes."""
+        if not self.loader.incomplete:
+            return ""
+        return self.loader.label(len(self.model.index)) or ""
+
     def availability(self) -> Availability:
         """What the rule in tui/availability.py looks at (see check_action)."""
         transfers = self.dock.transfers
@@ -434,7 +444,18 @@ class BrowserScreen(LazyActions, Screen[None]):
     def _mark_clicked(self, event: MarkToggled) -> None:
         self.rows.toggle_mark(event.object_id)
 
-    action_mark_all = forward("rows.mark_visible")
+    def action_mark_all(self) -> None:
+        self.rows.mark_visible()
+        incomplete = self.listing_incomplete()
+        if incomplete and self.model.rows:  # "mark all" must not read as everything
+            self.notify(
+                f"Marked the {len(self.model.rows):,} shown, but the list is incomplete: "
+                f"{incomplete.rstrip('.')}.",
+                title="Not everything",
+                severity="warning",
+                markup=False,
+            )
+
     action_invert_marks = forward("rows.invert_visible_marks")
     action_clear_marks = forward("rows.clear_marks")
     action_extend_marks = forward("ranges.extend")  # (step)

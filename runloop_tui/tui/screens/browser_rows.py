@@ -139,7 +139,8 @@ class BrowserRows:
                 marked_elsewhere=kept,
                 loading=self.refresh_state.loading,
                 note=self.loader.note(len(model.index)),
-                label=self.loader.label(),
+                label=self.loader.label(len(model.index)),
+                incomplete=bool(self.loader.incomplete and len(model.index)),
             )
         )
         self.table.set_empty_text(self._empty_text())

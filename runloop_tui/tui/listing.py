@@ -195,6 +195,20 @@ class Listing:
             else:
                 staged.changed.discard(obj.id)
 
+    def incomplete(self) -> str:
+        """ "3 of 6 loaded · listing failed: …" while a failed listing left only some of the
+        objects; "" once a listing completes."""
+        if not self.loader.incomplete:
+            return ""
+        return self.loader.label(len(self.rows.model.index)) or ""
+
+    def mark_all_warning(self) -> str:
+        """What "mark all" must add while the list is incomplete ("" otherwise)."""
+        incomplete, shown = self.incomplete(), len(self.rows.model.rows)
+        if not incomplete or not shown:
+            return ""
+        return f"Marked the {shown:,} shown, but the list is incomplete: {incomplete.rstrip('.')}."
+
     # --- the screen's side (its @on handlers) ---
     def page_loaded(self, event: PageLoaded) -> None:
         if event.listing != self.number:

@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
         await self.client.list_objects()
 
     patched = crash_plain if args.mode == "action" else crash_in_http
-    BrowserScreen.action_refresh_now = patched  # type: ignore[assignment,method-assign]
+    BrowserScreen.action_refresh_now = patched  # type: ignore[assignment]
 
     async def auto_pilot(pilot: Any) -> None:
         await drain(pilot.app, pilot)

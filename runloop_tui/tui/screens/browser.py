@@ -182,11 +182,7 @@ class BrowserScreen(LazyActions, Screen[None]):
         return self.model.marked_in_view_order()
 
     def listing_incomplete(self) -> str:
-        """ "3 of 6 loaded · listing failed: …" while a failed listing left only some of the
-        objects; "" once a listing completes."""
-        if not self.loader.incomplete:
-            return ""
-        return self.loader.label(len(self.model.index)) or ""
+        return self.listing.incomplete()
 
     def availability(self) -> Availability:
         """What the rule in tui/availability.py looks at (see check_action)."""
@@ -232,9 +228,7 @@ class BrowserScreen(LazyActions, Screen[None]):
     select_object = forward("rows.select")  # (object_id): now, or once it arrives
     mark_objects = forward("rows.mark")  # (ids)
     clear_marks = forward("rows.clear_marks")
-
-    def refresh_now(self) -> None:
-        self._start_load()
+    refresh_now = forward("live.start")  # a listing now (a refresh once one is on screen)
 
     def apply_local_changes(
         self, updated: Iterable[ObjectView] = (), removed_ids: Iterable[str] = ()
@@ -374,8 +368,7 @@ class BrowserScreen(LazyActions, Screen[None]):
     def _bulk_delete_running(self) -> bool:
         return any(w.group == BULK_DELETE for w in work_in_flight(self.app.workers))
 
-    def _start_load(self) -> None:
-        self.live.start()
+    _start_load = forward("live.start")
 
     @work(exclusive=True, group="load", exit_on_error=False, description="list objects")
     async def _load(self, refresh: bool) -> None:
@@ -402,8 +395,7 @@ class BrowserScreen(LazyActions, Screen[None]):
 
     action_toggle_pause = forward("live.toggle_pause")
 
-    def action_refresh_now(self) -> None:
-        self.refresh_now()
+    action_refresh_now = forward("live.start")
 
     def action_toggle_public(self) -> None:
         self._public = not self._public
@@ -446,15 +438,8 @@ class BrowserScreen(LazyActions, Screen[None]):
 
     def action_mark_all(self) -> None:
         self.rows.mark_visible()
-        incomplete = self.listing_incomplete()
-        if incomplete and self.model.rows:  # "mark all" must not read as everything
-            self.notify(
-                f"Marked the {len(self.model.rows):,} shown, but the list is incomplete: "
-                f"{incomplete.rstrip('.')}.",
-                title="Not everything",
-                severity="warning",
-                markup=False,
-            )
+        if warning := self.listing.mark_all_warning():  # must not read as everything
+            self.notify(warning, title="Not everything", severity="warning", markup=False)
 
     action_invert_marks = forward("rows.invert_visible_marks")
     action_clear_marks = forward("rows.clear_marks")

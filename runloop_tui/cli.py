@@ -228,14 +228,14 @@ def first_page_prefetch(settings: Settings) -> Prefetch | None:
     from runloop_tui.api.prefetch import Prefetch
     from runloop_tui.api.transport import client_options
     from runloop_tui.api.wire import api_headers, list_params, list_path
-    from runloop_tui.tui.browser_deps import Paging
+    from runloop_tui.tui.browser_deps import FIRST_PAGE_SIZE
 
     base_url, api_key, retry = (
         settings.base_url.rstrip("/"),
         settings.api_key,
         retry_policy(settings),
     )
-    params = list_params(Paging().first_page_size, None, None, include_total_count=False)
+    params = list_params(FIRST_PAGE_SIZE, None, None, include_total_count=False)
     return Prefetch.start(
         lambda: client_options(base_url, api_headers(api_key), retry),
         list_path(public=False),

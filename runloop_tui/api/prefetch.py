@@ -30,10 +30,11 @@ from typing import Any
 
 # A first page is 100 objects: far below this. Bigger bodies go through the parent's client.
 MAX_BODY_BYTES = 8 * 1024 * 1024
-# The longest the parent waits for the child. A first page takes milliseconds; a child still
-# busy after this (a name that does not resolve, a server that hangs) hands over to the
-# client's own request, whose connect timeout and retries then apply as without a child.
-MAX_PATIENCE_S = 5.0
+# The longest the parent waits for the child. A first page takes milliseconds (a TLS
+# handshake over a slow link, a second); a child still busy after this (a name that does not
+# resolve, a server that hangs) hands over to the client's own request, whose connect
+# timeout and retries then apply as without a child: at most this much later.
+MAX_PATIENCE_S = 2.0
 _LENGTH = struct.Struct(">Q")  # the body's length, before the body: a cut-off one is refused
 
 

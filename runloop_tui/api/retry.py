@@ -38,9 +38,15 @@ class RetryPolicy:
     unreachable_seconds: float | None = 5.0
     # An API answer (not a transfer) must be whole within this, however slowly it trickles:
     # the read timeout above restarts with every byte, so a server sending one byte a second
-    # would otherwise hold a call (and `ls` in a cron job) for ever. A 5,000-object page is
-    # ~2 MB: 120 s allows it at 17 KB/s.
-    answer_deadline_seconds: float = 120.0
+    # would otherwise hold a call (and `ls` in a cron job) for ever. None: the larger of
+    # 120 s (a 5,000-object page, ~2 MB, at 17 KB/s) and four read timeouts, so a timeout
+    # raised for a slow server is never cut short by this.
+    answer_deadline_seconds: float | None = None
+
+    def answer_deadline(self) -> float:
+        if self.answer_deadline_seconds is not None:
+            return self.answer_deadline_seconds
+        return max(120.0, 4 * self.timeout_seconds)
 
     def api_timeout(self) -> httpx.Timeout:
         import httpx  # the HTTP stack loads with the first client (api/transport.py)

@@ -302,7 +302,7 @@ class ApiTransport:
         label = url if api else presigned_label(url)
 
         # A streamed body (a download) is read by the caller, under the transfer timeout.
-        deadline = None if stream else self._retry.answer_deadline_seconds
+        deadline = None if stream else self._retry.answer_deadline()
 
         async def attempt() -> Attempt:
             try:

@@ -24,7 +24,13 @@ from textual.widgets import Input
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import ConfigError, Settings, default_config_path
 from runloop_tui.startup import SAFETY_SECONDS, resume_collector
-from runloop_tui.tui.browser_deps import BrowserDeps, Paging, RefreshPolicy
+from runloop_tui.tui.browser_deps import (
+    FIRST_PAGE_SIZE,
+    PAGE_SIZE,
+    BrowserDeps,
+    Paging,
+    RefreshPolicy,
+)
 from runloop_tui.tui.formatting import display_lines, display_text
 from runloop_tui.tui.key_gate import KeyGate, alt_chords
 from runloop_tui.tui.keymap_clash import clash_messages
@@ -84,8 +90,8 @@ class RunloopApp(App[None]):
         client: ObjectsClient,
         *,
         clock: Callable[[], float] | None = None,
-        page_size: int = 5000,
-        first_page_size: int = 100,
+        page_size: int = PAGE_SIZE,
+        first_page_size: int = FIRST_PAGE_SIZE,
         live_refresh: bool = True,
         profiles: ProfileSource | None = None,
         make_client: Callable[[Settings], ObjectsClient] | None = None,

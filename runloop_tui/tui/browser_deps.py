@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from runloop_tui.api.client import ObjectsClient
 from runloop_tui.config import Settings
 
+# A small first page paints at once (and is what cli.first_page_prefetch asks for).
+FIRST_PAGE_SIZE = 100
+PAGE_SIZE = 5000
+
 
 @dataclass(frozen=True, slots=True)
 class Paging:
-    page_size: int = 5000
-    # A small first page paints at once.
-    first_page_size: int = 100
+    page_size: int = PAGE_SIZE
+    first_page_size: int = FIRST_PAGE_SIZE
 
 
 @dataclass(frozen=True, slots=True)

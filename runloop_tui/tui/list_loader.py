@@ -57,6 +57,8 @@ class ListLoader:
 
     # --- the listing ---
     def begin(self, refresh: bool) -> None:
+        if not refresh:  # another list (the public view): the last one's failure is not its
+            self.incomplete = ""
         self._clock += 1
         self._listing = self._clock
         self._counted = False

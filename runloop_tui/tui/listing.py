@@ -110,6 +110,8 @@ class Listing:
         self.number = 0  # the current listing; messages of an older one are stale
         self._counted_at = -COUNTS_INTERVAL_S  # when page_loaded last updated the counts
         self._first_page_in = asyncio.Event()  # set at the first listing's first page (or end)
+        # Read now: the load worker takes the prefetch when it starts.
+        self._prefetched = client.prefetching
 
     async def first_rows(self) -> None:
         """Wait (bounded) for the first page, when it is already on its way (api/prefetch.py).
@@ -118,7 +120,8 @@ class Listing:
         otherwise that frame and the two after it are drawn empty, ~25 ms at start. Without
         a prefetch there is nothing to wait for: the screen shows "loading" at once.
         """
-        if self.client.prefetching:
+        if self._prefetched:
+            self._prefetched = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._first_page_in.wait(), PREFETCHED_WAIT_S)
 

@@ -59,6 +59,12 @@ def dripping_server() -> Iterator[str]:
         listener.close()
 
 
+def test_the_deadline_never_cuts_a_raised_timeout_short() -> None:
+    assert RetryPolicy().answer_deadline() == 120.0
+    assert RetryPolicy(timeout_seconds=3600).answer_deadline() == 4 * 3600
+    assert RetryPolicy(answer_deadline_seconds=1.5).answer_deadline() == 1.5
+
+
 async def test_a_trickling_answer_ends_at_the_deadline(dripping_server: str) -> None:
     # Each byte comes well within the 1 s read timeout; the whole answer would take 500 s.
     policy = RetryPolicy(max_retries=0, timeout_seconds=1.0, answer_deadline_seconds=1.0)

@@ -111,3 +111,16 @@ def test_one_uncounted_page_holding_everything_is_the_total() -> None:
     loader.page(_page(0, 3, True))
     loader.finish()
     assert loader.total is None
+
+
+def test_another_list_does_not_inherit_the_last_ones_failure() -> None:
+    """A failed first load's "listing failed" label is about that list: switching to the
+    public view (a new list, not a refresh) starts without it."""
+    loader = ListLoader()
+    loader.begin(refresh=False)
+    loader.fail(ServerError("boom", status=500), loaded=3)
+    assert loader.incomplete
+    loader.begin(refresh=True)  # a refresh of the same list: still incomplete until it ends
+    assert loader.incomplete
+    loader.begin(refresh=False)
+    assert loader.incomplete == ""

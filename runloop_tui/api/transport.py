@@ -166,17 +166,18 @@ class ApiTransport:
         )
         return api, presigned
 
-    @property
-    def _http(self) -> httpx.AsyncClient:
+    def _client_pair(self) -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
         if self._clients is None:
             self._clients = self._make_clients()
-        return self._clients[0]
+        return self._clients
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        return self._client_pair()[0]
 
     @property
     def _presigned(self) -> httpx.AsyncClient:
-        if self._clients is None:
-            self._clients = self._make_clients()
-        return self._clients[1]
+        return self._client_pair()[1]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r})"

@@ -49,23 +49,24 @@ class MarksMixin:
 
     def hidden_marked_ids(self) -> set[str]:
         """The marked objects the current filter hides (for the bulk delete summary)."""
-        if not self.marks:
-            return set()
-        objects = self.index.objects
-        shown = {objects[pos].id for pos in self.rows}
-        return {i for i in self.marks if i in self.pos_by_id and i not in shown}
+        return {o.id for o in self._marked_split()[0]}
 
     def marked_in_view_order(self) -> list[Any]:
         """The marked objects (ObjectView) as the table shows them, those the filter hides
-        first, by name: the order the bulk delete summary lists them in. O(rows), once."""
+        first, by name: the order the bulk delete summary lists them in."""
+        hidden, shown = self._marked_split()
+        hidden.sort(key=lambda o: (o.name.lower(), o.id))
+        return hidden + shown
+
+    def _marked_split(self) -> tuple[list[Any], list[Any]]:
+        """(marked objects the filter hides, marked rows shown in table order): O(rows)."""
         marks, objects, pos_by_id = self.marks, self.index.objects, self.pos_by_id
         if not marks:
-            return []
+            return [], []
         shown = [objects[pos] for pos in self.rows if objects[pos].id in marks]
         shown_ids = {o.id for o in shown}
         hidden = [objects[pos_by_id[i]] for i in marks if i in pos_by_id and i not in shown_ids]
-        hidden.sort(key=lambda o: (o.name.lower(), o.id))
-        return hidden + shown
+        return hidden, shown
 
     @property
     def marked_bytes(self) -> int:

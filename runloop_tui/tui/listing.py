@@ -163,10 +163,11 @@ class Listing:
                     gc.freeze()
                     if loader.done:
                         break
-                    if first_page:
+                    if first_page and staged is None:
                         # The first rows reach the screen before the next request: that is
                         # what loads the HTTP stack when the first page was prefetched
-                        # (api/prefetch.py), and the next page's parse would compete too.
+                        # (api/prefetch.py), and the next page's parse would compete too. (A
+                        # refresh's staged pages are not on screen: nothing to wait for.)
                         first_page = False
                         await self._view.painted()
                     # Let input and painting run between pages.
